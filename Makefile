@@ -1,0 +1,42 @@
+# The two commands a person needs: `make run` and `make test`. Both set everything up in .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench soak screenshots serve demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/schedtop
+
+serve: $(STAMP)
+	$(BIN)/schedtop serve
+
+demo: $(STAMP)
+	$(BIN)/python -m engine --demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check app engine widgets tests bench
+	$(BIN)/ruff format --check app engine widgets tests bench
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+soak: $(STAMP)
+	SCHEDTOP_SOAK=1 $(BIN)/python -m pytest -m soak
+
+screenshots: $(STAMP)
+	$(BIN)/python -m app.screenshots screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

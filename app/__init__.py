@@ -1,0 +1,1 @@
+"""The schedtop Textual application: screens, key bindings, CLI and data sources."""

@@ -1,0 +1,1 @@
+"""Benchmarks of schedtop against reference apps (run with `make bench`)."""

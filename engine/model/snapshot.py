@@ -1,0 +1,47 @@
+"""One refresh worth of data for the dashboard: stats, tasks (as deltas), migrations, supervisor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from .cluster import ClusterSummary, DiskMigration
+from .cubefs import TasksStat
+from .supervisor import SupervisorView
+from .taskmanager import TaskStatus
+
+
+class TaskRow(BaseModel):
+    """A task as the dashboard lists it: its status plus where it lives in the task manager."""
+
+    module: str
+    internal: bool = False
+    user: bool = False
+    gone: bool = Field(default=False, description="finished and no longer on the server; kept by the client")
+    status: TaskStatus
+
+    @property
+    def id(self) -> str:
+        return self.status.id
+
+
+class Snapshot(BaseModel):
+    """A consistent view at one instant.
+
+    ``tasks`` holds the rows changed since the ``since`` revision the caller passed (all rows when ``full``),
+    ``removed`` the ids unregistered since then; feeding snapshots in order reproduces the full task table.
+    """
+
+    revision: int
+    full: bool
+    taken_at: datetime
+    cluster: ClusterSummary
+    stats: TasksStat
+    modules: list[str]
+    tasks: list[TaskRow] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    migrations: list[DiskMigration] = Field(default_factory=list)
+    supervisor: SupervisorView = Field(default_factory=SupervisorView)
+    task_ttl: int = 0
+    user_task_ttl: int = 3600

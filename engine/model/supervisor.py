@@ -1,0 +1,88 @@
+"""The supervisor admin API's model: its state, the scheduled jobs and their (partial) results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SupervisorState(StrEnum):
+    RUNNING = "RUNNING"
+    HALTED = "HALTED"
+    FINISHED = "FINISHED"
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ScheduledJob(BaseModel):
+    """A row of ``SCHEDULED_JOBS``: what runs, from when, how often."""
+
+    id: int
+    name: str
+    task_type: str = Field(description="the background work this job kicks off, e.g. volume_inspect")
+    scheduled_start: datetime
+    interval_seconds: int = Field(ge=1)
+    enabled: bool = True
+    remote: bool = False
+
+
+class PartialJobResult(BaseModel):
+    """A row of ``PARTIAL_JOB_RESULTS``: one part of a job run, e.g. one cluster of a remote job."""
+
+    id: int
+    job_result_id: int
+    cluster: str
+    state: JobState
+    started: datetime
+    duration: int | None = None
+    result_code: str | None = None
+
+
+class JobResult(BaseModel):
+    """A row of ``JOB_RESULTS``; ``(job_id, scheduled_start)`` is unique."""
+
+    id: int
+    job_id: int
+    scheduled_start: datetime
+    state: JobState
+    started: datetime
+    finished: datetime | None = None
+    result_code: str | None = None
+    partials: list[PartialJobResult] = Field(default_factory=list)
+    hanging: bool = Field(default=False, description="running far longer than the job's interval")
+
+
+class SupervisorView(BaseModel):
+    """Everything the jobs screen shows, in one piece."""
+
+    configured: bool = True
+    state: SupervisorState | None = None
+    running_job_id: int | None = None
+    jobs: list[ScheduledJob] = Field(default_factory=list)
+    results: list[JobResult] = Field(default_factory=list)
+
+
+class RescheduleRequest(BaseModel):
+    """Clean-up option (b): mark the hanging run completed and move ``scheduled_start`` on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: int = Field(ge=1)
+    scheduled_start: datetime | None = Field(
+        default=None, description="the new scheduled_start; defaults to the old one plus the interval"
+    )
+
+
+class DeleteRunRequest(BaseModel):
+    """Clean-up option (a): delete the run's JOB_RESULTS row and its PARTIAL_JOB_RESULTS rows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: int = Field(ge=1)
+    scheduled_start: datetime

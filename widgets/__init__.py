@@ -1,0 +1,1 @@
+"""Reusable Textual widgets that render the shared model (engine.model) and post messages."""
