@@ -1,0 +1,41 @@
+"""``make bench``: every figure beside its baseline, as a table and in bench/results.json.
+
+Usage: python -m bench [--quick] [--only NAME ...]. Benchmarks that need the reference apps of
+``../shared/bench/`` run them when that folder is beside the project and say so when it is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import suites
+from .report import print_table, save
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter windows (a smoke run)")
+    parser.add_argument("--only", nargs="*", choices=sorted(suites.SUITES), help="run only these benchmarks")
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    figures = []
+    for name in args.only or list(suites.SUITES):
+        print(f"== {name} …", flush=True)
+        try:
+            figures.extend(suites.SUITES[name](quick=args.quick))
+        except Exception as error:  # a broken benchmark must not hide the others' figures
+            print(f"   {name} failed: {error!r}", file=sys.stderr)
+    print()
+    print_table(figures)
+    save(figures, RESULTS)
+    print(f"\nwritten to {RESULTS} in {time.perf_counter() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

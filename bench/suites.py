@@ -1,0 +1,58 @@
+"""The benchmark suites of issue 5, each returning figures measured side by side with their baselines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .report import Figure, median
+from .terminal import live_cpu_percent, startup_seconds
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_APPS = ROOT.parent / "shared" / "bench" / "reference_apps.py"
+PYTHON = sys.executable
+SCHEDTOP = [str(Path(PYTHON).parent / "schedtop"), "--seed", "7"]
+SCHEDTOP_MARKER = "disk_repair"
+
+
+def _reference(kind: str) -> list[str] | None:
+    return [PYTHON, str(REFERENCE_APPS), kind] if REFERENCE_APPS.exists() else None
+
+
+def _missing_reference_note() -> str:
+    return f"reference apps not found at {REFERENCE_APPS}; measured schedtop alone"
+
+
+def startup(quick: bool) -> list[Figure]:
+    runs = 3 if quick else 7
+    mine = [startup_seconds(SCHEDTOP, SCHEDTOP_MARKER) for _ in range(runs)]
+    bare_cmd = _reference("bare")
+    base = [startup_seconds(bare_cmd, "bare") for _ in range(runs)] if bare_cmd else []
+    figure = Figure("start-up to first full frame", median(mine), "s", runs=[m for m in mine if m is not None])
+    if bare_cmd:
+        figure.baseline, figure.baseline_name = median(base), "bare"
+        figure.target = "≤ 1.5× bare"
+        figure.met = None if figure.ratio is None else figure.ratio <= 1.5
+    else:
+        figure.note = _missing_reference_note()
+    return [figure]
+
+
+def live_cost(quick: bool) -> list[Figure]:
+    warmup, window = (3.0, 10.0) if quick else (5.0, 30.0)
+    mine, mine_rss = live_cpu_percent([*SCHEDTOP, "--refresh", "1"], SCHEDTOP_MARKER, warmup, window)
+    figures = [Figure("live CPU, 1 s refresh, 160×48", mine, "% core")]
+    ref_cmd = _reference("dashboard")
+    if ref_cmd:
+        ref, _ = live_cpu_percent(ref_cmd, "tasks", warmup, window)
+        figures[0].baseline, figures[0].baseline_name = ref, "reference dashboard"
+        figures[0].target = "≤ 0.5× reference"
+        figures[0].met = None if figures[0].ratio is None else figures[0].ratio <= 0.5
+    else:
+        figures[0].note = _missing_reference_note()
+    figures.append(Figure("RSS of the live dashboard + engine", mine_rss, "MiB"))
+    return figures
+
+
+SUITES: dict[str, Callable[[bool], list[Figure]]] = {"startup": startup, "live": live_cost}
