@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .http_latency import http_latency
 from .report import Figure, median
 from .terminal import live_cpu_percent, startup_seconds
 
@@ -55,4 +56,4 @@ def live_cost(quick: bool) -> list[Figure]:
     return figures
 
 
-SUITES: dict[str, Callable[[bool], list[Figure]]] = {"startup": startup, "live": live_cost}
+SUITES: dict[str, Callable[[bool], list[Figure]]] = {"startup": startup, "live": live_cost, "http": http_latency}

@@ -98,8 +98,16 @@ class EngineAPI(Protocol):
     async def supervisor_view(self) -> SupervisorView: ...
 
     async def add_job(
-        self, name: str, task_type: str, interval_seconds: int, start: datetime | None = None
-    ) -> ScheduledJob: ...
+        self,
+        name: str,
+        task_type: str,
+        interval_seconds: int,
+        start: datetime | None = None,
+        *,
+        remote: bool = False,
+        until: datetime | None = None,
+    ) -> ScheduledJob:
+        """Add a row to SCHEDULED_JOBS; a remote job gets one partial result per IDC; ``until`` ends the schedule."""
 
     async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
         """Clean-up (a): delete the JOB_RESULTS row and its PARTIAL_JOB_RESULTS so the run happens again."""

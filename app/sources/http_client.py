@@ -91,6 +91,7 @@ class HttpClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        headers: dict[str, str] | None = None,
         ok_statuses: tuple[int, ...] = (),
     ) -> httpx.Response:
         """Send one request; raise RemoteError for an error status and RemoteUnavailable when unreachable."""
@@ -99,8 +100,8 @@ class HttpClient:
         while True:
             began = time.perf_counter()
             try:
-                extra = {} if timeout is None else {"timeout": timeout}
-                response = await self._client.request(method, path, params=params, json=json, **extra)
+                extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+                response = await self._client.request(method, path, params=params, json=json, headers=headers, **extra)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 if attempt < self.retries:
                     attempt += 1

@@ -40,6 +40,7 @@ from .distributed import (
 from .formats import format_bytes, parse_bytes
 from .snapshot import Snapshot, TaskRow
 from .supervisor import (
+    AddJobRequest,
     DeleteRunRequest,
     JobResult,
     JobState,
@@ -54,6 +55,7 @@ from .taskmanager import NO_PARENT, ChildRef, ScyllaError, TaskKind, TaskState, 
 __all__ = [
     "MIGRATE_TYPES",
     "NO_PARENT",
+    "AddJobRequest",
     "BalanceStats",
     "CancelTaskRequest",
     "CheckDiskOptions",

@@ -30,6 +30,9 @@ class ScheduledJob(BaseModel):
     interval_seconds: int = Field(ge=1)
     enabled: bool = True
     remote: bool = False
+    until: datetime | None = Field(
+        default=None, description="the last scheduled_start this job may run at; past it the job is exhausted"
+    )
 
 
 class PartialJobResult(BaseModel):
@@ -66,6 +69,9 @@ class SupervisorView(BaseModel):
     running_job_id: int | None = None
     jobs: list[ScheduledJob] = Field(default_factory=list)
     results: list[JobResult] = Field(default_factory=list)
+    last_error: str | None = Field(
+        default=None, description="why the supervisor thread stopped by itself (e.g. a DuplicateKeyException)"
+    )
 
 
 class RescheduleRequest(BaseModel):
@@ -86,3 +92,16 @@ class DeleteRunRequest(BaseModel):
 
     job_id: int = Field(ge=1)
     scheduled_start: datetime
+
+
+class AddJobRequest(BaseModel):
+    """Body of ``POST /api/supervisor/jobs``: a new row of ``SCHEDULED_JOBS``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    task_type: str = Field(min_length=1, max_length=64, description="e.g. volume_inspect or balance")
+    interval_seconds: int = Field(ge=1, le=10 * 365 * 86400)
+    start: datetime | None = Field(default=None, description="the first scheduled_start; defaults to now")
+    remote: bool = Field(default=False, description="one partial result per IDC instead of one for the node")
+    until: datetime | None = Field(default=None, description="the last scheduled_start the job may run at")

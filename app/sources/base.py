@@ -1,0 +1,143 @@
+"""The one data-source protocol the dashboard talks to; the app never knows which implementation is behind it.
+
+A source answers a refresh with a :class:`~engine.model.Snapshot` (tasks as deltas since a revision) and carries
+out the user's commands. Errors come in two kinds, so the UI can tell "you asked for something wrong" from "the
+backend is not answering":
+
+- a refusal or bad input raises an :class:`engine.errors.EngineError` subclass (remote sources map HTTP 4xx
+  bodies onto the same classes: 400 InvalidArgument, 403 NotAbortable, 404 NotFound, 408 WaitTimeout, 409
+  Conflict, 503 Unavailable) — the UI shows its message next to the action;
+- a transport problem (refused, timed out, reset) raises :class:`SourceError` — the UI marks the source
+  disconnected, keeps the last data with its age, and keeps retrying.
+
+``capabilities`` lists what the backend can do (the constants below); the UI removes the key bindings, palette
+commands and panels of anything missing, so e.g. a ScyllaDB node shows no CubeFS stats and no supervisor keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from engine.model import (
+    CreateTaskRequest,
+    MigrateTaskDetail,
+    ScheduledJob,
+    Snapshot,
+    StatementResult,
+    SupervisorState,
+    TaskStatus,
+)
+
+STATS = "stats"
+"""Per-task-type CubeFS statistics in ``Snapshot.stats``."""
+TASKS = "tasks"
+"""Task-manager rows in ``Snapshot.tasks``."""
+MIGRATIONS = "migrations"
+"""Disk migration progress in ``Snapshot.migrations``."""
+JOBS = "jobs"
+"""The supervisor's jobs and results in ``Snapshot.supervisor``."""
+ABORT = "abort"
+WAIT = "wait"
+TTL = "ttl"
+USER_TTL = "user_ttl"
+MANUAL_MIGRATE = "manual_migrate"
+TASK_DETAIL = "task_detail"
+"""``task_detail(type, id)`` for migrate-type tasks (CubeFS ``/task/detail``)."""
+SUPERVISOR = "supervisor"
+"""halt / restart."""
+CLEANUP = "cleanup"
+"""The two clean-up procedures for a hanging job run."""
+CREATE_TASK = "create_task"
+"""create / cancel distributed tasks, and ``execute`` of CREATE TASK / CANCEL TASK statements."""
+KEEPS_FINISHED = "keeps_finished"
+"""The backend forgets finished tasks once read (read-once status, TTL 0): the client keeps them, marked gone."""
+
+ALL_CAPABILITIES = frozenset(
+    {
+        STATS,
+        TASKS,
+        MIGRATIONS,
+        JOBS,
+        ABORT,
+        WAIT,
+        TTL,
+        USER_TTL,
+        MANUAL_MIGRATE,
+        TASK_DETAIL,
+        SUPERVISOR,
+        CLEANUP,
+        CREATE_TASK,
+    }
+)
+
+
+class SourceError(Exception):
+    """The source cannot answer now (unreachable, timed out, closed); the UI shows "disconnected" and retries."""
+
+
+class Unsupported(Exception):
+    """The backend has no such feature; raised by a source method outside its ``capabilities``."""
+
+
+@runtime_checkable
+class Source(Protocol):
+    capabilities: frozenset[str]
+
+    def describe(self) -> str:
+        """A short label for the header, e.g. ``embedded demo (seed 1, ×30)`` or ``http://host:9800``."""
+
+    async def open(self) -> None:
+        """Connect or start; may raise SourceError (the app then shows it and retries on the next refresh)."""
+
+    async def close(self) -> None:
+        """Release everything; safe to call twice."""
+
+    # -- the refresh ------------------------------------------------------------------------------------------
+    async def snapshot(self, since: int = 0) -> Snapshot:
+        """Everything the dashboard shows; tasks changed since revision ``since`` (0 = a full snapshot)."""
+
+    # -- task manager -----------------------------------------------------------------------------------------
+    async def abort(self, task_id: str) -> None:
+        """Abort a task and its children. NotAbortable / InvalidArgument on refusal."""
+
+    async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
+        """Wait until the task is done or failed; WaitTimeout after ``timeout`` seconds."""
+
+    async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
+        """The CubeFS detail of a migrate task; NotFound / IllegalTaskType."""
+
+    async def get_ttl(self) -> int: ...
+
+    async def set_ttl(self, seconds: int) -> int:
+        """Returns the previous value."""
+
+    async def get_user_ttl(self) -> int: ...
+
+    async def set_user_ttl(self, seconds: int) -> int:
+        """Returns the previous value."""
+
+    # -- CubeFS -----------------------------------------------------------------------------------------------
+    async def add_manual_migrate(self, vuid: int, direct_download: bool) -> str:
+        """Queue a manual chunk migration; returns the new task's id."""
+
+    # -- distributed tasks ------------------------------------------------------------------------------------
+    async def create_task(self, request: CreateTaskRequest) -> str:
+        """Returns the new task's id."""
+
+    async def cancel_task(self, name_or_id: str) -> str:
+        """Returns the cancelled task's id."""
+
+    async def execute(self, statement: str) -> StatementResult:
+        """Run a CREATE TASK … or CANCEL TASK '…' statement; InvalidArgument carries the parse error."""
+
+    # -- supervisor -------------------------------------------------------------------------------------------
+    async def halt(self) -> SupervisorState: ...
+
+    async def restart(self) -> SupervisorState: ...
+
+    async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
+        """Clean-up (a): delete the run's JOB_RESULTS and PARTIAL_JOB_RESULTS rows so it runs again."""
+
+    async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
+        """Clean-up (b): mark the hanging run completed and move scheduled_start on."""

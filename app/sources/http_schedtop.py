@@ -1,0 +1,119 @@
+"""schedtop's own server (``schedtop serve``) as a source: the whole dashboard over HTTP, every control included."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.model import (
+    CreateTaskRequest,
+    MigrateTaskDetail,
+    ScheduledJob,
+    Snapshot,
+    StatementResult,
+    SupervisorState,
+    TaskStatus,
+)
+
+from .base import ALL_CAPABILITIES, SourceError
+from .http_client import HttpClient
+from .http_errors import translated
+
+
+class SchedtopHttpSource:
+    """Implements :class:`app.sources.base.Source` against ``schedtop serve``."""
+
+    capabilities = ALL_CAPABILITIES
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 5.0, label: str = "") -> None:
+        self.url = url.rstrip("/")
+        self.client = HttpClient(self.url, token=token, timeout=timeout)
+        self.label = label
+
+    def describe(self) -> str:
+        return self.label or self.url
+
+    async def open(self) -> None:
+        await translated(self.client.get_json("/api/health"))
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def snapshot(self, since: int = 0) -> Snapshot:
+        body = await translated(self.client.get_json("/api/snapshot", params={"since": since}))
+        try:
+            return Snapshot.model_validate(body)
+        except ValueError as error:
+            raise SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}") from None
+
+    async def abort(self, task_id: str) -> None:
+        await translated(self.client.post_json(f"/task_manager/abort_task/{task_id}"))
+
+    async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
+        params: dict[str, Any] = {} if timeout is None else {"timeout": max(1, round(timeout))}
+        read_timeout = None if timeout is None else timeout + 5.0
+        body = await translated(
+            self.client.get_json(f"/task_manager/wait_task/{task_id}", params=params, timeout=read_timeout)
+        )
+        return TaskStatus.model_validate(body)
+
+    async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
+        body = await translated(self.client.get_json(f"/task/detail/{task_type}/{task_id}"))
+        return MigrateTaskDetail.model_validate(body)
+
+    async def get_ttl(self) -> int:
+        return int(await translated(self.client.get_json("/task_manager/ttl")))
+
+    async def set_ttl(self, seconds: int) -> int:
+        return int(await translated(self.client.post_json("/task_manager/ttl", params={"ttl": seconds})))
+
+    async def get_user_ttl(self) -> int:
+        return int(await translated(self.client.get_json("/task_manager/user_ttl")))
+
+    async def set_user_ttl(self, seconds: int) -> int:
+        return int(await translated(self.client.post_json("/task_manager/user_ttl", params={"user_ttl": seconds})))
+
+    async def add_manual_migrate(self, vuid: int, direct_download: bool) -> str:
+        body = await translated(
+            self.client.post_json("/manual/migrate/task/add", json={"vuid": vuid, "direct_download": direct_download})
+        )
+        return str(body.get("task_id", "")) if isinstance(body, dict) else ""
+
+    async def create_task(self, request: CreateTaskRequest) -> str:
+        body = await translated(self.client.post_json("/api/tasks", json=request.model_dump(mode="json")))
+        return StatementResult.model_validate(body).task_id
+
+    async def cancel_task(self, name_or_id: str) -> str:
+        body = await translated(self.client.post_json("/api/tasks/cancel", json={"task": name_or_id}))
+        return StatementResult.model_validate(body).task_id
+
+    async def execute(self, statement: str) -> StatementResult:
+        body = await translated(self.client.post_json("/api/statements", json={"statement": statement}))
+        return StatementResult.model_validate(body)
+
+    async def halt(self) -> SupervisorState:
+        return await self._supervisor("halt")
+
+    async def restart(self) -> SupervisorState:
+        return await self._supervisor("restart")
+
+    async def _supervisor(self, action: str) -> SupervisorState:
+        response = await translated(
+            self.client.request("POST", f"/api/supervisor/{action}", headers={"Accept": "application/json"})
+        )
+        return SupervisorState(response.json()["state"])
+
+    async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
+        await translated(
+            self.client.post_json(
+                "/api/supervisor/cleanup/delete-run",
+                json={"job_id": job_id, "scheduled_start": scheduled_start.isoformat()},
+            )
+        )
+
+    async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
+        payload: dict[str, Any] = {"job_id": job_id}
+        if scheduled_start is not None:
+            payload["scheduled_start"] = scheduled_start.isoformat()
+        body = await translated(self.client.post_json("/api/supervisor/cleanup/reschedule", json=payload))
+        return ScheduledJob.model_validate(body)

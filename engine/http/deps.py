@@ -1,0 +1,38 @@
+"""Shared route plumbing: the engine behind the app, and JSON responses serialised by the shared model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel, TypeAdapter
+
+from ..api import EngineAPI
+
+
+def get_engine(request: Request) -> EngineAPI:
+    return request.app.state.engine
+
+
+Engine = Annotated[EngineAPI, Depends(get_engine)]
+
+
+def model_json(value: BaseModel, *, exclude_none: bool = False, status_code: int = 200) -> Response:
+    """Serialise with the model's own serialisers (per-minute strings, Scylla times) straight to bytes."""
+    return Response(
+        value.model_dump_json(exclude_none=exclude_none), status_code=status_code, media_type="application/json"
+    )
+
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def list_json(item_type: type[BaseModel], items: list[Any]) -> Response:
+    adapter = _ADAPTERS.get(item_type)
+    if adapter is None:
+        adapter = _ADAPTERS[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
+    return Response(adapter.dump_json(items), media_type="application/json")
+
+
+def plain_json(value: Any, status_code: int = 200) -> Response:
+    return Response(TypeAdapter(Any).dump_json(value), status_code=status_code, media_type="application/json")

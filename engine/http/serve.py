@@ -1,0 +1,158 @@
+"""``schedtop serve``: the engine headless behind uvicorn, on loopback unless a token guards the changes.
+
+Binding anywhere but loopback needs a bearer token (``SCHEDTOP_TOKEN`` or ``--token-file``); without one the
+command refuses to start. The token is never printed or logged. Once listening, one line on stderr gives the URL
+(useful with ``--port 0``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .security import DEFAULT_MAX_BODY_BYTES, is_loopback
+
+TOKEN_ENV = "SCHEDTOP_TOKEN"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9800
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus its habit of re-raising SIGTERM after shutdown (which would kill us before the engine closes)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        installed: list[int] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._stop, sig)
+                installed.append(sig)
+        try:
+            yield
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+
+    def _stop(self, sig: int) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
+
+
+class ServeError(Exception):
+    """A configuration the server refuses to start with; the message says how to fix it."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schedtop serve", description="Serve schedtop's engine over HTTP (CubeFS, ScyllaDB, supervisor APIs)."
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: loopback 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 9800; 0 picks a free one)")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite store (default: in memory, lost on exit)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the simulated cluster")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
+    parser.add_argument("--demo", action="store_true", help="inject faults now and then so there is always action")
+    parser.add_argument(
+        "--token-file", type=Path, default=None, help=f"file holding the bearer token (else ${TOKEN_ENV})"
+    )
+    parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY_BYTES, help="request body limit in bytes")
+    parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    return parser
+
+
+def read_token(token_file: Path | None, environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+    """The token from ``--token-file`` (first line) or the environment; None when neither gives one."""
+    if token_file is not None:
+        try:
+            text = token_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ServeError(f"cannot read the token file {token_file}: {error.strerror or error}") from None
+        token = text.strip().splitlines()[0].strip() if text.strip() else ""
+        if not token:
+            raise ServeError(f"the token file {token_file} is empty")
+        return token
+    token = environ.get(TOKEN_ENV, "").strip()
+    return token or None
+
+
+def check_exposure(host: str, token: str | None) -> None:
+    if not is_loopback(host) and token is None:
+        raise ServeError(
+            f"refusing to bind {host}: a non-loopback address needs a bearer token for changes; "
+            f"set {TOKEN_ENV} or pass --token-file"
+        )
+    if token is not None and len(token) < 16:
+        raise ServeError("the bearer token is too short: use at least 16 characters")
+
+
+async def serve(args: argparse.Namespace, token: str | None) -> None:
+    from ..engine import Engine, EngineConfig  # the engine is only needed once we really serve
+
+    engine = await Engine.open(
+        EngineConfig(db_path=args.db, seed=args.seed, speed=args.speed, demo=args.demo, autorun=True)
+    )
+    try:
+        app = create_app(engine, token=token, max_body_bytes=args.max_body)
+        config = uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=3,
+        )
+        server = _Server(config)
+        announcer = asyncio.create_task(_announce(server))
+        try:
+            await server.serve()
+        finally:
+            announcer.cancel()
+    finally:
+        await engine.close()
+
+
+async def _announce(server: uvicorn.Server) -> None:
+    while not server.started:  # noqa: ASYNC110 - uvicorn has no "started" event to wait on
+        await asyncio.sleep(0.02)
+    for listener in server.servers:
+        for sock in listener.sockets:
+            address = sock.getsockname()
+            shown = f"[{address[0]}]" if ":" in str(address[0]) else address[0]
+            print(f"schedtop serve: listening on http://{shown}:{address[1]}", file=sys.stderr, flush=True)
+            return
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``schedtop serve``; returns the exit code (2 for a refused configuration)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if not 0 <= args.port <= 65535:
+            raise ServeError(f"--port must be 0..65535, got {args.port}")
+        if args.max_body < 1024:
+            raise ServeError("--max-body must be at least 1024 bytes")
+        token = read_token(args.token_file)
+        check_exposure(args.host, token)
+    except ServeError as error:
+        print(f"schedtop serve: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args, token))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

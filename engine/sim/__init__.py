@@ -1,0 +1,1 @@
+"""The simulated storage cluster the engine schedules work on: topology, placement and injected faults."""

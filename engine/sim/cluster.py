@@ -1,0 +1,279 @@
+"""A seeded simulated blobstore cluster: IDCs, hosts, disks, erasure-coded volumes and their chunks (vuids).
+
+Every unit of a volume lives on a disk of a distinct host; multi-AZ code modes spread their units over the
+IDCs in blocks, as CubeFS does. The engine picks migration destinations here, as Clustermgr does upstream:
+a normal disk in the source's IDC, on a host that holds no other unit of the volume, with room for the chunk.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from ..model import CodeMode, DiskInfo, DiskStatus, VunitLocation, make_vuid, split_vuid
+
+GiB = 1024**3
+PORT = 8889
+SAMPLE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterShape:
+    """How big a cluster to generate. The default is the cheap demo cluster."""
+
+    idcs: int = 3
+    hosts_per_idc: int = 4
+    disks_per_host: int = 4
+    volumes: int = 36
+    code_modes: tuple[CodeMode, ...] = (CodeMode.EC3P3, CodeMode.EC6P6, CodeMode.EC3P3)
+    chunk_gib: tuple[int, int] = (1, 16)
+    disk_capacity_gib: tuple[int, int] = (1024, 2048)
+
+
+@dataclass(slots=True)
+class Host:
+    url: str
+    ip: str
+    idc: str
+    silent: bool = False
+
+
+@dataclass(slots=True)
+class Disk:
+    disk_id: int
+    host: str
+    idc: str
+    capacity: int
+    base_used: int
+    status: DiskStatus = DiskStatus.NORMAL
+    held: bool = False
+    """A repair or drop that was aborted or failed: the scheduler leaves this disk alone until told again."""
+    used: int = 0
+    reserved: int = 0
+    chunks: set[int] = field(default_factory=set)
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.used - self.reserved
+
+    @property
+    def fill(self) -> float:
+        return (self.used + self.reserved) / self.capacity
+
+    def info(self) -> DiskInfo:
+        return DiskInfo(
+            disk_id=self.disk_id,
+            host=self.host,
+            idc=self.idc,
+            capacity=self.capacity,
+            used=self.used,
+            status=self.status,
+            chunk_count=len(self.chunks),
+        )
+
+    def to_row(self) -> tuple:
+        return (self.disk_id, self.host, self.idc, self.capacity, self.base_used, self.status.value, int(self.held))
+
+
+@dataclass(slots=True)
+class Volume:
+    vid: int
+    code_mode: CodeMode
+    chunk_size: int
+    units: list[tuple[int, int]]
+    """(vuid, disk_id) per unit index."""
+    pending: dict[int, int] = field(default_factory=dict)
+    """unit index -> destination disk chosen for a migration in flight."""
+
+
+class Cluster:
+    """The cluster's topology and chunk placement, with the set of disks/volumes changed since the last save."""
+
+    def __init__(self, name: str = "schedtop") -> None:
+        self.name = name
+        self.hosts: dict[str, Host] = {}
+        self.disks: dict[int, Disk] = {}
+        self.volumes: dict[int, Volume] = {}
+        self.dirty_disks: set[int] = set()
+        self.dirty_volumes: set[int] = set()
+        self.hosts_dirty = True
+        self.idc_hosts: dict[str, list[str]] = {}
+        self.host_disks: dict[str, list[Disk]] = {}
+        self.idc_disks: dict[str, list[Disk]] = {}
+
+    def reindex(self) -> None:
+        """Rebuild the lookups by IDC and host (after the topology is generated or loaded)."""
+        self.idc_hosts = {}
+        self.host_disks = {url: [] for url in self.hosts}
+        self.idc_disks = {}
+        for url, host in sorted(self.hosts.items()):
+            self.idc_hosts.setdefault(host.idc, []).append(url)
+        for disk in self.disks.values():
+            self.host_disks.setdefault(disk.host, []).append(disk)
+            self.idc_disks.setdefault(disk.idc, []).append(disk)
+
+    # -- construction ---------------------------------------------------------------------------------------
+    @classmethod
+    def generate(cls, rng: random.Random, shape: ClusterShape = ClusterShape()) -> Cluster:
+        cluster = cls()
+        disk_id = 100
+        for i in range(shape.idcs):
+            idc = f"z{i}"
+            for n in range(1, shape.hosts_per_idc + 1):
+                ip = f"10.0.{i}.{n}"
+                url = f"http://{ip}:{PORT}"
+                cluster.hosts[url] = Host(url=url, ip=ip, idc=idc)
+                for _ in range(shape.disks_per_host):
+                    disk_id += 1
+                    capacity = rng.randint(*shape.disk_capacity_gib) * GiB
+                    base = int(capacity * rng.uniform(0.05, 0.6))
+                    cluster.disks[disk_id] = Disk(disk_id, url, idc, capacity, base, used=base)
+        cluster.reindex()
+        vid = 1000
+        for _ in range(shape.volumes):
+            vid += rng.randint(1, 9)
+            mode = rng.choice(shape.code_modes)
+            size = rng.randint(*shape.chunk_gib) * GiB - rng.randint(0, GiB // 2)
+            placement = cluster._place(rng, mode, size)
+            if placement is None:
+                continue
+            units = [(make_vuid(vid, index, 1), disk.disk_id) for index, disk in enumerate(placement)]
+            cluster.volumes[vid] = Volume(vid, mode, size, units)
+            for vuid, did in units:
+                disk = cluster.disks[did]
+                disk.chunks.add(vuid)
+                disk.used += size
+        cluster.dirty_disks = set(cluster.disks)
+        cluster.dirty_volumes = set(cluster.volumes)
+        return cluster
+
+    def _place(self, rng: random.Random, mode: CodeMode, size: int) -> list[Disk] | None:
+        idcs = self.idcs
+        count = mode.unit_count
+        spread = count % len(idcs) == 0 and count // len(idcs) <= self._hosts_per_idc_min(idcs)
+        used_hosts: set[str] = set()
+        chosen: list[Disk] = []
+        for index in range(count):
+            idc_options = [idcs[index * len(idcs) // count]] if spread else idcs
+            hosts = [h for idc in idc_options for h in self.idc_hosts[idc]]
+            disk = self._fitting_disk(rng, hosts, used_hosts, size)
+            if disk is None:
+                return None
+            used_hosts.add(disk.host)
+            chosen.append(disk)
+        return chosen
+
+    def _fitting_disk(self, rng: random.Random, hosts: list[str], used: set[str], size: int) -> Disk | None:
+        """A random disk with room on a random host not in ``used``: a few random tries, then a full scan."""
+        for _ in range(min(16, len(hosts))):
+            host = rng.choice(hosts)
+            if host in used:
+                continue
+            fitting = [d for d in self.host_disks[host] if d.free >= size]
+            if fitting:
+                return rng.choice(fitting)
+        fitting = [d for h in hosts if h not in used for d in self.host_disks[h] if d.free >= size]
+        return rng.choice(fitting) if fitting else None
+
+    def _hosts_per_idc_min(self, idcs: list[str]) -> int:
+        return min(len(self.idc_hosts.get(idc, [])) for idc in idcs)
+
+    # -- queries --------------------------------------------------------------------------------------------
+    @property
+    def idcs(self) -> list[str]:
+        return sorted(self.idc_hosts) if self.idc_hosts else sorted({h.idc for h in self.hosts.values()})
+
+    def disk(self, disk_id: int) -> Disk | None:
+        return self.disks.get(disk_id)
+
+    def host_by_name(self, name: str) -> Host | None:
+        """A host by its URL, ``ip:port`` or bare IP (Ocient's node names map to hosts this way)."""
+        for host in self.hosts.values():
+            if name in (host.url, host.ip, f"{host.ip}:{PORT}"):
+                return host
+        return None
+
+    def locate(self, vuid: int) -> tuple[Volume, int] | None:
+        """The volume and unit index currently holding ``vuid`` (its epoch must be current)."""
+        vid, index, _epoch = split_vuid(vuid)
+        volume = self.volumes.get(vid)
+        if volume is None or index >= len(volume.units) or volume.units[index][0] != vuid:
+            return None
+        return volume, index
+
+    def sources(self, volume: Volume) -> list[VunitLocation]:
+        return [VunitLocation(vuid=vuid, host=self.disks[did].host, disk_id=did) for vuid, did in volume.units]
+
+    # -- placement decisions --------------------------------------------------------------------------------
+    def pick_destination(self, volume: Volume, index: int) -> Disk | None:
+        """Choose where unit ``index`` of ``volume`` goes; reserves the room. None when no disk fits now.
+
+        Like Clustermgr: a normal disk in the source's IDC (any IDC if none fits), on a host holding no other
+        unit of the volume, with room; the emptiest of a bounded sample, so big clusters stay cheap.
+        """
+        source = self.disks[volume.units[index][1]]
+        busy_hosts = {self.disks[did].host for i, (_, did) in enumerate(volume.units) if i != index}
+        busy_hosts |= {self.disks[did].host for i, did in volume.pending.items() if i != index}
+
+        def fits(disk: Disk) -> bool:
+            return (
+                disk.status is DiskStatus.NORMAL
+                and not disk.held
+                and disk.disk_id != source.disk_id
+                and disk.host not in busy_hosts
+                and not self.hosts[disk.host].silent
+                and disk.free >= volume.chunk_size
+            )
+
+        local = self.idc_disks.get(source.idc, [])
+        step = max(1, len(local) // SAMPLE)
+        pools = [local[(volume.vid + index) % step :: step] if step > 1 else local, local]
+        pools.append(list(self.disks.values()))
+        best: Disk | None = None
+        for pool in pools:
+            candidates = [d for d in pool if fits(d)]
+            if candidates:
+                best = min(candidates, key=lambda d: (d.fill, d.disk_id))
+                break
+        if best is not None:
+            best.reserved += volume.chunk_size
+            volume.pending[index] = best.disk_id
+        return best
+
+    def release_destination(self, volume: Volume, index: int) -> None:
+        """Give back the room reserved for a migration that will not complete."""
+        dest = volume.pending.pop(index, None)
+        if dest is not None:
+            self.disks[dest].reserved = max(0, self.disks[dest].reserved - volume.chunk_size)
+
+    def complete_migration(self, volume: Volume, index: int) -> int:
+        """Move unit ``index`` to its reserved destination with a new epoch; returns the new vuid."""
+        dest_id = volume.pending.pop(index)
+        old_vuid, source_id = volume.units[index]
+        vid, _, epoch = split_vuid(old_vuid)
+        new_vuid = make_vuid(vid, index, (epoch + 1) % 2**24 or 1)
+        source, dest = self.disks[source_id], self.disks[dest_id]
+        source.chunks.discard(old_vuid)
+        source.used = max(0, source.used - volume.chunk_size)
+        dest.reserved = max(0, dest.reserved - volume.chunk_size)
+        dest.used += volume.chunk_size
+        dest.chunks.add(new_vuid)
+        volume.units[index] = (new_vuid, dest_id)
+        self.dirty_disks.update((source_id, dest_id))
+        self.dirty_volumes.add(volume.vid)
+        return new_vuid
+
+    def set_status(self, disk: Disk, status: DiskStatus, held: bool | None = None) -> None:
+        disk.status = status
+        if held is not None:
+            disk.held = held
+        self.dirty_disks.add(disk.disk_id)
+
+    def fullest_disks(self, limit: int) -> list[Disk]:
+        normal = [d for d in self.disks.values() if d.status is DiskStatus.NORMAL and d.chunks]
+        return sorted(normal, key=lambda d: (-d.fill, d.disk_id))[:limit]
+
+    def spread(self) -> float:
+        """Fill of the fullest normal disk minus that of the emptiest: what balance tries to shrink."""
+        fills = [d.fill for d in self.disks.values() if d.status is DiskStatus.NORMAL]
+        return max(fills) - min(fills) if fills else 0.0

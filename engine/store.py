@@ -1,0 +1,248 @@
+"""The engine's SQLite store (WAL): cluster placement, tasks with their work, settings and per-minute history.
+
+The engine flushes what changed in one transaction per tick, so a kill -9 loses at most the last tick and never
+leaves half of one: a chunk's new placement and its task's ``finished`` state are written together. Opening a
+store loads everything back. ``connection`` and ``flush_hooks`` let the supervisor keep its own tables in the
+same file and write them inside the same per-tick transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS engine_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hosts (url TEXT PRIMARY KEY, ip TEXT NOT NULL, idc TEXT NOT NULL,
+    silent INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS disks (disk_id INTEGER PRIMARY KEY, host TEXT NOT NULL, idc TEXT NOT NULL,
+    capacity INTEGER NOT NULL, base_used INTEGER NOT NULL, status TEXT NOT NULL, held INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS volumes (vid INTEGER PRIMARY KEY, code_mode INTEGER NOT NULL,
+    chunk_size INTEGER NOT NULL, units TEXT NOT NULL, pending TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, module TEXT NOT NULL, parent_id TEXT,
+    record TEXT NOT NULL, work TEXT);
+CREATE INDEX IF NOT EXISTS tasks_module ON tasks (module);
+CREATE TABLE IF NOT EXISTS minute_stats (task_type TEXT NOT NULL, counter TEXT NOT NULL, minute INTEGER NOT NULL,
+    value INTEGER NOT NULL, PRIMARY KEY (task_type, counter, minute));
+CREATE TABLE IF NOT EXISTS error_stats (task_type TEXT NOT NULL, error TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (task_type, error));
+"""
+
+FlushHook = Callable[[sqlite3.Connection], None]
+
+
+class Store:
+    """One SQLite connection, owned by the engine; every write happens inside :meth:`transaction`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, lock: int | None = None) -> None:
+        self.connection = connection
+        self.path = path
+        self.flush_hooks: list[FlushHook] = []
+        self._lock = lock
+
+    @classmethod
+    def open(cls, path: Path | str | None) -> Store:
+        """Open (or create) the store; a corrupt, unreadable or unwritable file raises StoreError."""
+        target = Path(path) if path is not None else None
+        where = str(target) if target else ":memory:"
+        if target is not None and target.is_dir():
+            raise StoreError(f"cannot open store {target}: it is a directory")
+        lock = _lock(target) if target is not None else None
+        try:
+            connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            _unlock(lock)
+            raise StoreError(f"cannot open store {where}: {error}") from None
+        try:
+            if target is not None:
+                mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StoreError(f"cannot open store {where}: WAL journal mode is unavailable ({mode})")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA busy_timeout=2000")
+            check = connection.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise StoreError(f"store {where} is corrupt: {check}")
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(
+                "INSERT OR IGNORE INTO engine_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            connection.execute("COMMIT")
+        except StoreError:
+            connection.close()
+            _unlock(lock)
+            raise
+        except sqlite3.Error as error:
+            connection.close()
+            _unlock(lock)
+            reason = str(error)
+            if "not a database" in reason or "malformed" in reason:
+                reason = f"the file is not a valid SQLite database ({reason})"
+            elif "readonly" in reason or "read-only" in reason or "unable to open" in reason:
+                reason = f"the file or its directory is not writable ({reason})"
+            raise StoreError(f"cannot open store {where}: {reason}") from None
+        return cls(connection, target, lock)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (BEGIN IMMEDIATE … COMMIT); joins the enclosing one when already inside it."""
+        c = self.connection
+        if c.in_transaction:
+            yield c
+            return
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write store {self.path or ':memory:'}: {error}") from None
+        try:
+            yield c
+            c.execute("COMMIT")
+        except sqlite3.Error as error:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute("ROLLBACK")
+            raise StoreError(f"cannot write store {self.path or ':memory:'}: {error}") from None
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute("ROLLBACK")
+            raise
+
+    def commit(self) -> None:
+        """Commit a transaction someone left open (a no-op in autocommit mode, between ticks)."""
+        if self.connection.in_transaction:
+            self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.close()
+        _unlock(self._lock)
+        self._lock = None
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return self.connection.execute("SELECT COUNT(*) FROM disks").fetchone()[0] == 0
+
+    def meta(self) -> dict[str, Any]:
+        rows = self.connection.execute("SELECT key, value FROM engine_meta").fetchall()
+        return {key: json.loads(value) for key, value in rows if key != "schema_version"}
+
+    def hosts(self) -> list[tuple]:
+        return self.connection.execute("SELECT url, ip, idc, silent FROM hosts").fetchall()
+
+    def disks(self) -> list[tuple]:
+        return self.connection.execute(
+            "SELECT disk_id, host, idc, capacity, base_used, status, held FROM disks ORDER BY disk_id"
+        ).fetchall()
+
+    def volumes(self) -> list[tuple[int, int, int, list, dict]]:
+        rows = self.connection.execute("SELECT vid, code_mode, chunk_size, units, pending FROM volumes ORDER BY vid")
+        return [(vid, mode, size, json.loads(units), json.loads(pending)) for vid, mode, size, units, pending in rows]
+
+    def tasks(self) -> Iterable[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Task records and work payloads in insertion order (parents before children)."""
+        for record, work in self.connection.execute("SELECT record, work FROM tasks ORDER BY rowid"):
+            yield json.loads(record), (json.loads(work) if work else None)
+
+    def minute_stats(self, oldest_minute: int) -> list[tuple[str, str, int, int]]:
+        return self.connection.execute(
+            "SELECT task_type, counter, minute, value FROM minute_stats WHERE minute >= ?", (oldest_minute,)
+        ).fetchall()
+
+    def error_stats(self) -> list[tuple[str, str, int]]:
+        return self.connection.execute("SELECT task_type, error, count FROM error_stats").fetchall()
+
+    # -- writing --------------------------------------------------------------------------------------------
+    def write(
+        self,
+        *,
+        meta: dict[str, Any],
+        hosts: list[tuple] = (),  # type: ignore[assignment]
+        disks: list[tuple] = (),  # type: ignore[assignment]
+        volumes: list[tuple] = (),  # type: ignore[assignment]
+        tasks: list[tuple[str, str, str | None, str, str | None]] = (),  # type: ignore[assignment]
+        removed: list[str] = (),  # type: ignore[assignment]
+        minutes: list[tuple[str, str, int, int]] = (),  # type: ignore[assignment]
+        errors: list[tuple[str, str, int]] = (),  # type: ignore[assignment]
+        prune_before_minute: int | None = None,
+    ) -> None:
+        """Write one tick's changes in one transaction (with the flush hooks inside it)."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO engine_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [(k, json.dumps(v)) for k, v in meta.items()],
+            )
+            if hosts:
+                c.executemany(
+                    "INSERT INTO hosts VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET silent = excluded.silent",
+                    hosts,
+                )
+            if disks:
+                c.executemany(
+                    "INSERT INTO disks VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(disk_id) DO UPDATE SET "
+                    "base_used = excluded.base_used, status = excluded.status, held = excluded.held",
+                    disks,
+                )
+            if volumes:
+                c.executemany(
+                    "INSERT INTO volumes VALUES (?, ?, ?, ?, ?) ON CONFLICT(vid) DO UPDATE SET "
+                    "units = excluded.units, pending = excluded.pending",
+                    volumes,
+                )
+            if tasks:
+                c.executemany(
+                    "INSERT INTO tasks VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "record = excluded.record, work = excluded.work",
+                    tasks,
+                )
+            if removed:
+                c.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in removed])
+            if minutes:
+                c.executemany(
+                    "INSERT INTO minute_stats VALUES (?, ?, ?, ?) ON CONFLICT(task_type, counter, minute) "
+                    "DO UPDATE SET value = excluded.value",
+                    minutes,
+                )
+            if errors:
+                c.executemany(
+                    "INSERT INTO error_stats VALUES (?, ?, ?) ON CONFLICT(task_type, error) "
+                    "DO UPDATE SET count = excluded.count",
+                    errors,
+                )
+            if prune_before_minute is not None:
+                c.execute("DELETE FROM minute_stats WHERE minute < ?", (prune_before_minute,))
+            for hook in self.flush_hooks:
+                hook(c)
+
+
+def _lock(target: Path) -> int:
+    """Hold ``<store>.lock`` so that a second engine on the same file fails clearly (released on any exit)."""
+    lock_path = target.with_name(target.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreError(f"cannot open store {target}: {error.strerror} ({lock_path})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError(f"cannot open store {target}: another schedtop engine is using it") from None
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)

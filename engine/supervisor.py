@@ -1,0 +1,506 @@
+"""The job supervisor of the scheduler admin seed: scheduled jobs, their runs, halt/restart and the two clean-ups.
+
+It behaves like one supervisor *thread*: at most one run is in flight at a time, oldest ``scheduled_start`` first.
+The engine calls :meth:`Supervisor.tick` once per tick. A due job gets a ``JOB_RESULTS`` row (state running) and one
+``PARTIAL_JOB_RESULTS`` row per cluster (one IDC each for a remote job, else one for the local cluster); each
+partial's work starts through the ``launch`` callback. When a partial's work returns, the partial is completed;
+when all are, the run is completed and the job's ``scheduled_start`` moves on by whole intervals to the first slot
+after now (missed slots are skipped, not caught up).
+
+Rules chosen where the seed is silent (the README repeats them):
+
+* **halt** returns at once and stops new runs; a run in flight keeps its work going but is not completed (its rows
+  stay ``running``) until **restart**. The mode (RUNNING/HALTED) persists in the ``SUPERVISOR`` table.
+* **FINISHED** when no run is in flight and every job is disabled or past its ``until``.
+* A (job, scheduled_start) clash on ``JOB_RESULTS`` is the seed's DuplicateKeyException: the thread "runtimes" —
+  it goes HALTED with ``last_error`` saying what clashed and how to clean up; :meth:`restart` refuses with
+  :class:`~engine.errors.Conflict` while the clash is still there. A tick never raises.
+* A run is **hanging** when it has been running longer than ``max(hang_factor × interval, min_hang_seconds)``.
+  :meth:`lose_next_completion` simulates the seed's cause (the DB connection lost as a job completes): the last
+  partial's completion and the run's completion are never written, so the run hangs and blocks the thread.
+* Both clean-ups require HALTED (:class:`NotHalted`, 409), as the runbook says to halt first. The supervisor also
+  honours the runbook's raw SQL: a running run whose partials are no longer running counts as finished, and a
+  deleted run is forgotten.
+* Runs left ``running`` by a previous process (e.g. after kill -9) are adopted: their running partials are launched
+  again with ``resumed=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .errors import Conflict, InvalidArgument, NotFound, Unavailable
+from .model.supervisor import JobResult, JobState, ScheduledJob, SupervisorState, SupervisorView
+from .supervisor_store import BadRow, SupervisorStore, to_text, whole_seconds
+
+LOCAL_CLUSTER = "local"
+RESULT_OK = "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class JobLaunch:
+    """One partial of a run, handed to ``launch``: start that work and return when it is done."""
+
+    job: ScheduledJob
+    cluster: str
+    job_result_id: int
+    partial_id: int
+    scheduled_start: datetime
+    resumed: bool = False
+
+    @property
+    def task_type(self) -> str:
+        return self.job.task_type
+
+
+Launch = Callable[[JobLaunch], Awaitable[str | None]]
+"""Returns a result code (None = ``"ok"``); raising marks the partial failed with the error as its result code."""
+
+
+class NotHalted(Conflict):
+    """A clean-up was asked for while the supervisor thread is not halted."""
+
+    code = "NotHalted"
+
+
+class Supervisor:
+    """The supervisor the engine embeds; all state lives in the SQLite connection it is given."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        now: Callable[[], datetime],
+        launch: Launch | None = None,
+        *,
+        clusters: Callable[[], Iterable[str]] | None = None,
+        commit: Callable[[], None] | None = None,
+        task_types: Iterable[str] | None = None,
+        hang_factor: float = 2.0,
+        min_hang_seconds: int = 60,
+        history: int = 50,
+    ) -> None:
+        self._store = SupervisorStore(conn)
+        self._now = now
+        self._launch = launch
+        self._clusters = clusters
+        self._commit = commit
+        self._task_types = None if task_types is None else frozenset(task_types)
+        self._hang_factor = hang_factor
+        self._min_hang_seconds = min_hang_seconds
+        self._history = history
+        self._handles: dict[int, asyncio.Future[str | None]] = {}  # partial id → its launched work
+        self._current: int | None = None  # the run this process is supervising
+        self._lost: set[int] = set()  # runs whose completion the simulated DB outage swallowed
+        self._lose_armed: list[int | None] = []
+
+    # -- the engine's tick --------------------------------------------------------------------------------------
+    def tick(self, now: datetime | None = None) -> None:
+        """Advance the schedule: collect finished work, complete runs, start the next due run. Never raises.
+
+        Synchronous (plain SQLite work); it must run on the event loop the launched work lives on.
+        """
+        try:
+            with self._store.atomic():
+                try:
+                    self._tick(whole_seconds(now) if now is not None else self._clock())
+                except Conflict as error:
+                    # Keep what this tick completed (the clashing insert wrote nothing); the thread stops.
+                    self._runtime(error.message)
+        except BadRow as error:
+            self._runtime(f"cannot read the schedule: {error}")
+        except sqlite3.Error as error:
+            self._runtime(f"database error: {error}")
+
+    def _tick(self, now: datetime) -> None:
+        if self._store.job_count() == 0:
+            return
+        self._reconcile(now)
+        mode, _ = self._store.mode()
+        if mode is SupervisorState.HALTED:
+            return
+        running = self._store.running_runs()
+        if running:
+            run = running[0]
+            if run.id in self._lost:
+                return  # hung: nothing will ever complete it until someone cleans up
+            if self._current != run.id:
+                self._adopt(run)
+            if not self._collect(run, now):
+                return
+        job = self._next_due(now)
+        if job is not None:
+            self._start(job, now)
+
+    # -- state and control --------------------------------------------------------------------------------------
+    def configured(self) -> bool:
+        return self._store.job_count() > 0
+
+    def state(self) -> SupervisorState:
+        """RUNNING, HALTED or FINISHED; raises Unavailable when no schedule is configured."""
+        self._require_schedule()
+        return self._state(self._clock())
+
+    def halt(self) -> SupervisorState:
+        """Stop starting runs and block the one in flight from completing. Returns at once."""
+        self._require_schedule()
+        _, last_error = self._store.mode()
+        self._store.set_mode(SupervisorState.HALTED, last_error)
+        self._committed()
+        return SupervisorState.HALTED
+
+    def restart(self) -> SupervisorState:
+        """Resume a halted (or runtimed) thread. Raises Conflict while a (job, scheduled_start) clash remains."""
+        self._require_schedule()
+        now = self._clock()
+        try:
+            with self._store.atomic():
+                self._reconcile(now)
+                clash = self._clash(now)
+        except BadRow as error:
+            raise InvalidArgument(f"cannot restart: {error}; fix the row first") from None
+        if clash is not None:
+            self._store.set_mode(SupervisorState.HALTED, clash)
+            self._committed()
+            raise Conflict(clash)
+        self._store.set_mode(SupervisorState.RUNNING, None)
+        self._committed()
+        return self._state(now)
+
+    @classmethod
+    def attach(cls, engine: Any) -> Supervisor:
+        """Build the supervisor an :class:`engine.engine.Engine` embeds (its store, clock and job launcher)."""
+        from .supervisor_engine import attach
+
+        return attach(cls, engine)
+
+    def view_now(self) -> SupervisorView:
+        """The engine's snapshot hook: the same as :meth:`view`."""
+        return self.view()
+
+    def view(self) -> SupervisorView:
+        """Jobs, recent runs (running ones always included, each with its partials) and the state, in one piece."""
+        mode, last_error = self._store.mode()
+        if not self.configured():
+            return SupervisorView(configured=False, state=None, last_error=last_error)
+        now = self._clock()
+        try:
+            jobs = self._store.jobs()
+            results = self._store.recent_runs(self._history)
+        except BadRow as error:
+            return SupervisorView(configured=True, state=mode, last_error=str(error))
+        intervals = {job.id: job.interval_seconds for job in jobs}
+        for result in results:
+            result.hanging = self._is_hanging(result, intervals.get(result.job_id, 60), now)
+        running = [result for result in results if result.state is JobState.RUNNING]
+        return SupervisorView(
+            configured=True,
+            state=self._state(now, jobs=jobs, any_running=bool(running)),
+            running_job_id=min(running, key=lambda r: r.id).job_id if running else None,
+            jobs=jobs,
+            results=results,
+            last_error=last_error,
+        )
+
+    # -- the schedule -------------------------------------------------------------------------------------------
+    def add_job(
+        self,
+        name: str,
+        task_type: str,
+        interval_seconds: int,
+        start: datetime | None = None,
+        *,
+        remote: bool = False,
+        until: datetime | None = None,
+    ) -> ScheduledJob:
+        """Add a job to SCHEDULED_JOBS; ``start`` defaults to now. Raises InvalidArgument or Conflict (name)."""
+        name = (name or "").strip() if isinstance(name, str) else ""
+        if not name or len(name) > 128:
+            raise InvalidArgument("a job needs a name of 1 to 128 characters")
+        if not isinstance(task_type, str) or not task_type.strip():
+            raise InvalidArgument("a job needs a task_type, e.g. volume_inspect")
+        if self._task_types is not None and task_type not in self._task_types:
+            allowed = ", ".join(sorted(self._task_types))
+            raise InvalidArgument(f"unknown task_type {task_type!r} for a job (allowed: {allowed})")
+        if isinstance(interval_seconds, bool) or not isinstance(interval_seconds, int) or interval_seconds < 1:
+            raise InvalidArgument(f"interval_seconds must be a whole number >= 1, got {interval_seconds!r}")
+        begin = whole_seconds(start) if start is not None else self._clock()
+        end = whole_seconds(until) if until is not None else None
+        if end is not None and end < begin:
+            raise InvalidArgument(f"until ({to_text(end)}) is before the first scheduled_start ({to_text(begin)})")
+        clash = [job for job in self._store.jobs() if job.name == name]
+        if clash:
+            raise Conflict(f"a job named {name!r} already exists (id {clash[0].id})")
+        job_id = self._store.insert_job(name, task_type.strip(), begin, interval_seconds, remote, end)
+        self._committed()
+        return self._job(job_id)
+
+    def set_job_enabled(self, job_id: int, enabled: bool) -> ScheduledJob:
+        self._job(job_id)
+        self._store.set_enabled(job_id, enabled)
+        self._committed()
+        return self._job(job_id)
+
+    # -- the runbook's two clean-ups ------------------------------------------------------------------------
+    def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
+        """(a) Delete the run's JOB_RESULTS row and its PARTIAL_JOB_RESULTS, so it runs again at that start."""
+        self._require_halted("delete a run")
+        self._job(job_id)
+        run_id = self._store.run_id(job_id, whole_seconds(scheduled_start))
+        if run_id is None:
+            raise NotFound(f"JOB_RESULTS has no run of job {job_id} for scheduled_start '{to_text(scheduled_start)}'")
+        self._forget(run_id)
+        with self._store.atomic():
+            self._store.delete_run(run_id)
+        self._committed()
+
+    def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
+        """(b) Complete the job's running partials and run, and move its scheduled_start on (default: +interval)."""
+        self._require_halted("reschedule a job")
+        job = self._job(job_id)
+        target = whole_seconds(scheduled_start) if scheduled_start is not None else None
+        if target is None:
+            target = job.scheduled_start + timedelta(seconds=job.interval_seconds)
+        if target <= job.scheduled_start:
+            raise InvalidArgument(
+                f"the new scheduled_start '{to_text(target)}' must be after the current "
+                f"'{to_text(job.scheduled_start)}'"
+            )
+        now = self._clock()
+        with self._store.atomic():
+            for run in self._store.running_runs():
+                if run.job_id != job_id:
+                    continue
+                for partial in run.partials:
+                    if partial.state is JobState.RUNNING:
+                        seconds = int((now - partial.started).total_seconds())
+                        self._store.finish_partial(partial.id, JobState.COMPLETED, max(1, seconds), RESULT_OK)
+                self._forget(run.id)
+                self._store.finish_run(run.id, JobState.COMPLETED, now, RESULT_OK)
+            self._store.set_scheduled_start(job_id, target)
+        self._committed()
+        return self._job(job_id)
+
+    # -- fault injection ------------------------------------------------------------------------------------
+    def lose_next_completion(self, job_id: int | None = None) -> None:
+        """Simulate the DB connection dropping as the next run (of ``job_id``, or any) completes: it will hang."""
+        self._lose_armed.append(job_id)
+
+    async def close(self) -> None:
+        handles = list(self._handles.values())
+        self._handles.clear()
+        for handle in handles:
+            handle.cancel()
+        for handle in handles:
+            with contextlib.suppress(BaseException):
+                await handle
+
+    # -- internals ------------------------------------------------------------------------------------------
+    def _clock(self) -> datetime:
+        return whole_seconds(self._now())
+
+    def _committed(self) -> None:
+        if self._commit is not None:
+            self._commit()
+
+    def _require_schedule(self) -> None:
+        if not self.configured():
+            raise Unavailable("no schedule is configured: SCHEDULED_JOBS is empty (add a job first)")
+
+    def _require_halted(self, what: str) -> None:
+        self._require_schedule()
+        mode, _ = self._store.mode()
+        if mode is not SupervisorState.HALTED:
+            raise NotHalted(f"halt the supervisor before you {what} (POST /api/supervisor/halt), then restart it")
+
+    def _job(self, job_id: int) -> ScheduledJob:
+        job = self._store.job(job_id) if isinstance(job_id, int) and not isinstance(job_id, bool) else None
+        if job is None:
+            raise NotFound(f"SCHEDULED_JOBS has no job with id {job_id!r}")
+        return job
+
+    def _state(
+        self, now: datetime, *, jobs: list[ScheduledJob] | None = None, any_running: bool | None = None
+    ) -> SupervisorState:
+        mode, _ = self._store.mode()
+        if mode is SupervisorState.HALTED:
+            return SupervisorState.HALTED
+        try:
+            jobs = self._store.jobs() if jobs is None else jobs
+        except BadRow:
+            return SupervisorState.RUNNING
+        if any_running is None:
+            any_running = bool(self._store.running_runs())
+        if not any_running and all(not self._runnable(job) for job in jobs):
+            return SupervisorState.FINISHED
+        return SupervisorState.RUNNING
+
+    @staticmethod
+    def _runnable(job: ScheduledJob) -> bool:
+        return job.enabled and (job.until is None or job.scheduled_start <= job.until)
+
+    def _runtime(self, message: str) -> None:
+        """The thread dies of an error (the seed's "runtimed"): HALTED, with the reason kept for the operator."""
+        with contextlib.suppress(sqlite3.Error):
+            self._store.set_mode(SupervisorState.HALTED, message)
+
+    def _is_hanging(self, run: JobResult, interval: int, now: datetime) -> bool:
+        if run.state is not JobState.RUNNING:
+            return False
+        limit = max(self._hang_factor * interval, self._min_hang_seconds)
+        return (now - run.started).total_seconds() > limit
+
+    def _next_due(self, now: datetime) -> ScheduledJob | None:
+        due = [job for job in self._store.jobs() if self._runnable(job) and job.scheduled_start <= now]
+        return min(due, key=lambda job: (job.scheduled_start, job.id)) if due else None
+
+    def _clash(self, now: datetime) -> str | None:
+        if self._store.running_runs():
+            return None  # the thread will finish that run first; no new row is inserted yet
+        for job in self._store.jobs():
+            if not (self._runnable(job) and job.scheduled_start <= now):
+                continue
+            if self._store.run_id(job.id, job.scheduled_start) is not None:
+                return _duplicate_message(job.id, job.scheduled_start)
+        return None
+
+    def _reconcile(self, now: datetime) -> None:
+        """Honour edits made with the runbook's SQL: finished partials finish their run; deleted runs are dropped."""
+        running = self._store.running_runs()
+        alive = {run.id for run in running}
+        for run in running:
+            if any(partial.state is JobState.RUNNING for partial in run.partials):
+                continue
+            failed = [p for p in run.partials if p.state is JobState.FAILED]
+            code = (failed[0].result_code or "failed") if failed else RESULT_OK
+            self._store.finish_run(run.id, JobState.FAILED if failed else JobState.COMPLETED, now, code)
+            alive.discard(run.id)
+        if self._current is not None and self._current not in alive:
+            self._forget(self._current)
+        self._lost &= alive
+
+    def _forget(self, run_id: int) -> None:
+        """Stop supervising a run: cancel the waits on its work (the engine work itself is not aborted)."""
+        self._lost.discard(run_id)
+        if self._current == run_id:
+            self._current = None
+            for handle in self._handles.values():
+                handle.cancel()
+            self._handles.clear()
+
+    def _start(self, job: ScheduledJob, now: datetime) -> None:
+        try:
+            run_id = self._store.insert_run(job.id, job.scheduled_start, now)
+        except sqlite3.IntegrityError:
+            raise Conflict(_duplicate_message(job.id, job.scheduled_start)) from None
+        clusters = self._clusters_for(job)
+        self._current = run_id
+        for cluster in clusters:
+            partial_id = self._store.insert_partial(run_id, cluster, now)
+            self._spawn(JobLaunch(job, cluster, run_id, partial_id, job.scheduled_start))
+
+    def _clusters_for(self, job: ScheduledJob) -> list[str]:
+        if job.remote and self._clusters is not None:
+            names = list(dict.fromkeys(str(name) for name in self._clusters() if str(name)))
+            if names:
+                return names
+        return [LOCAL_CLUSTER]
+
+    def _adopt(self, run: JobResult) -> None:
+        """Take over a run this process did not start (a previous process died mid-run): relaunch its partials."""
+        if self._current is not None:
+            self._forget(self._current)
+        self._current = run.id
+        job = self._store.job(run.job_id)
+        for partial in run.partials:
+            if partial.state is not JobState.RUNNING:
+                continue
+            if job is None:
+                self._store.finish_partial(partial.id, JobState.FAILED, 0, f"job {run.job_id} no longer exists")
+                continue
+            self._spawn(JobLaunch(job, partial.cluster, run.id, partial.id, run.scheduled_start, resumed=True))
+
+    def _spawn(self, launch: JobLaunch) -> None:
+        if self._launch is None:
+            return  # nothing to do: the partial completes at the next tick
+        self._handles[launch.partial_id] = asyncio.ensure_future(_call(self._launch, launch))
+
+    def _collect(self, run: JobResult, now: datetime) -> bool:
+        """Record the partials whose work is done; complete the run when none is left. True if it completed."""
+        pending = [p for p in run.partials if p.state is JobState.RUNNING]
+        finished: list[tuple[int, JobState, int, str]] = []
+        for partial in pending:
+            handle = self._handles.get(partial.id)
+            if handle is not None and not handle.done():
+                continue
+            state, code = _outcome(handle)
+            finished.append((partial.id, state, int((now - partial.started).total_seconds()), code))
+        if not finished:
+            return False
+        if len(finished) == len(pending) and self._disarm(run.job_id):
+            # The simulated outage: the last completion never reaches the DB and the thread loses the run.
+            self._lost.add(run.id)
+            self._current = None
+            for partial_id, *_ in finished:
+                self._handles.pop(partial_id, None)
+            return False
+        for partial_id, state, duration, code in finished:
+            self._store.finish_partial(partial_id, state, duration, code)
+            self._handles.pop(partial_id, None)
+        if len(finished) < len(pending):
+            return False
+        earlier = [(p.state, p.result_code or RESULT_OK) for p in run.partials if p.state is not JobState.RUNNING]
+        outcomes = earlier + [(state, code) for _, state, _, code in finished]
+        failures = [code for state, code in outcomes if state is JobState.FAILED]
+        codes = {code for _, code in outcomes}
+        summary = failures[0] if failures else (codes.pop() if len(codes) == 1 else RESULT_OK)
+        self._store.finish_run(run.id, JobState.FAILED if failures else JobState.COMPLETED, now, summary)
+        self._current = None
+        self._advance(run, now)
+        return True
+
+    def _disarm(self, job_id: int) -> bool:
+        for index, armed in enumerate(self._lose_armed):
+            if armed is None or armed == job_id:
+                del self._lose_armed[index]
+                return True
+        return False
+
+    def _advance(self, run: JobResult, now: datetime) -> None:
+        job = self._store.job(run.job_id)
+        if job is None or job.scheduled_start > run.scheduled_start:
+            return  # gone, or an operator already moved it on; theirs wins
+        step = job.interval_seconds
+        slots = max(1, math.floor((now - run.scheduled_start).total_seconds() / step) + 1)
+        self._store.set_scheduled_start(job.id, run.scheduled_start + timedelta(seconds=slots * step))
+
+
+async def _call(launch: Launch, job: JobLaunch) -> str | None:
+    return await launch(job)
+
+
+def _outcome(handle: asyncio.Future[str | None] | None) -> tuple[JobState, str]:
+    if handle is None:
+        return JobState.COMPLETED, RESULT_OK
+    if handle.cancelled():
+        return JobState.FAILED, "cancelled"
+    error = handle.exception()
+    if error is not None:
+        return JobState.FAILED, f"{type(error).__name__}: {error}"[:500]
+    result = handle.result()
+    return JobState.COMPLETED, (str(result) if result else RESULT_OK)[:500]
+
+
+def _duplicate_message(job_id: int, scheduled_start: datetime) -> str:
+    start = to_text(scheduled_start)
+    return (
+        f"DuplicateKeyException: JOB_RESULTS already has a run of job {job_id} for scheduled_start '{start}'. "
+        f"Clean up while halted: delete that run (and its PARTIAL_JOB_RESULTS) to rerun it, or move the job's "
+        f"scheduled_start on; then restart the supervisor"
+    )

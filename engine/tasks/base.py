@@ -1,0 +1,55 @@
+"""What every task type sees of the engine: the cluster, the task manager, statistics, faults, time and log."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from ..clock import Clock
+from ..sim.cluster import Cluster
+from ..sim.faults import Faults
+from ..stats import StatsBook
+from ..taskmanager import Task, TaskManager
+
+XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
+
+
+@dataclass(slots=True)
+class Context:
+    cluster: Cluster
+    tm: TaskManager
+    stats: StatsBook
+    faults: Faults
+    rng: random.Random
+    clock: Clock
+    enabled: dict[str, bool]
+    log: Callable[[str, str], None] = field(default=lambda kind, text: None)
+    """``log(task_type, text)``: one line of the engine's event log."""
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def unix(self) -> float:
+        return self.clock.now().timestamp()
+
+    def xid(self) -> str:
+        """A 20-character id in xid's alphabet, as CubeFS task ids end with."""
+        return "".join(self.rng.choice(XID_ALPHABET) for _ in range(20))
+
+    def is_enabled(self, task_type: str) -> bool:
+        return self.enabled.get(task_type, True)
+
+
+class TaskType(Protocol):
+    """A background task type: it steps its work, restores it from the store, and stops it on abort."""
+
+    modules: tuple[str, ...]
+
+    def step(self, dt: float) -> None: ...
+
+    def restore(self, task: Task, payload: dict[str, Any] | None) -> None: ...
+
+    def on_abort(self, task: Task) -> None: ...

@@ -1,0 +1,264 @@
+"""Moving every chunk off one disk: the machinery shared by disk_repair (broken disk) and disk_drop.
+
+Each disk gets one root task in the type's module (scope ``disk``, progress in chunks) with one migrate task per
+chunk below it. When every chunk has moved the disk becomes repaired/dropped; if some failed for good the root
+fails, and the disk is held (left alone) until an operator breaks or drops it again. Aborting the root stops all
+its migrations. Finished migrations stay visible in ``views`` for ``KEEP_FINISHED_S`` simulated seconds.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..errors import NotMigrating
+from ..model import DiskMigration, DiskStatus
+from ..taskmanager import Task
+from .base import Context
+from .migrate import MigrateWork, Migrations
+
+KEEP_FINISHED_S = 60.0
+RATE_WINDOW_S = 30.0
+SAMPLE_EVERY_S = 2.0
+
+
+@dataclass(slots=True, eq=False)
+class DiskJob:
+    """The root task's work: one disk being emptied."""
+
+    task_type: str
+    disk_id: int
+    host: str
+    idc: str
+    total: int
+    bytes_total: int
+    started_at: datetime
+    tm_id: str = ""
+    migrated: int = 0
+    failed: int = 0
+    bytes_finished: int = 0
+    finished_at: datetime | None = None
+    aborting: bool = False
+    children: list[str] = field(default_factory=list)
+    """CubeFS ids of this disk's migrate tasks."""
+    samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("samples")
+        data["started_at"] = self.started_at.isoformat()
+        data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        data["kind"] = "disk_job"
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DiskJob:
+        values = {k: v for k, v in data.items() if k != "kind"}
+        values["started_at"] = datetime.fromisoformat(values["started_at"])
+        values["finished_at"] = datetime.fromisoformat(values["finished_at"]) if values["finished_at"] else None
+        return cls(**values)
+
+
+class DiskMigrationType:
+    """disk_repair or disk_drop: watches for disks to empty and runs one job per disk."""
+
+    def __init__(
+        self, ctx: Context, migrations: Migrations, task_type: str, active: DiskStatus, done: DiskStatus
+    ) -> None:
+        self.ctx = ctx
+        self.migrations = migrations
+        self.task_type = task_type
+        self.modules = (task_type,)
+        self.active_status = active
+        self.done_status = done
+        self.pending: set[int] = set()
+        self.jobs: dict[int, DiskJob] = {}
+        migrations.on_finished[task_type] = self._chunk_finished
+        ctx.tm.register_module(task_type, self.on_abort)
+
+    @property
+    def noun(self) -> str:
+        return "repairing" if self.task_type == "disk_repair" else "dropping"
+
+    def request(self, disk_id: int) -> None:
+        """Queue a disk for this type (its status was already set by the caller)."""
+        self.pending.add(disk_id)
+
+    def active_jobs(self) -> list[DiskJob]:
+        return [job for job in self.jobs.values() if job.finished_at is None]
+
+    # -- scheduling -----------------------------------------------------------------------------------------
+    def step(self, dt: float) -> None:
+        if self.pending and self.ctx.is_enabled(self.task_type):
+            for disk_id in sorted(self.pending):
+                self._start(disk_id)
+            self.pending.clear()
+        horizon = self.ctx.clock.monotonic()
+        for disk_id, job in list(self.jobs.items()):
+            if job.finished_at is not None:
+                age = (self.ctx.now() - job.finished_at).total_seconds()
+                if age > KEEP_FINISHED_S:
+                    del self.jobs[disk_id]
+            elif not job.samples or horizon - job.samples[-1][0] >= SAMPLE_EVERY_S:
+                job.samples.append((horizon, self._bytes_done(job)))
+
+    def _start(self, disk_id: int) -> None:
+        ctx = self.ctx
+        disk = ctx.cluster.disks[disk_id]
+        if disk_id in self.jobs and self.jobs[disk_id].finished_at is None:
+            return
+        chunks = sorted(disk.chunks)
+        for vuid in chunks:  # a disk job supersedes e.g. a balance task moving the same unit
+            other = self.migrations.busy(vuid)
+            if other is not None:
+                self.migrations.supersede(other, f"superseded by {self.task_type} of disk {disk_id}")
+        sizes = [ctx.cluster.locate(v)[0].chunk_size for v in chunks]  # type: ignore[index]
+        job = DiskJob(self.task_type, disk_id, disk.host, disk.idc, len(chunks), sum(sizes), ctx.now())
+        root = ctx.tm.create(
+            self.task_type,
+            self.task_type,
+            "disk",
+            node=ctx.cluster.hosts[disk.host].ip,
+            keyspace=disk.idc,
+            table=str(disk_id),
+            entity=disk.host,
+            progress_units="chunks",
+            progress_total=len(chunks),
+            work=job,
+        )
+        job.tm_id = root.id
+        ctx.tm.start(root)
+        self.jobs[disk_id] = job
+        ctx.cluster.set_status(disk, self.active_status, held=False)
+        for vuid in chunks:
+            work = self.migrations.new_work(self.task_type, vuid, direct_download=self.task_type == "disk_drop")
+            child = ctx.tm.create(
+                self.task_type,
+                self.task_type,
+                "chunk",
+                parent=root,
+                node=ctx.cluster.hosts[disk.host].ip,
+                keyspace=disk.idc,
+                table=str(disk_id),
+                entity=work.task_id,
+                progress_units="bytes",
+                progress_total=work.total_size,
+                work=work,
+            )
+            work.tm_id = child.id
+            job.children.append(work.task_id)
+            self.migrations.add(work)
+        ctx.log(self.task_type, f"disk {disk_id} on {disk.host}: {len(chunks)} chunk migrations queued")
+        if not chunks:
+            self._complete(job)
+
+    def _chunk_finished(self, work: MigrateWork, error: str | None) -> None:
+        job = self.jobs.get(work.source_disk_id)
+        if job is None or job.finished_at is not None or work.task_id not in job.children:
+            return
+        if error is None:
+            job.migrated += 1
+            job.bytes_finished += work.total_size
+        else:
+            job.failed += 1
+        root = self.ctx.tm.tasks.get(job.tm_id)
+        if root is not None:
+            self.ctx.tm.progress(root, job.migrated)
+            self.ctx.tm.touch(root)  # the job's counts live in its payload: save them even when only failed moved
+        if job.migrated + job.failed >= job.total and not job.aborting:
+            self._complete(job)
+
+    def _complete(self, job: DiskJob) -> None:
+        ctx = self.ctx
+        job.finished_at = ctx.now()
+        disk = ctx.cluster.disks[job.disk_id]
+        root = ctx.tm.tasks.get(job.tm_id)
+        if job.failed == 0:
+            ctx.cluster.set_status(disk, self.done_status)
+            ctx.log(self.task_type, f"disk {job.disk_id}: all {job.total} chunks migrated, disk {self.done_status}")
+            if root is not None:
+                ctx.tm.finish(root)
+        else:
+            fallback = DiskStatus.BROKEN if self.task_type == "disk_repair" else DiskStatus.NORMAL
+            ctx.cluster.set_status(disk, fallback, held=True)
+            message = f"{job.failed} of {job.total} chunk migrations failed"
+            ctx.log(self.task_type, f"disk {job.disk_id}: {message}")
+            if root is not None:
+                ctx.tm.finish(root, message)
+
+    def on_abort(self, task: Task) -> None:
+        if isinstance(task.work, MigrateWork):
+            self.migrations.abort(task.work)
+            return
+        job = task.work
+        if isinstance(job, DiskJob) and job.finished_at is None:
+            job.aborting = True
+            job.finished_at = self.ctx.now()
+            disk = self.ctx.cluster.disks[job.disk_id]
+            fallback = DiskStatus.BROKEN if self.task_type == "disk_repair" else DiskStatus.NORMAL
+            self.ctx.cluster.set_status(disk, fallback, held=True)
+            self.ctx.log(self.task_type, f"disk {job.disk_id}: {self.task_type} aborted")
+
+    # -- restore and views ----------------------------------------------------------------------------------
+    def restore(self, task: Task, payload: dict[str, Any] | None) -> None:
+        if not payload:
+            return
+        if payload.get("kind") == "disk_job":
+            job = DiskJob.from_json(payload)
+            task.work = job
+            self.jobs[job.disk_id] = job
+        elif payload.get("kind") == "migrate":
+            work = MigrateWork.from_json(payload)
+            task.work = work
+            self.migrations.add(work)
+
+    def after_restore(self) -> None:
+        """Disks that wait for a job: in the right status, not held, and without one running."""
+        for disk in self.ctx.cluster.disks.values():
+            wanted = DiskStatus.BROKEN if self.task_type == "disk_repair" else DiskStatus.DROPPING
+            busy = disk.disk_id in self.jobs and self.jobs[disk.disk_id].finished_at is None
+            if disk.status is wanted and not disk.held and not busy:
+                self.pending.add(disk.disk_id)
+
+    def _bytes_done(self, job: DiskJob) -> int:
+        in_flight = 0
+        if job.finished_at is None:
+            for cube_id in job.children:
+                work = self.migrations.get(cube_id)
+                if work is not None and not work.final:
+                    in_flight += work.done_size
+        return job.bytes_finished + in_flight
+
+    def views(self) -> list[DiskMigration]:
+        result = []
+        for job in self.jobs.values():
+            rate = 0.0
+            if job.finished_at is None and len(job.samples) >= 2:
+                horizon = job.samples[-1][0] - RATE_WINDOW_S
+                first = next((s for s in job.samples if s[0] >= horizon), job.samples[0])
+                last = job.samples[-1]
+                if last[0] > first[0]:
+                    rate = max(0.0, (last[1] - first[1]) / (last[0] - first[0]))
+            result.append(
+                DiskMigration(
+                    disk_id=job.disk_id,
+                    task_type=self.task_type,
+                    host=job.host,
+                    total_tasks_cnt=job.total,
+                    migrated_tasks_cnt=job.migrated,
+                    bytes_done=self._bytes_done(job),
+                    bytes_total=job.bytes_total,
+                    rate_bytes_per_s=rate,
+                    started_at=job.started_at,
+                    finished_at=job.finished_at,
+                )
+            )
+        return result
+
+    def migrating(self, disk_id: int) -> tuple[int, int]:
+        job = self.jobs.get(disk_id)
+        if job is None or job.finished_at is not None:
+            raise NotMigrating(f"not {self.noun} disk")
+        return job.total, job.migrated

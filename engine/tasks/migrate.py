@@ -1,0 +1,366 @@
+"""CubeFS chunk migration, shared by disk_repair, disk_drop, balance and manual_migrate.
+
+A migrate task walks CubeFS's states: 1 inited (prepare queue) → 2 prepared (a destination was chosen; the work
+queue, where blobnode workers copy or rebuild the chunk in steps) → 3 work_completed (finish queue: the
+volume mapping is switched) → 4 finished. A worker step may fail (random or injected fault): the task is
+redone from scratch (``worker_redo_cnt`` + 1); after ``MAX_REDO`` redos it fails for real and ends in state 5
+finished_in_advance with the error as reason. Workers run on the destination's IDC, a few at a time; a silent
+destination host stalls its tasks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from ..model import (
+    DiskStatus,
+    MigrateState,
+    MigrateTask,
+    MigrateTaskDetail,
+    TaskStatistics,
+    VunitLocation,
+    make_vuid,
+    split_vuid,
+)
+from ..model.formats import format_go_time
+from ..taskmanager import Task
+from .base import Context
+
+MAX_REDO = 3
+SHARD_BYTES = 820 * 1024
+WORKERS_PER_IDC = 6
+FINISH_SECONDS = 1.0
+PREPARE_PER_STEP = 8
+PREPARED_PER_WORKER = 4
+FINISHED_KEPT = 5000
+TYPE_PRIORITY = ("disk_repair", "manual_migrate", "disk_drop", "balance")
+
+Finished = Callable[["MigrateWork", str | None], None]
+
+
+@dataclass(slots=True, eq=False)
+class MigrateWork:
+    """One CubeFS migrate task and its worker progress."""
+
+    task_id: str
+    task_type: str
+    state: MigrateState
+    code_mode: int
+    source_idc: str
+    source_disk_id: int
+    source_vuid: int
+    forbidden_direct_download: bool
+    ctime: datetime
+    mtime: datetime
+    total_size: int
+    total_count: int
+    rate: float
+    tm_id: str = ""
+    dest_disk_id: int = 0
+    dest_host: str = ""
+    dest_vuid: int = 0
+    done_size: int = 0
+    worker_redo_cnt: int = 0
+    finish_advance_reason: str = ""
+    finish_left: float = 0.0
+    last_error: str = ""
+
+    @property
+    def vid(self) -> int:
+        return split_vuid(self.source_vuid)[0]
+
+    @property
+    def index(self) -> int:
+        return split_vuid(self.source_vuid)[1]
+
+    @property
+    def done_count(self) -> int:
+        if self.total_size == 0:
+            return self.total_count
+        return self.total_count * self.done_size // self.total_size
+
+    @property
+    def final(self) -> bool:
+        return self.state in (MigrateState.FINISHED, MigrateState.FINISHED_IN_ADVANCE)
+
+    def statistics(self) -> TaskStatistics:
+        progress = 100 if self.total_size == 0 else self.done_size * 100 // self.total_size
+        return TaskStatistics(
+            done_count=self.done_count,
+            done_size=self.done_size,
+            progress=progress,
+            total_count=self.total_count,
+            total_size=self.total_size,
+        )
+
+    def detail(self, sources: list[VunitLocation]) -> MigrateTaskDetail:
+        destination = VunitLocation(vuid=self.dest_vuid, host=self.dest_host, disk_id=self.dest_disk_id)
+        task = MigrateTask(
+            task_id=self.task_id,
+            task_type=self.task_type,
+            state=self.state,
+            code_mode=self.code_mode,
+            source_idc=self.source_idc,
+            source_disk_id=self.source_disk_id,
+            source_vuid=self.source_vuid,
+            sources=sources,
+            destination=destination,
+            ctime=format_go_time(self.ctime),
+            mtime=format_go_time(self.mtime),
+            forbidden_direct_download=self.forbidden_direct_download,
+            worker_redo_cnt=self.worker_redo_cnt,
+            finish_advance_reason=self.finish_advance_reason,
+        )
+        return MigrateTaskDetail(task=task, stat=self.statistics())
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = int(self.state)
+        data["ctime"] = self.ctime.isoformat()
+        data["mtime"] = self.mtime.isoformat()
+        data["kind"] = "migrate"
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MigrateWork:
+        values = {k: v for k, v in data.items() if k != "kind"}
+        values["state"] = MigrateState(values["state"])
+        values["ctime"] = datetime.fromisoformat(values["ctime"])
+        values["mtime"] = datetime.fromisoformat(values["mtime"])
+        return cls(**values)
+
+
+class Migrations:
+    """The prepare, work and finish queues of every migrate type, and the workers that drain them."""
+
+    def __init__(self, ctx: Context, workers_per_idc: int = WORKERS_PER_IDC) -> None:
+        self.ctx = ctx
+        self.workers_per_idc = workers_per_idc
+        self.queues: dict[str, dict[MigrateState, OrderedDict[str, MigrateWork]]] = {
+            t: {s: OrderedDict() for s in (MigrateState.INITED, MigrateState.PREPARED, MigrateState.WORK_COMPLETED)}
+            for t in TYPE_PRIORITY
+        }
+        self.by_id: dict[str, MigrateWork] = {}
+        self.finished: OrderedDict[str, MigrateWork] = OrderedDict()
+        self.busy_units: dict[tuple[int, int], str] = {}
+        self.on_finished: dict[str, Finished] = {}
+
+    # -- creation -------------------------------------------------------------------------------------------
+    def new_work(self, task_type: str, vuid: int, direct_download: bool) -> MigrateWork:
+        """A migrate task for the unit ``vuid`` (which must be current); not queued until ``add``."""
+        located = self.ctx.cluster.locate(vuid)
+        if located is None:
+            raise ValueError(f"vuid {vuid} is not on any disk")
+        volume, index = located
+        source = self.ctx.cluster.disks[volume.units[index][1]]
+        now = self.ctx.now()
+        rng = self.ctx.rng
+        shards = max(1, int(volume.chunk_size / SHARD_BYTES * rng.uniform(0.8, 1.2)))
+        return MigrateWork(
+            task_id=f"{task_type}-{source.disk_id}-{volume.vid}-{self.ctx.xid()}",
+            task_type=task_type,
+            state=MigrateState.INITED,
+            code_mode=int(volume.code_mode),
+            source_idc=source.idc,
+            source_disk_id=source.disk_id,
+            source_vuid=vuid,
+            forbidden_direct_download=not direct_download,
+            ctime=now,
+            mtime=now,
+            total_size=volume.chunk_size,
+            total_count=shards,
+            rate=rng.uniform(150, 400) * 1024**2,
+        )
+
+    def busy(self, vuid: int) -> str | None:
+        """The id of the live migrate task already moving this unit, if any."""
+        vid, index, _ = split_vuid(vuid)
+        return self.busy_units.get((vid, index))
+
+    def add(self, work: MigrateWork) -> None:
+        self.by_id[work.task_id] = work
+        if work.final:
+            self._keep_finished(work)
+            return
+        self.queues[work.task_type][work.state][work.task_id] = work
+        self.busy_units[(work.vid, work.index)] = work.task_id
+
+    def counts(self, task_type: str) -> tuple[int, int, int]:
+        q = self.queues[task_type]
+        return (
+            len(q[MigrateState.INITED]),
+            len(q[MigrateState.PREPARED]),
+            len(q[MigrateState.WORK_COMPLETED]),
+        )
+
+    def get(self, task_id: str) -> MigrateWork | None:
+        return self.by_id.get(task_id)
+
+    # -- the work -------------------------------------------------------------------------------------------
+    def step(self, dt: float) -> None:
+        # Queues drain back to front, so a task moves at most one state per step and every state is observable.
+        for task_type in TYPE_PRIORITY:
+            self._finish(task_type, dt)
+        slots: dict[str, int] = {}
+        for task_type in TYPE_PRIORITY:
+            self._work(task_type, dt, slots)
+        for task_type in TYPE_PRIORITY:
+            if task_type == "manual_migrate" or self.ctx.is_enabled(task_type):
+                self._prepare(task_type)
+
+    def _task(self, work: MigrateWork) -> Task | None:
+        return self.ctx.tm.tasks.get(work.tm_id)
+
+    def _move(self, work: MigrateWork, state: MigrateState) -> None:
+        queues = self.queues[work.task_type]
+        queues[work.state].pop(work.task_id, None)
+        work.state = state
+        work.mtime = self.ctx.now()
+        if state in queues:
+            queues[state][work.task_id] = work
+        task = self._task(work)
+        if task is not None:
+            self.ctx.tm.touch(task)
+
+    def _prepare(self, task_type: str) -> None:
+        queues = self.queues[task_type]
+        inited = queues[MigrateState.INITED]
+        cluster = self.ctx.cluster
+        # Like CubeFS's bounded work queue: prepare only what the workers can pick up soon.
+        room = PREPARED_PER_WORKER * self.workers_per_idc * max(1, len(cluster.idcs)) - len(
+            queues[MigrateState.PREPARED]
+        )
+        budget = min(PREPARE_PER_STEP, room)
+        if budget <= 0 or not inited:
+            return
+        for work in list(islice(inited.values(), budget * 4)):
+            if budget == 0:
+                break
+            located = cluster.locate(work.source_vuid)
+            if located is None:
+                self._end(work, None, advance_reason="the chunk has moved since the task was created")
+                continue
+            volume, index = located
+            dest = cluster.pick_destination(volume, index)
+            if dest is None:
+                inited.move_to_end(work.task_id)  # no room anywhere yet: let the others try first
+                continue
+            budget -= 1
+            _, _, epoch = split_vuid(work.source_vuid)
+            work.dest_disk_id = dest.disk_id
+            work.dest_host = dest.host
+            work.dest_vuid = make_vuid(volume.vid, index, (epoch + 1) % 2**24 or 1)
+            cluster.dirty_volumes.add(volume.vid)
+            self._move(work, MigrateState.PREPARED)
+            task = self._task(work)
+            if task is not None:
+                self.ctx.tm.start(task)
+
+    def _work(self, task_type: str, dt: float, slots: dict[str, int]) -> None:
+        cluster = self.ctx.cluster
+        for work in list(self.queues[task_type][MigrateState.PREPARED].values()):
+            dest = cluster.disks.get(work.dest_disk_id)
+            idc = dest.idc if dest else work.source_idc
+            free = slots.get(idc, self.workers_per_idc)
+            if free <= 0:
+                continue
+            slots[idc] = free - 1
+            if dest is None or dest.status is not DiskStatus.NORMAL:
+                self._redo(work, "destination disk is no longer writable", new_destination=True)
+                continue
+            if cluster.hosts[dest.host].silent:
+                continue  # the worker stopped reporting: the task stalls
+            error = self.ctx.faults.step_error(task_type, dt)
+            if error is not None:
+                self._redo(work, error)
+                continue
+            before_count = work.done_count
+            moved = min(work.total_size - work.done_size, int(work.rate * dt))
+            work.done_size += moved
+            unix = self.ctx.unix()
+            self.ctx.stats.add(task_type, "data_amount_byte", unix, moved)
+            self.ctx.stats.add(task_type, "shard_cnt", unix, work.done_count - before_count)
+            work.mtime = self.ctx.now()
+            task = self._task(work)
+            if task is not None:
+                self.ctx.tm.progress(task, work.done_size)
+            if work.done_size >= work.total_size:
+                work.finish_left = FINISH_SECONDS
+                self._move(work, MigrateState.WORK_COMPLETED)
+
+    def _redo(self, work: MigrateWork, error: str, new_destination: bool = False) -> None:
+        work.worker_redo_cnt += 1
+        work.last_error = error
+        work.done_size = 0
+        task = self._task(work)
+        if work.worker_redo_cnt > MAX_REDO:
+            self._end(work, f"{error} (gave up after {MAX_REDO} redos)")
+            return
+        self.ctx.log(work.task_type, f"{work.task_id} redo #{work.worker_redo_cnt}: {error}")
+        if new_destination:
+            located = self.ctx.cluster.locate(work.source_vuid)
+            if located is not None:
+                self.ctx.cluster.release_destination(*located)
+            work.dest_disk_id, work.dest_host, work.dest_vuid = 0, "", 0
+            self._move(work, MigrateState.INITED)
+        if task is not None:
+            self.ctx.tm.progress(task, 0)
+            self.ctx.tm.touch(task)
+
+    def _finish(self, task_type: str, dt: float) -> None:
+        cluster = self.ctx.cluster
+        for work in list(self.queues[task_type][MigrateState.WORK_COMPLETED].values()):
+            work.finish_left -= dt
+            if work.finish_left > 0:
+                continue
+            located = cluster.locate(work.source_vuid)
+            if located is None:
+                self._end(work, None, advance_reason="the chunk has moved since the task was created")
+                continue
+            cluster.complete_migration(*located)
+            self.ctx.stats.add(task_type, "finished_cnt", self.ctx.unix())
+            self._end(work, None)
+
+    def _end(self, work: MigrateWork, error: str | None, advance_reason: str = "") -> None:
+        """Leave the queues: finished (4), or finished in advance (5) on error or when moot."""
+        if error is not None or advance_reason:
+            located = self.ctx.cluster.locate(work.source_vuid)
+            if located is not None:
+                self.ctx.cluster.release_destination(*located)
+                self.ctx.cluster.dirty_volumes.add(located[0].vid)
+            work.finish_advance_reason = error or advance_reason
+            self._move(work, MigrateState.FINISHED_IN_ADVANCE)
+        else:
+            self._move(work, MigrateState.FINISHED)
+        if self.busy_units.get((work.vid, work.index)) == work.task_id:
+            del self.busy_units[(work.vid, work.index)]
+        self._keep_finished(work)
+        task = self._task(work)
+        if task is not None and error != "aborted":  # the task manager finishes an aborted task itself
+            self.ctx.tm.finish(task, error)
+        if error and error != "aborted":
+            self.ctx.log(work.task_type, f"{work.task_id} failed: {error}")
+        callback = self.on_finished.get(work.task_type)
+        if callback is not None:
+            callback(work, error)
+
+    def _keep_finished(self, work: MigrateWork) -> None:
+        self.finished[work.task_id] = work
+        while len(self.finished) > FINISHED_KEPT:
+            old_id, _ = self.finished.popitem(last=False)
+            self.by_id.pop(old_id, None)
+
+    def abort(self, work: MigrateWork) -> None:
+        if not work.final:
+            self._end(work, "aborted")
+
+    def supersede(self, task_id: str, reason: str) -> None:
+        """End a live migrate task that another one replaces (it fails with ``reason``)."""
+        work = self.by_id.get(task_id)
+        if work is not None and not work.final:
+            self._end(work, reason)

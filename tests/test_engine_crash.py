@@ -1,0 +1,83 @@
+"""kill -9 in the middle of work: on restart every task is there exactly once, and the unfinished ones finish."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSUMERS = {"shard_repair", "blob_delete"}
+
+
+def migrations_in_flight(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            rows = conn.execute('SELECT work FROM tasks WHERE work LIKE \'%"kind": "migrate"%\'').fetchall()
+    except sqlite3.Error:
+        return 0
+    return sum(1 for (work,) in rows if json.loads(work)["state"] in (1, 2, 3))
+
+
+def read_rows(db: Path) -> tuple[dict[str, dict], float]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT id, record FROM tasks").fetchall()
+        (sim_time,) = conn.execute("SELECT value FROM engine_meta WHERE key = 'sim_time'").fetchone()
+    return {task_id: json.loads(record) for task_id, record in rows}, float(sim_time)
+
+
+def run_and_kill(db: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "--db", str(db), "--speed", "200", "--demo", "--seed", "3"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while migrations_in_flight(db) < 3:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "engine exited"
+            assert time.monotonic() < deadline, "no migrations in flight within 30 s"
+            time.sleep(0.05)
+        time.sleep(random.uniform(0.0, 0.3))
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+
+async def test_after_kill_9_every_task_is_there_once_and_the_unfinished_ones_finish(tmp_path: Path) -> None:
+    db = tmp_path / "crash.db"
+    run_and_kill(db)
+    rows, sim_time = read_rows(db)
+    clock = ManualClock()
+    clock.advance(sim_time - clock.now().timestamp())
+    engine = await Engine.open(EngineConfig(db_path=db, clock=clock, autorun=False, failure_rate=0.0, supervisor=False))
+    try:
+        assert set(engine.tm.tasks) == set(rows)
+        for task_id, record in rows.items():
+            assert engine.tm.tasks[task_id].state.value == record["state"], "finished tasks stay finished"
+        live = [w for w in engine.migrations.by_id.values() if not w.final]
+        assert len({(w.vid, w.index) for w in live}) == len(live), "no chunk is migrated twice"
+        assert migrations_in_flight(db) >= 1
+
+        unfinished = [t for t in engine.tm.tasks.values() if not t.finished and t.module not in CONSUMERS]
+        waits = [asyncio.ensure_future(engine.tm.until_finished(t)) for t in unfinished]
+        for _ in range(2000):
+            if all(w.done() for w in waits):
+                break
+            await engine.advance(5)
+        assert all(w.done() for w in waits), "every unfinished task finishes after the restart"
+        assert all(w.final for w in live)
+    finally:
+        await engine.close()

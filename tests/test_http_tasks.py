@@ -1,0 +1,86 @@
+"""Distributed tasks over a real socket: CREATE/CANCEL TASK as JSON and as the seed's statement text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from .http_support import ServedEngine
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ServedEngine]:
+    with ServedEngine() as served:
+        yield served
+
+
+@pytest.fixture
+def http(served: ServedEngine) -> Iterator[httpx.Client]:
+    with served.client() as client:
+        yield client
+
+
+def statement(http: httpx.Client, text: str) -> httpx.Response:
+    return http.post("/api/statements", content=text.encode(), headers={"content-type": "text/plain"})
+
+
+def test_a_task_created_as_json_appears_in_the_task_manager(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks", json={"type": "rebalance", "location": {"kind": "CLUSTER", "name": "z0"}})
+    assert answer.status_code == 200
+    created = answer.json()
+    assert created["action"] == "create"
+    listed = http.get("/task_manager/list_module_tasks/distributed").json()
+    assert created["task_id"] in {task["task_id"] for task in listed}
+
+
+def test_a_rebuild_on_a_node_location_is_refused_with_400(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks", json={"type": "rebuild", "location": {"kind": "NODE", "name": "10.0.0.1"}})
+    assert answer.status_code == 400
+    assert "NODE" in answer.json()["error"]
+
+
+def test_an_option_the_type_does_not_have_is_400_naming_it(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks", json={"type": "check_disk", "options": {"table_id": "t1"}})
+    assert answer.status_code == 400
+    assert "table_id" in answer.json()["error"]
+
+
+def test_a_create_statement_as_text_starts_the_task(http: httpx.Client) -> None:
+    answer = statement(http, "CREATE TASK my_check TYPE check_disk LOCATION CLUSTER z1 OPTIONS sample = true;")
+    assert answer.status_code == 200
+    assert answer.json()["name"] == "my_check"
+
+
+def test_a_cancel_statement_cancels_the_task_by_name(http: httpx.Client) -> None:
+    statement(http, "CREATE TASK to_cancel TYPE rebalance;")
+    answer = statement(http, "CANCEL TASK 'to_cancel';")
+    assert answer.status_code == 200
+    assert answer.json()["action"].startswith("cancel")
+
+
+def test_a_statement_may_come_as_json(http: httpx.Client) -> None:
+    answer = http.post("/api/statements", json={"statement": "CREATE TASK TYPE rebuild LOCATION CLUSTER z2;"})
+    assert answer.status_code == 200
+
+
+def test_a_statement_that_does_not_parse_is_400_saying_where(http: httpx.Client) -> None:
+    answer = statement(http, "CREATE TASK TYPO rebuild;")
+    assert answer.status_code == 400
+    assert "column" in answer.json()["error"]
+
+
+def test_an_empty_statement_is_400(http: httpx.Client) -> None:
+    assert statement(http, "   ").status_code == 400
+
+
+def test_a_statement_that_is_not_utf8_is_400(http: httpx.Client) -> None:
+    answer = http.post("/api/statements", content=b"\xff\xfe", headers={"content-type": "text/plain"})
+    assert answer.status_code == 400
+
+
+def test_cancelling_a_task_that_does_not_exist_is_404(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks/cancel", json={"task": "no_such_task"})
+    assert answer.status_code == 404
+    assert "no_such_task" in answer.json()["error"]
