@@ -1,1 +1,1 @@
-"""Reusable Textual widgets that render the shared model (engine.model) and post messages."""
+"""schedtop's Textual widgets: each renders shared-model objects it is given and posts messages; none calls a source."""

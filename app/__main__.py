@@ -1,0 +1,7 @@
+"""``python -m app`` is the ``schedtop`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,236 @@
+"""The one registry of schedtop's key bindings: ids, keys, actions, descriptions, scope and whether they mutate.
+
+The footer, the help screen (``?``) and the command palette are all generated from this table; the config file's
+``[keys]`` section remaps a binding by its id. In read-only mode mutating bindings are not registered at all, and
+bindings whose feature the source lacks (its ``capabilities``) are left out the same way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.keys import KEY_NAME_REPLACEMENTS
+
+from .sources import base as caps
+
+GLOBAL = "global"
+TASKS = "tasks"
+"""Screens that show a task view (main and tasks)."""
+JOBS = "jobs"
+
+SCOPE_TITLES = {GLOBAL: "Everywhere", TASKS: "Task views (screens 1 and 2)", JOBS: "Jobs screen (4)"}
+
+
+@dataclass(frozen=True)
+class BindingSpec:
+    id: str
+    key: str
+    action: str
+    description: str
+    """Short, for the footer."""
+    help: str
+    """One sentence, for the help screen and the command palette."""
+    mutating: bool = False
+    scope: str = GLOBAL
+    requires: str | None = None
+    """A source capability the binding needs."""
+    show: bool = True
+    """Shown in the footer (everything is in the help screen and the palette)."""
+    key_display: str | None = None
+
+
+REGISTRY: tuple[BindingSpec, ...] = (
+    BindingSpec("quit", "q", "quit", "Quit", "Quit schedtop.", key_display="q"),
+    BindingSpec("help", "question_mark", "help", "Help", "Show every key binding.", key_display="?"),
+    BindingSpec("pause", "p", "toggle_pause", "Pause", "Pause or resume refreshing (a PAUSED badge shows)."),
+    BindingSpec("faster", "plus", "refresh_faster", "Faster", "Refresh more often.", show=False, key_display="+"),
+    BindingSpec("slower", "minus", "refresh_slower", "Slower", "Refresh less often.", show=False, key_display="-"),
+    BindingSpec(
+        "screen_main", "1", "show_screen('main')", "Main", "Screen 1: stats, task tree, migrations.", show=False
+    ),
+    BindingSpec("screen_tasks", "2", "show_screen('tasks')", "Tasks", "Screen 2: the full task view.", show=False),
+    BindingSpec("screen_plot", "3", "show_screen('plot')", "Plot", "Screen 3: throughput history.", show=False),
+    BindingSpec("screen_jobs", "4", "show_screen('jobs')", "Jobs", "Screen 4: supervisor and jobs.", show=False),
+    BindingSpec(
+        "detail",
+        "enter",
+        "detail",
+        "Detail",
+        "Open the selected task's full status.",
+        scope=TASKS,
+        show=False,
+        key_display="⏎",
+    ),
+    BindingSpec(
+        "internal",
+        "i",
+        "toggle_internal",
+        "Internal",
+        "Show or hide internal tasks.",
+        scope=TASKS,
+        requires=caps.TASKS,
+        show=False,
+    ),
+    BindingSpec(
+        "filter",
+        "slash",
+        "filter",
+        "Filter",
+        "Filter tasks by id, type, entity or state.",
+        scope=TASKS,
+        key_display="/",
+    ),
+    BindingSpec("sort", "s", "cycle_sort", "Sort", "Cycle the task sort order.", scope=TASKS, show=False),
+    BindingSpec(
+        "abort",
+        "a",
+        "abort",
+        "Abort",
+        "Abort the selected task (asks first).",
+        mutating=True,
+        scope=TASKS,
+        requires=caps.ABORT,
+    ),
+    BindingSpec(
+        "wait",
+        "w",
+        "wait",
+        "Wait",
+        "Wait for the selected task to finish.",
+        scope=TASKS,
+        requires=caps.WAIT,
+        show=False,
+    ),
+    BindingSpec(
+        "migrate",
+        "m",
+        "manual_migrate",
+        "Migrate",
+        "Add a manual chunk migration by vuid.",
+        mutating=True,
+        requires=caps.MANUAL_MIGRATE,
+    ),
+    BindingSpec(
+        "halt", "h", "halt", "Halt", "Halt the supervisor (asks first).", mutating=True, requires=caps.SUPERVISOR
+    ),
+    BindingSpec(
+        "restart",
+        "r",
+        "restart",
+        "Restart",
+        "Restart a halted supervisor.",
+        mutating=True,
+        requires=caps.SUPERVISOR,
+    ),
+    BindingSpec(
+        "create",
+        "c",
+        "create_task",
+        "Create",
+        "Create a rebuild / check_disk / rebalance task.",
+        mutating=True,
+        requires=caps.CREATE_TASK,
+    ),
+    BindingSpec(
+        "command",
+        "colon",
+        "command_line",
+        "Command",
+        "Run CREATE TASK … / CANCEL TASK '…' statements.",
+        mutating=True,
+        requires=caps.CREATE_TASK,
+        key_display=":",
+    ),
+    BindingSpec(
+        "ttl", "t", "ttl", "TTL", "Set task_ttl and user_task_ttl.", mutating=True, requires=caps.TTL, show=False
+    ),
+    BindingSpec(
+        "cleanup_delete",
+        "d",
+        "cleanup_delete",
+        "Delete run",
+        "Clean-up (a): delete the selected hanging run so it runs again (asks first).",
+        mutating=True,
+        scope=JOBS,
+        requires=caps.CLEANUP,
+    ),
+    BindingSpec(
+        "cleanup_reschedule",
+        "e",
+        "cleanup_reschedule",
+        "Complete run",
+        "Clean-up (b): mark the selected hanging run completed and reschedule (asks first).",
+        mutating=True,
+        scope=JOBS,
+        requires=caps.CLEANUP,
+    ),
+)
+
+
+class KeymapError(ValueError):
+    """A ``[keys]`` entry names an unknown binding id or a key already taken."""
+
+
+def normalize_key(key: str) -> str:
+    """Accept what people write (``?``, ``+``, ``ctrl+a``) and return Textual's key name (``question_mark``…)."""
+    key = key.strip()
+    if len(key) == 1 and not key.isalnum():
+        try:
+            name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+        except ValueError:
+            return key
+        return KEY_NAME_REPLACEMENTS.get(name, name)
+    return key
+
+
+def active_specs(
+    capabilities: Iterable[str], read_only: bool, keys: Mapping[str, str] | None = None
+) -> list[BindingSpec]:
+    """The bindings this run has: remapped, without mutating ones when read-only, without unsupported ones."""
+    capabilities = frozenset(capabilities)
+    keys = dict(keys or {})
+    known = {spec.id for spec in REGISTRY}
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise KeymapError(f"unknown binding id {unknown[0]!r} in [keys]; ids are: {', '.join(sorted(known))}")
+    result: list[BindingSpec] = []
+    for spec in REGISTRY:
+        if read_only and spec.mutating:
+            continue
+        if spec.requires is not None and spec.requires not in capabilities:
+            continue
+        if spec.id in keys:
+            new_key = normalize_key(keys[spec.id])
+            display = keys[spec.id] if len(keys[spec.id]) == 1 else None
+            spec = BindingSpec(**{**spec.__dict__, "key": new_key, "key_display": display})
+        result.append(spec)
+    taken: dict[tuple[str, str], str] = {}
+    for spec in result:
+        for scope in (GLOBAL, TASKS, JOBS) if spec.scope == GLOBAL else (spec.scope,):
+            other = taken.get((scope, spec.key))
+            if other is not None and other != spec.id:
+                raise KeymapError(f"key {spec.key!r} is bound to both {other!r} and {spec.id!r}")
+            taken[(scope, spec.key)] = spec.id
+    return result
+
+
+def textual_bindings(specs: Iterable[BindingSpec]) -> list[Binding]:
+    return [
+        Binding(
+            spec.key,
+            spec.action,
+            spec.description,
+            show=spec.show,
+            key_display=spec.key_display,
+            tooltip=spec.help,
+            id=spec.id,
+        )
+        for spec in specs
+    ]
+
+
+def display_key(spec: BindingSpec) -> str:
+    return spec.key_display or spec.key

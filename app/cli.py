@@ -1,0 +1,177 @@
+"""The ``schedtop`` command: the dashboard on the embedded demo engine (default), on a store, or on a server.
+
+``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import MAX_REFRESH, MIN_REFRESH, SCREENS, ConfigError, load_config
+
+DEFAULT_DEMO_SPEED = 30.0
+
+
+def _refresh(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not MIN_REFRESH <= value <= MAX_REFRESH:
+        raise argparse.ArgumentTypeError(f"refresh must be between {MIN_REFRESH} and {MAX_REFRESH} seconds")
+    return value
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 10_000:
+        raise argparse.ArgumentTypeError("speed must be above 0 and at most 10000")
+    return value
+
+
+def _screen(text: str) -> int:
+    if text in SCREENS:
+        return SCREENS.index(text) + 1
+    if text.isdigit() and 1 <= int(text) <= len(SCREENS):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"screen is 1…{len(SCREENS)} or one of {', '.join(SCREENS)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schedtop",
+        description=(
+            "A full-screen dashboard for a storage cluster's background tasks. Without options it runs an "
+            "embedded demo cluster in which disks break, repairs and balances start, progress and finish. "
+            "`schedtop serve --help` describes the HTTP server."
+        ),
+        epilog=(
+            "Keys: ? shows them all. Settings file: ~/.config/schedtop/config.toml (or $SCHEDTOP_CONFIG) with "
+            "refresh, theme, screen, read_only and a [keys] table; flags override it."
+        ),
+    )
+    engine = parser.add_argument_group("embedded engine")
+    engine.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="persistent SQLite store for the embedded engine (created if missing; default: in memory)",
+    )
+    engine.add_argument("--seed", type=int, default=1, help="seed of the simulated cluster (default: 1)")
+    engine.add_argument(
+        "--speed",
+        type=_speed,
+        default=None,
+        help=f"simulated seconds per real second (default: {DEFAULT_DEMO_SPEED:g} for the demo, 1 with --no-faults)",
+    )
+    engine.add_argument(
+        "--no-faults",
+        action="store_true",
+        help="do not inject demo faults (disks breaking, workers failing); the cluster stays quiet",
+    )
+    remote = parser.add_argument_group("remote scheduler")
+    remote.add_argument(
+        "--connect",
+        metavar="URL",
+        action="append",
+        help="watch a server over HTTP instead (e.g. http://127.0.0.1:9800); repeatable, the first one is shown",
+    )
+    remote.add_argument("--token", help="bearer token for mutating calls to --connect (or $SCHEDTOP_TOKEN)")
+    remote.add_argument(
+        "--backend",
+        choices=("schedtop", "cubefs", "scylla"),
+        default="schedtop",
+        help="what --connect talks to: schedtop's own API, a CubeFS scheduler, or a ScyllaDB node",
+    )
+    ui = parser.add_argument_group("display")
+    ui.add_argument("--refresh", type=_refresh, metavar="S", help="seconds between refreshes (default: 1)")
+    ui.add_argument("--read-only", action="store_true", default=None, help="no action that changes the cluster")
+    ui.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, nord, gruvbox, textual-ansi")
+    ui.add_argument("--ansi", action="store_true", help="use the terminal's own 16-colour ANSI palette")
+    ui.add_argument("--screen", type=_screen, metavar="N", help="screen to start on: 1 main, 2 tasks, 3 plot, 4 jobs")
+    ui.add_argument("--config", type=Path, metavar="PATH", help="settings file to read instead of the default")
+    return parser
+
+
+def serve(argv: Sequence[str]) -> int:
+    try:
+        module = importlib.import_module("engine.http.serve")
+    except ImportError as error:
+        print(f"schedtop serve is not available in this build: {error}", file=sys.stderr)
+        return 2
+    return int(module.main(list(argv)) or 0)
+
+
+def _remote_source(args: argparse.Namespace):
+    try:
+        remote_source = importlib.import_module("app.sources.remote").remote_source
+    except (ImportError, AttributeError) as error:
+        raise SystemExit(f"schedtop: --connect is not available in this build ({error})") from None
+    token = args.token or os.environ.get("SCHEDTOP_TOKEN")
+    try:
+        return remote_source(args.connect[0], backend=args.backend, token=token)
+    except ValueError as error:
+        raise SystemExit(f"schedtop: {error}") from None
+
+
+def _embedded_source(args: argparse.Namespace):
+    from engine.engine import EngineConfig
+
+    from .sources.embedded import EmbeddedSource
+
+    demo = not args.no_faults
+    speed = args.speed if args.speed is not None else (DEFAULT_DEMO_SPEED if demo else 1.0)
+    config = EngineConfig(db_path=args.db, seed=args.seed, speed=speed, demo=demo)
+    return EmbeddedSource(config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        return serve(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        config = config.with_overrides(
+            refresh=args.refresh, theme=args.theme, screen=args.screen, read_only=args.read_only
+        )
+    except ConfigError as error:
+        print(f"schedtop: {error}", file=sys.stderr)
+        return 2
+    from .bindings import KeymapError
+    from .schedtop_app import SchedtopApp
+
+    source = _remote_source(args) if args.connect else _embedded_source(args)
+    if not args.connect:
+        # Open the store before the screen takes over, so a corrupt or read-only file is a plain message.
+        from engine.errors import EngineError
+
+        try:
+            asyncio.run(source.open())
+        except (EngineError, OSError) as error:
+            print(f"schedtop: cannot open the engine: {getattr(error, 'message', error)}", file=sys.stderr)
+            return 1
+    try:
+        app = SchedtopApp(source, config, ansi_color=args.ansi)
+    except KeymapError as error:
+        print(f"schedtop: {error}", file=sys.stderr)
+        return 2
+    if config.theme and config.theme not in app.available_themes:
+        names = ", ".join(sorted(app.available_themes))
+        print(f"schedtop: unknown theme {config.theme!r}; available: {names}", file=sys.stderr)
+        return 2
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

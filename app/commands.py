@@ -1,0 +1,40 @@
+"""The command palette's provider: the same actions as the key bindings, generated from the registry."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from .bindings import BindingSpec, display_key
+
+if TYPE_CHECKING:
+    from .schedtop_app import SchedtopApp
+
+
+class BindingCommands(Provider):
+    """Every binding of this run that applies on the current screen, searchable by its description."""
+
+    def _candidates(self) -> list[tuple[str, BindingSpec]]:
+        app: SchedtopApp = self.app  # type: ignore[assignment]
+        result = []
+        for spec in app.specs:
+            if spec.id == "help" or app.spec_applies(spec):
+                result.append((f"{spec.description}: {spec.help} (key {display_key(spec)})", spec))
+        return result
+
+    def _runner(self, spec: BindingSpec):
+        app: SchedtopApp = self.app  # type: ignore[assignment]
+        return partial(app.run_registry_action, spec)
+
+    async def discover(self) -> Hits:
+        for text, spec in self._candidates():
+            yield DiscoveryHit(text, self._runner(spec), help=spec.id)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, spec in self._candidates():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), self._runner(spec), help=spec.id)

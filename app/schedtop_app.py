@@ -1,0 +1,683 @@
+"""The schedtop Textual app: wires one Source to the screens, runs the refresh loop, and carries out the actions.
+
+Data flows one way: a timer asks the source for a snapshot (in a worker, never blocking the UI), the client model
+applies it, and the visible screen's widgets update by key. Key bindings come from the registry in
+:mod:`app.bindings`; every action checks the full client model, not what a filtered view shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+
+from engine.errors import EngineError
+from engine.model import MIGRATE_TYPES, MigrateTaskDetail, TaskRow
+from engine.statements import StatementError, parse_create_task, parse_statement
+from widgets.command_line import CommandLine
+from widgets.confirm import ConfirmDialog
+from widgets.create_task_form import CreateTaskForm
+from widgets.migrate_form import MigrateForm
+from widgets.status_bar import StatusBar, StatusInfo
+from widgets.too_small import TooSmall
+from widgets.ttl_form import TtlForm
+from widgets.wait_dialog import WaitDialog
+
+from . import bindings
+from .bindings import BindingSpec, active_specs, textual_bindings
+from .client_model import Changes, ClientModel
+from .commands import BindingCommands
+from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
+from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
+from .screens.detail import DetailScreen
+from .screens.help import HelpScreen
+from .screens.jobs import JobsScreen
+from .screens.main import MainScreen
+from .screens.plot import PlotScreen
+from .screens.tasks import TasksScreen
+from .sources import base as caps
+from .sources.base import Source, SourceError
+
+REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, EngineError):
+        return error.message
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return str(error) or type(error).__name__
+
+
+class SchedtopApp(App[None]):
+    """The dashboard. ``clock`` feeds the header clock and the data's age (tests pass a fixed one)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "schedtop"
+    MODES: ClassVar[dict[str, Any]] = {
+        "main": MainScreen,
+        "tasks": TasksScreen,
+        "plot": PlotScreen,
+        "jobs": JobsScreen,
+    }
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-w-tiny"),
+        (MIN_WIDTH, "-w-narrow"),
+        (120, "-w-wide"),
+        (160, "-w-xwide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-h-tiny"),
+        (MIN_HEIGHT, "-h-short"),
+        (30, "-h-tall"),
+        (48, "-h-xtall"),
+    ]
+    COMMANDS = App.COMMANDS | {BindingCommands}
+
+    def __init__(
+        self,
+        source: Source,
+        config: Config | None = None,
+        *,
+        clock: Clock | None = None,
+        auto_refresh: bool = True,
+        ansi_color: bool = False,
+    ) -> None:
+        super().__init__(ansi_color=ansi_color)
+        self.source = source
+        self.config = config or Config()
+        self.read_only = self.config.read_only
+        self.specs: list[BindingSpec] = active_specs(source.capabilities, self.read_only, self.config.keys)
+        self._spec_by_action = {spec.action.split("(")[0]: spec for spec in self.specs}
+        for binding in textual_bindings(self.specs):
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+        # Finished tasks the server forgets (TTL, read-once status) stay listed, marked gone, so none vanishes.
+        self.model = ClientModel(keep_gone=True)
+        self.clock: Clock = clock or _utcnow
+        self.live_refresh = auto_refresh
+        self.refresh_interval = self.config.refresh
+        self.paused = False
+        self.show_internal = False
+        self.connection = "connecting"
+        self.last_error = ""
+        self.last_ok: datetime | None = None
+        self.opened = False
+        self.command_history: list[str] = []
+        self.pending_select: str | None = None
+        self._fetching = False
+        self._refresh_timer: Timer | None = None
+        self._details: dict[str, MigrateTaskDetail | str] = {}
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+
+    # -- start-up and the refresh loop ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.config.screen_name)
+        self.set_interval(1.0, self.update_status)
+        if self.live_refresh:
+            self._refresh_timer = self.set_interval(self.refresh_interval, self._on_refresh_timer)
+            self.refresh_soon()
+
+    async def on_unmount(self) -> None:
+        try:
+            await self.source.close()
+        except Exception as error:  # closing must not turn quitting into a crash
+            self.log.error(f"closing the source failed: {error}")
+
+    def _on_refresh_timer(self) -> None:
+        if not self.paused:
+            self.refresh_soon()
+
+    @work(group="refresh", exit_on_error=False)
+    async def refresh_soon(self) -> None:
+        await self.refresh_data()
+
+    async def refresh_data(self) -> bool:
+        """Fetch and apply one snapshot; False (and a disconnected header) when the source failed."""
+        if self._fetching:
+            return False
+        self._fetching = True
+        try:
+            timeout = max(5.0, 3 * self.refresh_interval)
+            if not self.opened:
+                await asyncio.wait_for(self.source.open(), timeout=max(timeout, 30.0))
+                self.opened = True
+            snapshot = await asyncio.wait_for(self.source.snapshot(self.model.revision), timeout=timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # any failure of the source is shown, never raised into the UI
+            self.connection = "disconnected"
+            self.last_error = describe_error(error)
+            if not isinstance(error, SourceError | TimeoutError | EngineError | OSError):
+                self.log.error(f"snapshot failed: {error!r}")
+            self.update_status()
+            return False
+        finally:
+            self._fetching = False
+        self.connection = "connected"
+        self.last_error = ""
+        self.last_ok = self.clock()
+        changes = self.model.apply(snapshot)
+        self.push_changes(changes)
+        self.update_status()
+        return True
+
+    def push_changes(self, changes: Changes) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, DataScreen) and screen.is_mounted:
+                screen.apply_data(changes)
+            elif isinstance(screen, DetailScreen):
+                screen.refresh_detail()
+        base = self.base_screen
+        if isinstance(base, DataScreen) and base.task_view is not None:
+            selected = base.task_view.selected_task_id
+            if selected and selected in changes.changed:
+                self.want_detail(selected)
+        if self.pending_select is not None:
+            self._select_pending()
+
+    def screen_shown(self, screen: DataScreen) -> None:
+        """A mode's screen came to the front: bring it up to date at once."""
+        if screen.synced_revision != self.model.revision and self.model.latest is not None:
+            screen.apply_data(Changes(full=True))
+        self.update_status()
+        self.refresh_bindings()
+
+    @property
+    def base_screen(self) -> Screen[Any]:
+        """The current mode's top-level screen (below any dialogs)."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    def has_capability(self, name: str) -> bool:
+        return name in self.source.capabilities
+
+    def guard(self, update: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        """Run one panel's update; if it fails, the panel shows the error and the rest of the app carries on."""
+        try:
+            update()
+        except Exception as error:
+            self.log.error(f"panel update failed: {error!r}")
+            with contextlib.suppress(Exception):
+                on_error(f"{type(error).__name__}: {error}")
+
+    # -- the header -----------------------------------------------------------------------------------------
+
+    def status_info(self) -> StatusInfo:
+        snapshot = self.model.latest
+        now = self.clock()
+        age = None if self.last_ok is None else max(0.0, (now - self.last_ok).total_seconds())
+        supervisor = snapshot.supervisor if snapshot is not None else None
+        return StatusInfo(
+            cluster=snapshot.cluster.name if snapshot else "",
+            node=snapshot.cluster.node if snapshot else "",
+            is_leader=snapshot.cluster.is_leader if snapshot else None,
+            supervisor=supervisor.state if supervisor is not None and supervisor.configured else None,
+            supervisor_configured=supervisor.configured if supervisor is not None else True,
+            connection=self.connection,
+            error=self.last_error,
+            data_age=age,
+            refresh=self.refresh_interval,
+            paused=self.paused,
+            read_only=self.read_only,
+            source=self.source.describe(),
+            clock=now,
+        )
+
+    def update_status(self) -> None:
+        info = self.status_info()
+        for screen in self.screen_stack:
+            for bar in screen.query(StatusBar):
+                bar.show(info)
+
+    def on_resize(self) -> None:
+        for notice in self.screen.query(TooSmall):
+            notice.show_size(self.size.width, self.size.height)
+
+    # -- binding scope ----------------------------------------------------------------------------------------
+
+    def spec_applies(self, spec: BindingSpec) -> bool:
+        base = self.base_screen
+        scopes = base.SCOPES if isinstance(base, DataScreen) else frozenset({bindings.GLOBAL})
+        return spec.scope in scopes
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        spec = self._spec_by_action.get(action)
+        if spec is None:
+            # a registry action missing from this run (read-only, unsupported) does not exist at all
+            return action not in {s.action.split("(")[0] for s in bindings.REGISTRY}
+        if isinstance(self.screen, ModalScreen) and spec.id != "quit":
+            return False
+        return self.spec_applies(spec)
+
+    async def run_registry_action(self, spec: BindingSpec) -> None:
+        await self.run_action(spec.action)
+
+    # -- simple actions ---------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.specs, self.read_only, str(self.config.path or default_path())))
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.update_status()
+        if not self.paused:
+            self.refresh_soon()
+
+    def _set_refresh(self, seconds: float) -> None:
+        self.refresh_interval = max(MIN_REFRESH, min(MAX_REFRESH, seconds))
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = self.set_interval(self.refresh_interval, self._on_refresh_timer)
+        self.update_status()
+
+    def action_refresh_faster(self) -> None:
+        faster = [step for step in REFRESH_STEPS if step < self.refresh_interval]
+        self._set_refresh(faster[-1] if faster else REFRESH_STEPS[0])
+
+    def action_refresh_slower(self) -> None:
+        slower = [step for step in REFRESH_STEPS if step > self.refresh_interval]
+        self._set_refresh(slower[0] if slower else REFRESH_STEPS[-1])
+
+    async def action_show_screen(self, name: str) -> None:
+        if name in self.MODES and name != self.current_mode:
+            await self.switch_mode(name)
+
+    def action_toggle_internal(self) -> None:
+        self.show_internal = not self.show_internal
+        for screen in self.screen_stack:
+            if isinstance(screen, DataScreen) and screen.task_view is not None:
+                screen.task_view.set_show_internal(self.show_internal)
+                screen.filter_changed()
+        self.notify("internal tasks shown" if self.show_internal else "internal tasks hidden", timeout=2)
+
+    def action_filter(self) -> None:
+        base = self.base_screen
+        if isinstance(base, DataScreen):
+            base.open_filter()
+
+    def action_cycle_sort(self) -> None:
+        base = self.base_screen
+        if isinstance(base, DataScreen) and base.task_view is not None:
+            mode = base.task_view.cycle_sort()
+            base.filter_changed()
+            self.notify(f"sorted by {mode}", timeout=2)
+
+    def selected_task(self) -> str | None:
+        base = self.base_screen
+        if isinstance(base, DataScreen) and base.task_view is not None:
+            return base.task_view.selected_task_id
+        return None
+
+    def action_detail(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            self.notify("select a task first", severity="warning", timeout=3)
+            return
+        self.open_detail(task_id)
+
+    def open_detail(self, task_id: str) -> None:
+        if isinstance(self.screen, DetailScreen):
+            return
+        self.want_detail(task_id)
+        self.push_screen(DetailScreen(task_id))
+
+    # -- task detail (CubeFS migrate tasks) ------------------------------------------------------------------
+
+    @staticmethod
+    def detail_key(row: TaskRow) -> tuple[str, str] | None:
+        """(task type, CubeFS task id) when the row is a migrate task whose detail the source can give."""
+        for cubefs_id in (row.status.entity, row.status.id):
+            task_type = cubefs_id.split("-", 1)[0]
+            if task_type in MIGRATE_TYPE_NAMES and cubefs_id != task_type:
+                return task_type, cubefs_id
+        return None
+
+    def detail_for(self, row: TaskRow | None) -> tuple[MigrateTaskDetail | None, str]:
+        if row is None or not self.has_capability(caps.TASK_DETAIL) or self.detail_key(row) is None:
+            return None, ""
+        cached = self._details.get(row.id)
+        if isinstance(cached, str):
+            return None, cached
+        return cached, ("" if cached is not None else "loading migrate detail …")
+
+    def want_detail(self, task_id: str | None) -> None:
+        if task_id is None or not self.has_capability(caps.TASK_DETAIL):
+            return
+        row = self.model.get(task_id)
+        if row is None or self.detail_key(row) is None:
+            return
+        self._fetch_detail(task_id)
+
+    @work(group="detail", exclusive=True, exit_on_error=False)
+    async def _fetch_detail(self, task_id: str) -> None:
+        row = self.model.get(task_id)
+        key = self.detail_key(row) if row is not None else None
+        if key is None:
+            return
+        try:
+            detail: MigrateTaskDetail | str = await asyncio.wait_for(self.source.task_detail(*key), timeout=10)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            detail = f"migrate detail unavailable: {describe_error(error)}"
+        if len(self._details) > 500:
+            self._details.clear()
+        self._details[task_id] = detail
+        for screen in self.screen_stack:
+            if isinstance(screen, DataScreen) and hasattr(screen, "show_detail"):
+                screen.show_detail()
+            elif isinstance(screen, DetailScreen):
+                screen.refresh_detail()
+
+    # -- running commands against the source ------------------------------------------------------------------
+
+    async def _attempt(self, call: Awaitable[Any], failure: str) -> tuple[bool, Any]:
+        """Await a source call; on failure notify ``failure: message`` and return (False, message)."""
+        try:
+            return True, await call
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            message = describe_error(error)
+            self.notify(f"{failure}: {message}", severity="error", timeout=8)
+            return False, message
+
+    def select_task(self, task_id: str) -> None:
+        """Select a task in the current task view once it is in the model (it may arrive with the next refresh)."""
+        self.pending_select = task_id
+        self._select_pending()
+
+    def _select_pending(self) -> None:
+        task_id = self.pending_select
+        base = self.base_screen
+        if task_id is None or not isinstance(base, DataScreen) or base.task_view is None:
+            return
+        view = base.task_view
+        row = self.model.get(task_id) or self.model.find_by_entity(task_id)
+        if row is None:
+            return
+        self.pending_select = None
+        task_id = row.id
+        if not view.select(task_id):
+            reason = view.hidden_reason(task_id) or "it is not shown"
+            self.notify(f"task {task_id} is not in the view: {reason}", timeout=6)
+
+    # abort ---------------------------------------------------------------------------------------------------
+
+    def action_abort(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            self.notify("select a task to abort first", severity="warning", timeout=3)
+            return
+        self.request_abort(task_id)
+
+    def request_abort(self, task_id: str) -> None:
+        row = self.model.get(task_id)
+        if row is None:
+            self.notify(f"task {task_id} is no longer known", severity="warning")
+            return
+        status = row.status
+        reason = ""
+        if status.state.is_final:
+            reason = f"it has already finished ({status.state.value})."
+        elif row.gone:
+            reason = "the server no longer knows it."
+        elif not status.is_abortable:
+            reason = (
+                f"the task manager marks this {status.type} task as not abortable (is_abortable = false); "
+                "abort its parent or cancel the operation instead."
+            )
+        if reason:
+            self.push_screen(
+                ConfirmDialog(f"Cannot abort {status.id}", f"It cannot be aborted: {reason}", can_confirm=False)
+            )
+            return
+        body = f"Abort {status.type} task {status.id} ({status.entity or status.scope}) and all its children?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._abort(task_id)
+
+        self.push_screen(ConfirmDialog("Abort task", body, "Abort"), answered)
+
+    @work(group="abort", exit_on_error=False)
+    async def _abort(self, task_id: str) -> None:
+        ok, _ = await self._attempt(self.source.abort(task_id), f"abort {task_id} failed")
+        if ok:
+            self.notify(f"aborted {task_id}", timeout=4)
+            await self.refresh_data()
+
+    # wait ----------------------------------------------------------------------------------------------------
+
+    def action_wait(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            self.notify("select a task to wait for first", severity="warning", timeout=3)
+            return
+        row = self.model.get(task_id)
+        dialog = WaitDialog(task_id, self.clock())
+        worker = self._wait(dialog, task_id)
+
+        def closed(_: None) -> None:
+            worker.cancel()
+
+        self.push_screen(dialog, closed)
+        if row is not None and row.status.state.is_final:
+            dialog.call_after_refresh(dialog.show_final, row.status)
+
+    @work(group="wait", exit_on_error=False)
+    async def _wait(self, dialog: WaitDialog, task_id: str) -> None:
+        try:
+            status = await self.source.wait(task_id, None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if dialog.is_attached:
+                dialog.show_error(describe_error(error))
+            return
+        if dialog.is_attached:
+            dialog.show_final(status)
+
+    # manual migration ----------------------------------------------------------------------------------------
+
+    def action_manual_migrate(self) -> None:
+        def done(task_id: str | None) -> None:
+            if task_id:
+                self.notify(f"manual migration queued: {task_id}", timeout=6)
+                self.select_task(task_id)
+                self.refresh_soon()
+
+        self.push_screen(MigrateForm(), done)
+
+    @on(MigrateForm.Submitted)
+    def _migrate_submitted(self, event: MigrateForm.Submitted) -> None:
+        self._add_migration(event.form, event.request.vuid, event.request.direct_download)
+
+    @work(group="migrate", exit_on_error=False)
+    async def _add_migration(self, form: MigrateForm, vuid: int, direct: bool) -> None:
+        try:
+            task_id = await self.source.add_manual_migrate(vuid, direct)
+        except Exception as error:
+            form.show_error(describe_error(error))
+            return
+        form.dismiss(task_id)
+
+    # supervisor ----------------------------------------------------------------------------------------------
+
+    def action_halt(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._supervisor("halt")
+
+        body = "Halt the supervisor? No new job runs start; a running job blocks until restart."
+        self.push_screen(ConfirmDialog("Halt supervisor", body, "Halt"), answered)
+
+    def action_restart(self) -> None:
+        self._supervisor("restart")
+
+    @work(group="supervisor", exit_on_error=False)
+    async def _supervisor(self, verb: str) -> None:
+        call = self.source.halt() if verb == "halt" else self.source.restart()
+        ok, state = await self._attempt(call, f"{verb} failed")
+        if ok:
+            self.notify(f"supervisor {getattr(state, 'value', state)}", timeout=4)
+            await self.refresh_data()
+
+    # create / cancel tasks -----------------------------------------------------------------------------------
+
+    def action_create_task(self) -> None:
+        def done(task_id: str | None) -> None:
+            if task_id:
+                self.notify(f"created task {task_id}", timeout=6)
+                self.select_task(task_id)
+                self.refresh_soon()
+
+        self.push_screen(CreateTaskForm(), done)
+
+    @on(CreateTaskForm.Submitted)
+    def _create_submitted(self, event: CreateTaskForm.Submitted) -> None:
+        try:
+            request = parse_create_task(event.statement)
+        except StatementError as error:
+            event.form.show_error(str(error))
+            return
+        self._create(event.form, request)
+
+    @work(group="create", exit_on_error=False)
+    async def _create(self, form: CreateTaskForm, request: Any) -> None:
+        try:
+            task_id = await self.source.create_task(request)
+        except Exception as error:
+            form.show_error(describe_error(error))
+            return
+        form.dismiss(task_id)
+
+    def action_command_line(self) -> None:
+        def done(task_id: str | None) -> None:
+            if task_id:
+                self.select_task(task_id)
+                self.refresh_soon()
+
+        self.push_screen(CommandLine(self.command_history), done)
+
+    @on(CommandLine.Submitted)
+    def _command_submitted(self, event: CommandLine.Submitted) -> None:
+        try:
+            parse_statement(event.text)
+        except StatementError as error:
+            event.line.show_error(str(error))
+            return
+        self._execute(event.line, event.text)
+
+    @work(group="command", exit_on_error=False)
+    async def _execute(self, line: CommandLine, text: str) -> None:
+        try:
+            result = await self.source.execute(text)
+        except Exception as error:
+            line.show_error(describe_error(error))
+            return
+        verb = {"create": "created", "cancel": "cancelled"}.get(result.action, result.action)
+        self.notify(result.message or f"{verb} task {result.name or result.task_id}", timeout=6)
+        line.dismiss(result.task_id if result.action in ("create", "created") else None)
+
+    # TTL -----------------------------------------------------------------------------------------------------
+
+    def action_ttl(self) -> None:
+        self._open_ttl()
+
+    @work(group="ttl", exit_on_error=False)
+    async def _open_ttl(self) -> None:
+        ok, ttl = await self._attempt(self.source.get_ttl(), "cannot read task_ttl")
+        if not ok:
+            return
+        user_ttl = None
+        if self.has_capability(caps.USER_TTL):
+            ok, user_ttl = await self._attempt(self.source.get_user_ttl(), "cannot read user_task_ttl")
+            if not ok:
+                return
+        self.push_screen(TtlForm(ttl, user_ttl))
+
+    @on(TtlForm.Submitted)
+    def _ttl_submitted(self, event: TtlForm.Submitted) -> None:
+        self._set_ttl(event.form, event.ttl, event.user_ttl)
+
+    @work(group="ttl", exit_on_error=False)
+    async def _set_ttl(self, form: TtlForm, ttl: int, user_ttl: int | None) -> None:
+        try:
+            changes = []
+            if ttl != form.ttl:
+                previous = await self.source.set_ttl(ttl)
+                changes.append(f"task_ttl {previous} → {ttl}")
+            if user_ttl is not None and user_ttl != form.user_ttl:
+                previous = await self.source.set_user_ttl(user_ttl)
+                changes.append(f"user_task_ttl {previous} → {user_ttl}")
+        except Exception as error:
+            form.show_error(describe_error(error))
+            return
+        self.notify(", ".join(changes) or "TTLs unchanged", timeout=5)
+        form.dismiss((ttl, user_ttl))
+
+    # supervisor clean-ups ----------------------------------------------------------------------------------------
+
+    def _selected_result(self):
+        base = self.base_screen
+        return base.selected_result if isinstance(base, JobsScreen) else None
+
+    def action_cleanup_delete(self) -> None:
+        self._cleanup("delete")
+
+    def action_cleanup_reschedule(self) -> None:
+        self._cleanup("reschedule")
+
+    def _cleanup(self, kind: str) -> None:
+        result = self._selected_result()
+        if result is None:
+            self.notify("select a job result on the jobs screen first", severity="warning", timeout=4)
+            return
+        start = result.scheduled_start.strftime("%Y-%m-%d %H:%M:%S")
+        if kind == "delete":
+            title = "Clean-up (a): delete the run"
+            body = (
+                f"Delete JOB_RESULTS row {result.id} (job {result.job_id}, scheduled_start {start}) and its "
+                f"{len(result.partials)} PARTIAL_JOB_RESULTS rows, so the job runs again with the same "
+                "scheduled_start? The supervisor must be halted first."
+            )
+        else:
+            title = "Clean-up (b): mark completed and reschedule"
+            body = (
+                f"Mark the running partial results of job {result.job_id} (run {start}) completed and move the "
+                "job's scheduled_start on by its interval? The supervisor must be halted first."
+            )
+        if result is not None and not result.hanging:
+            body += "\n\nNote: this run is not flagged as hanging."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_cleanup(kind, result.job_id, result.scheduled_start)
+
+        self.push_screen(ConfirmDialog(title, body, "Clean up"), answered)
+
+    @work(group="cleanup", exit_on_error=False)
+    async def _run_cleanup(self, kind: str, job_id: int, scheduled_start: datetime) -> None:
+        if kind == "delete":
+            call = self.source.cleanup_delete_run(job_id, scheduled_start)
+        else:
+            call = self.source.cleanup_reschedule(job_id, None)
+        ok, _ = await self._attempt(call, "clean-up failed")
+        if ok:
+            self.notify("clean-up done; restart the supervisor with r", timeout=6)
+            await self.refresh_data()

@@ -1,0 +1,84 @@
+"""What every data screen shares: the status bar, the too-small notice, the footer, and the refresh hook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from widgets.filter_bar import FilterBar
+from widgets.status_bar import StatusBar
+from widgets.task_view import TaskView
+from widgets.too_small import TooSmall
+
+from ..bindings import GLOBAL
+from ..client_model import Changes
+
+if TYPE_CHECKING:
+    from ..schedtop_app import SchedtopApp
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 18
+
+
+class DataScreen(Screen[None]):
+    """A top-level screen that renders the client model; the app calls :meth:`apply_data` after each refresh."""
+
+    SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL})
+    SCREEN_NAME: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__(id=f"screen-{self.SCREEN_NAME}")
+        self.synced_revision = -1
+
+    @property
+    def schedtop(self) -> SchedtopApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield TooSmall(MIN_WIDTH, MIN_HEIGHT)
+        with Container(id="body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.schedtop.screen_shown(self)
+
+    def apply_data(self, changes: Changes) -> None:
+        """Update the widgets from ``self.schedtop.model``; ``changes.full`` asks for a complete resync."""
+
+    @property
+    def task_view(self) -> TaskView | None:
+        views = self.query(TaskView)
+        return views.first() if views else None
+
+    def open_filter(self) -> None:
+        bars = self.query(FilterBar)
+        if bars:
+            bars.first().open()
+
+    @on(Input.Changed, "FilterBar")
+    def filter_typed(self, event: Input.Changed) -> None:
+        view = self.task_view
+        if view is not None:
+            view.set_filter(event.value)
+            self.filter_changed()
+
+    def on_filter_bar_closed(self, event: FilterBar.Closed) -> None:
+        view = self.task_view
+        if view is not None:
+            if event.cleared:
+                view.set_filter("")
+                self.filter_changed()
+            view.focus()
+
+    def filter_changed(self) -> None:
+        """Hook for screens that show a summary of the view."""

@@ -1,0 +1,100 @@
+"""Screen 2: the full task view (ids shown) with filter and sort, and the selected task's detail beside it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from widgets.filter_bar import FilterBar
+from widgets.task_detail import TaskDetail
+from widgets.task_view import TaskView
+
+from ..bindings import GLOBAL, TASKS
+from ..client_model import Changes
+from .base import DataScreen
+
+
+class TaskScreenMixin:
+    """Task view + detail behaviour shared by the main and the tasks screens."""
+
+    def apply_tasks(self: DataScreen, changes: Changes) -> None:  # type: ignore[misc]
+        app = self.schedtop
+        view = self.query_one(TaskView)
+        snapshot = app.model.latest
+        now = snapshot.taken_at if snapshot is not None else None
+        modules = snapshot.modules if snapshot is not None else ()
+        if view.show_internal != app.show_internal:
+            view.set_show_internal(app.show_internal)
+        full = changes.full or self.synced_revision < 0
+        app.guard(
+            lambda: view.update(
+                app.model.rows,
+                None if full else changes.changed,
+                changes.removed,
+                now=now,
+                modules=modules,
+            ),
+            lambda error: setattr(view, "empty_message", f"⚠ {error}"),
+        )
+        self.synced_revision = app.model.revision
+        self.show_detail()
+        self.filter_changed()
+
+    def show_detail(self: DataScreen) -> None:  # type: ignore[misc]
+        details = self.query(TaskDetail)
+        if not details:
+            return
+        detail = details.first()
+        if not detail.display:
+            return
+        view = self.query_one(TaskView)
+        app = self.schedtop
+        task_id = view.selected_task_id
+        row = app.model.get(task_id) if task_id else None
+        migrate, note = app.detail_for(row)
+        snapshot = app.model.latest
+        detail.show(row, migrate, note, snapshot.taken_at if snapshot else None)
+
+    def on_task_view_highlighted(self: DataScreen, event: TaskView.Highlighted) -> None:  # type: ignore[misc]
+        self.show_detail()  # type: ignore[attr-defined]
+        self.schedtop.want_detail(event.task_id)
+
+    def on_task_view_activated(self: DataScreen, event: TaskView.Activated) -> None:  # type: ignore[misc]
+        self.schedtop.open_detail(event.task_id)
+
+
+class TasksScreen(TaskScreenMixin, DataScreen):
+    SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL, TASKS})
+    SCREEN_NAME = "tasks"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="task-summary")
+        with Horizontal(id="work"):
+            with Vertical(id="tree-col"):
+                yield TaskView(show_ids=True, id="tasks")
+                yield FilterBar(id="filter")
+            yield TaskDetail(id="detail")
+
+    def on_mount(self) -> None:
+        self.query_one(TaskView).focus()
+
+    def apply_data(self, changes: Changes) -> None:
+        self.apply_tasks(changes)
+
+    def filter_changed(self) -> None:
+        view = self.query_one(TaskView)
+        rows = self.schedtop.model.rows
+        running = sum(1 for row in rows.values() if row.status.state.value == "running")
+        parts = [
+            f"{len(rows)} tasks",
+            f"{running} running",
+            f"{view.visible_task_count} shown",
+            f"sort: {view.sort_mode}",
+            "internal: shown" if view.show_internal else "internal: hidden (i)",
+        ]
+        if view.filter_text:
+            parts.append(f"filter: {view.filter_text!r}")
+        self.query_one("#task-summary", Static).update(" · ".join(parts))

@@ -1,0 +1,78 @@
+"""Shared helpers for the dashboard tests: a deterministic engine, a fixed clock, and the screen as text."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from textual.app import App
+
+from app.config import Config
+from app.schedtop_app import SchedtopApp
+from app.sources.embedded import EmbeddedSource
+from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
+
+FIXED_NOW = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+async def open_engine(seed: int = 1, advance: float = 120.0, demo: bool = True) -> Engine:
+    engine = await Engine.open(EngineConfig(seed=seed, demo=demo, clock=ManualClock(), autorun=False))
+    if advance:
+        await engine.advance(advance)
+    return engine
+
+
+def make_app(engine: Engine, config: Config | None = None, **kwargs: object) -> SchedtopApp:
+    source = EmbeddedSource(engine=engine, label="embedded test engine")
+    return SchedtopApp(source, config or Config(), clock=fixed_clock, auto_refresh=False, **kwargs)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(
+    config: Config | None = None, size: tuple[int, int] = (120, 40), advance: float = 120.0, **kwargs: object
+) -> AsyncIterator[tuple[SchedtopApp, object, Engine]]:
+    """An app on a fresh deterministic engine, with its first snapshot applied."""
+    engine = await open_engine(advance=advance)
+    app = make_app(engine, config, **kwargs)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await app.refresh_data()
+            await pilot.pause()
+            yield app, pilot, engine
+    finally:
+        await engine.close()
+
+
+def screen_text(app: App[object]) -> str:
+    """What the terminal shows, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip).rstrip() for strip in strips)
+
+
+def valid_vuid(engine: Engine) -> int:
+    """A chunk that sits on a normal disk and is not being migrated."""
+    for volume in engine.cluster.volumes.values():
+        for vuid, disk_id in volume.units:
+            disk = engine.cluster.disks[disk_id]
+            if disk.status.value == "normal" and engine.migrations.busy(vuid) is None:
+                return vuid
+    raise AssertionError("no free chunk in the test cluster")
+
+
+def first_row(app: SchedtopApp, **wanted: object):
+    """The first task in the client model whose status fields equal ``wanted`` (``internal`` on the row)."""
+    for row in app.model.rows.values():
+        fields = {"internal": row.internal, "module": row.module, **row.status.model_dump()}
+        if all(fields.get(key) == value for key, value in wanted.items()):
+            return row
+    raise AssertionError(f"no task with {wanted}")
+
+
+async def add_schedule(engine: Engine) -> None:
+    await engine.add_job("nightly inspect", "volume_inspect", 120)

@@ -1,0 +1,74 @@
+"""Human-readable numbers for the widgets: byte rates, durations, ages and text progress bars."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+_BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+_BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def human_bytes(amount: float) -> str:
+    """``3.2 GiB``: 1024-based, one decimal above bytes."""
+    value = float(max(0.0, amount))
+    unit = 0
+    while value >= 1024 and unit < len(_BINARY_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    return f"{value:.0f} B" if unit == 0 else f"{value:.1f} {_BINARY_UNITS[unit]}"
+
+
+def human_count(value: float) -> str:
+    """``950``, ``12.3k``, ``4.1M``: short counts for narrow columns."""
+    number = float(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(number) >= limit:
+            return f"{number / limit:.1f}{suffix}"
+    return f"{number:.0f}"
+
+
+def human_duration(seconds: float | None) -> str:
+    """``45s``, ``12m03s``, ``3h07m``, ``2d04h``; ``–`` when unknown."""
+    if seconds is None:
+        return "–"
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime | None) -> float | None:
+    """Seconds from start to end (or to ``now`` while unfinished); None when the task has no start time."""
+    if start is None:
+        return None
+    stop = end or now
+    if stop is None:
+        return None
+    return max(0.0, (stop - start).total_seconds())
+
+
+def bar_text(fraction: float | None, width: int, style: str = "", empty_style: str = "") -> Text:
+    """A determinate bar drawn with eighth blocks; an unknown fraction draws an empty track (never animated)."""
+    width = max(1, width)
+    if fraction is None:
+        return Text("·" * width, style=empty_style)
+    fraction = max(0.0, min(1.0, fraction))
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    filled = "█" * full + (_BAR_EIGHTHS[part] if part and full < width else "")
+    text = Text(filled, style=style)
+    text.append("░" * (width - len(filled)), style=empty_style)
+    return text
+
+
+def percent_text(fraction: float | None) -> str:
+    return "  –" if fraction is None else f"{fraction * 100:3.0f}%"

@@ -1,0 +1,138 @@
+"""The supervisor's scheduled jobs and recent job results, with partial results and hanging runs flagged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from engine.model import JobResult, JobState, ScheduledJob, SupervisorView
+
+from .formatting import human_duration
+from .keyed_table import KeyedTable
+
+JOB_COLUMNS = ("id", "name", "task type", "scheduled_start", "every", "enabled", "remote")
+RESULT_COLUMNS = ("id", "job", "scheduled_start", "state", "started", "finished", "result", "partials", "flag")
+
+
+def _time(value: datetime | None) -> str:
+    return "–" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def job_cells(job: ScheduledJob, running: bool) -> tuple[str | Text, ...]:
+    name = Text(job.name, style="bold" if running else "")
+    if running:
+        name.append(" ▶", style="green")
+    return (
+        str(job.id),
+        name,
+        job.task_type,
+        _time(job.scheduled_start),
+        human_duration(job.interval_seconds),
+        "yes" if job.enabled else "no",
+        "yes" if job.remote else "no",
+    )
+
+
+def result_cells(result: JobResult, job_name: str) -> tuple[str | Text, ...]:
+    state_style = {JobState.RUNNING: "cyan", JobState.COMPLETED: "green", JobState.FAILED: "red"}[result.state]
+    done = sum(1 for p in result.partials if p.state is not JobState.RUNNING)
+    return (
+        str(result.id),
+        f"{result.job_id} {job_name}",
+        _time(result.scheduled_start),
+        Text(result.state.value, style=state_style),
+        _time(result.started),
+        _time(result.finished),
+        result.result_code or "–",
+        f"{done}/{len(result.partials)}" if result.partials else "–",
+        Text("⚠ HANGING", style="bold red") if result.hanging else "",
+    )
+
+
+def partials_text(result: JobResult | None) -> Text:
+    if result is None:
+        return Text("select a job result to see its partial results", style="italic")
+    text = Text(f"result {result.id} of job {result.job_id} @ {_time(result.scheduled_start)}", style="bold")
+    if result.hanging:
+        text.append("  ⚠ hanging: halt, clean up (d = delete run, e = mark completed), restart", style="bold red")
+    if not result.partials:
+        text.append("\n  no partial results")
+    for partial in result.partials:
+        text.append(
+            f"\n  #{partial.id} cluster {partial.cluster:<12} {partial.state.value:<10} started {_time(partial.started)}"
+            f"  duration {human_duration(partial.duration) if partial.duration is not None else '–'}"
+            f"  result {partial.result_code or '–'}"
+        )
+    return text
+
+
+class JobsPanel(Vertical):
+    """Jobs table, results table and the selected result's partials; clean-up keys act on the selected result."""
+
+    DEFAULT_CSS = """
+    JobsPanel { height: 1fr; }
+    JobsPanel > .jobs--title { text-style: bold; color: $text-accent; padding: 0 1; }
+    JobsPanel > #jobs-table { height: auto; max-height: 8; }
+    JobsPanel > #results-table { height: 1fr; min-height: 4; }
+    JobsPanel > #partials { height: auto; max-height: 8; padding: 0 1; background: $panel; }
+    JobsPanel > .jobs--note { color: $text-muted; padding: 0 1; }
+    """
+
+    class ResultHighlighted(Message):
+        def __init__(self, result: JobResult | None) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: SupervisorView | None = None
+        self._note = Static("waiting for data", classes="jobs--note")
+        self.jobs_table = KeyedTable(JOB_COLUMNS, id="jobs-table")
+        self.results_table = KeyedTable(RESULT_COLUMNS, id="results-table")
+        self._partials = Static(partials_text(None), id="partials")
+
+    def compose(self) -> ComposeResult:
+        yield self._note
+        yield Static("scheduled jobs", classes="jobs--title")
+        yield self.jobs_table
+        yield Static("recent job results", classes="jobs--title")
+        yield self.results_table
+        yield self._partials
+
+    @property
+    def selected_result(self) -> JobResult | None:
+        key = self.results_table.selected_key
+        if key is None or self.view is None:
+            return None
+        return next((r for r in self.view.results if str(r.id) == key), None)
+
+    def show(self, view: SupervisorView | None, error: str = "") -> None:
+        if error:
+            self._note.update(Text(f"⚠ {error}", style="red"))
+            self._note.display = True
+            return
+        if view is None:
+            return
+        self.view = view
+        if not view.configured:
+            self._note.update("no schedule is configured (the supervisor answers 503)")
+        elif view.state is not None:
+            self._note.update(f"supervisor {view.state.value}")
+        self._note.display = not view.configured
+        names = {job.id: job.name for job in view.jobs}
+        self.jobs_table.sync({str(j.id): job_cells(j, j.id == view.running_job_id) for j in view.jobs})
+        self.results_table.sync(
+            {str(r.id): result_cells(r, names.get(r.job_id, "?")) for r in sorted(view.results, key=lambda r: r.id)}
+        )
+        self._partials.update(partials_text(self.selected_result))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.results_table:
+            result = self.selected_result
+            self._partials.update(partials_text(result))
+            self.post_message(self.ResultHighlighted(result))

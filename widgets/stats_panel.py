@@ -1,0 +1,246 @@
+"""Per-task-type panels: enabled flag, queue counts and 20-minute sparklines with the latest rate in human units.
+
+A panel renders into whatever height the layout gives it: its full form (counts and one sparkline a series) when it
+has room, a single summary line when the screen is short. Anything odd in the data shows inside the panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+
+from engine.model import TasksStat, TaskType
+
+from .formatting import human_bytes, human_count
+from .sparkline import spark_text
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    field: str
+    """Attribute of the section, or ``stats_per_min.<name>`` for the migrate types."""
+    unit: Callable[[float], str]
+
+
+def _count_rate(value: float) -> str:
+    return f"{human_count(value)}/min"
+
+
+def _byte_rate(value: float) -> str:
+    return f"{human_bytes(value)}/min"
+
+
+_MIGRATE_SERIES = (
+    Series("tasks", "stats_per_min.finished_cnt", _count_rate),
+    Series("shards", "stats_per_min.shard_cnt", _count_rate),
+    Series("bytes", "stats_per_min.data_amount_byte", _byte_rate),
+)
+SERIES: dict[TaskType, tuple[Series, ...]] = {
+    TaskType.DISK_REPAIR: _MIGRATE_SERIES,
+    TaskType.DISK_DROP: _MIGRATE_SERIES,
+    TaskType.BALANCE: _MIGRATE_SERIES,
+    TaskType.MANUAL_MIGRATE: _MIGRATE_SERIES,
+    TaskType.VOLUME_INSPECT: (
+        Series("done", "finished_per_min", _count_rate),
+        Series("timeout", "time_out_per_min", _count_rate),
+    ),
+    TaskType.SHARD_REPAIR: (
+        Series("success", "success_per_min", _count_rate),
+        Series("failed", "failed_per_min", _count_rate),
+    ),
+    TaskType.BLOB_DELETE: (
+        Series("success", "success_per_min", _count_rate),
+        Series("failed", "failed_per_min", _count_rate),
+    ),
+}
+VALUE_WIDTH = 13
+"""Room for the longest rate, ``1023.9 GiB/min``."""
+
+PRIMARY_SERIES = {kind: (2 if len(series) == 3 else 0) for kind, series in SERIES.items()}
+"""Which series the one-line form shows: bytes for migrations, the first one otherwise."""
+
+
+def series_values(section: object, series: Series) -> list[int]:
+    value: object = section
+    for part in series.field.split("."):
+        value = getattr(value, part)
+    return list(value)  # type: ignore[call-overload]
+
+
+def latest_rate(values: Sequence[int]) -> int:
+    """The last complete minute; the final slot is the current, partial minute and would read low."""
+    if len(values) >= 2:
+        return values[-2]
+    return values[-1] if values else 0
+
+
+class TaskTypePanel(Widget):
+    """One task type's counters and sparklines."""
+
+    DEFAULT_CSS = """
+    TaskTypePanel {
+        height: 6;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    TaskTypePanel.-disabled { border: round $panel-lighten-2; }
+    TaskTypePanel.-disabled > .task-type-panel--spark { color: $text-muted; }
+    TaskTypePanel > .task-type-panel--spark { color: $accent; }
+    TaskTypePanel > .task-type-panel--zero { color: $text-muted 40%; }
+    TaskTypePanel > .task-type-panel--label { color: $text-muted; }
+    TaskTypePanel > .task-type-panel--value { text-style: bold; }
+    TaskTypePanel > .task-type-panel--error { color: $text-error; }
+    TaskTypePanel > .task-type-panel--off { color: $text-warning; }
+    """
+
+    COMPONENT_CLASSES = {
+        "task-type-panel--spark",
+        "task-type-panel--zero",
+        "task-type-panel--label",
+        "task-type-panel--value",
+        "task-type-panel--error",
+        "task-type-panel--off",
+    }
+
+    def __init__(self, task_type: TaskType, *, id: str | None = None) -> None:
+        super().__init__(id=id or f"panel-{task_type.value}")
+        self.task_type = task_type
+        self.section: object | None = None
+        self.note = "waiting for data"
+        self.border_title = task_type.value
+
+    def show(self, section: object | None, note: str = "") -> None:
+        """Show a stats section (``None`` with a note when this node does not report the type)."""
+        if section == self.section and note == self.note:
+            return
+        self.section = section
+        self.note = note
+        enabled = getattr(section, "enable", True) if section is not None else None
+        self.set_class(enabled is False, "-disabled")
+        if enabled is None:
+            self.border_subtitle = ""
+        else:
+            self.border_subtitle = "[$text-success]on[/]" if enabled else "[$text-warning]off[/]"
+        self.refresh()
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"task-type-panel--{name}")
+
+    def render(self) -> Text:
+        try:
+            return self._render_section()
+        except Exception as error:  # a malformed section must not take the dashboard down
+            return Text(f"⚠ {type(error).__name__}: {error}", self._style("error"))
+
+    def _render_section(self) -> Text:
+        width = max(1, self.content_region.width or 40)
+        height = max(1, self.content_region.height or 4)
+        section = self.section
+        if section is None:
+            return Text(self.note, self._style("label") if not self.note.startswith("⚠") else self._style("error"))
+        if height == 1:
+            return self._one_line(section, width)
+        lines = [self._counts_line(section)]
+        for series in SERIES[self.task_type][: height - 1]:
+            lines.append(self._series_line(section, series, width))
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines)
+
+    def _counts_line(self, section: object) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        label = self._style("label")
+        if hasattr(section, "preparing_cnt"):
+            for name, field in (("prep", "preparing_cnt"), ("doing", "worker_doing_cnt"), ("fin", "finishing_cnt")):
+                text.append(f"{name} ", label)
+                text.append(f"{getattr(section, field)}  ", self._style("value"))
+            for done_field in ("repaired_tasks_cnt", "dropped_tasks_cnt"):
+                if hasattr(section, done_field):
+                    text.append("done ", label)
+                    text.append(f"{getattr(section, done_field)}/{section.total_tasks_cnt}", self._style("value"))  # type: ignore[attr-defined]
+        elif hasattr(section, "total_err_cnt"):
+            text.append("errors ", label)
+            text.append(f"{section.total_err_cnt}", self._style("value"))  # type: ignore[attr-defined]
+            top = (section.err_stats or [])[:1]  # type: ignore[attr-defined]
+            if top:
+                text.append(f"  {top[0]}", label)
+        else:
+            total = sum(series_values(section, SERIES[self.task_type][0]))
+            text.append("inspected (20 min) ", label)
+            text.append(human_count(total), self._style("value"))
+        if getattr(section, "enable", True) is False:
+            text.append("  disabled", self._style("off"))
+        return text
+
+    def _series_block(self, section: object, series: Series, spark_width: int) -> Text:
+        """``label ▁▂▃▅ value``: a fixed-width block so the rows' columns line up."""
+        values = series_values(section, series)
+        text = Text(f"{series.label:<7} ", self._style("label"), no_wrap=True)
+        text.append_text(spark_text(values, spark_width, self._style("spark"), self._style("zero")))
+        text.append(f" {series.unit(latest_rate(values)):>{VALUE_WIDTH}}", self._style("value"))
+        return text
+
+    def _series_line(self, section: object, series: Series, width: int) -> Text:
+        spark_width = max(0, min(20, width - 8 - VALUE_WIDTH - 1))
+        return self._series_block(section, series, spark_width)
+
+    def _one_line(self, section: object, width: int) -> Text:
+        """Name, switch, queue counts, then as many series blocks as fit (the primary one first)."""
+        text = Text(f"{self.task_type.value:<15}", no_wrap=True, overflow="ellipsis")
+        if getattr(section, "enable", True) is False:
+            text.append("off ", self._style("off"))
+        else:
+            text.append("on  ", self._style("label"))
+        if hasattr(section, "preparing_cnt"):
+            counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"  # type: ignore[attr-defined]
+            text.append(f"{counts:<10}", self._style("value"))
+        elif hasattr(section, "total_err_cnt"):
+            text.append(f"{'err ' + str(section.total_err_cnt):<10}", self._style("value"))  # type: ignore[attr-defined]
+        else:
+            text.append(" " * 10)
+        all_series = SERIES[self.task_type]
+        primary = PRIMARY_SERIES[self.task_type]
+        ordered = [all_series[primary], *(s for i, s in enumerate(all_series) if i != primary)]
+        room = width - text.cell_len
+        fixed = 7 + 1 + 1 + VALUE_WIDTH + 2
+        count = max(1, min(len(ordered), room // (fixed + 8)))
+        spark_width = max(0, min(20, room // count - fixed))
+        for index, series in enumerate(ordered[:count]):
+            if index:
+                text.append("  ")
+            text.append_text(self._series_block(section, series, spark_width))
+        return text
+
+
+class StatsPanels(Widget):
+    """The seven task-type panels; the screen's CSS decides whether they sit in a grid or in a list."""
+
+    DEFAULT_CSS = """
+    StatsPanels {
+        layout: grid;
+        grid-size: 1;
+        height: auto;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        for task_type in TaskType:
+            yield TaskTypePanel(task_type)
+
+    def show(self, stats: TasksStat | None, is_leader: bool = True, error: str = "") -> None:
+        for panel in self.query(TaskTypePanel):
+            if error:
+                panel.show(None, f"⚠ {error}")
+                continue
+            section = getattr(stats, panel.task_type.value, None) if stats is not None else None
+            note = "" if section is not None else ("waiting for data" if stats is None else "not on this node")
+            if section is None and stats is not None and not is_leader:
+                note = "leader only (this node follows)"
+            panel.show(section, note)

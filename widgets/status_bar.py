@@ -1,0 +1,146 @@
+"""The header line: cluster and node, leader/follower, supervisor badge, connection, data age, refresh, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.text import Text
+from textual.widget import Widget
+
+from engine.model import SupervisorState
+
+from .formatting import human_duration
+
+STALE_AFTER_REFRESHES = 3
+"""Data older than this many refresh periods is shown as stale."""
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """Everything the status bar shows; the app builds one per second."""
+
+    cluster: str = ""
+    node: str = ""
+    is_leader: bool | None = None
+    supervisor: SupervisorState | None = None
+    supervisor_configured: bool = True
+    connection: str = "connecting"
+    """``connecting``, ``connected`` or ``disconnected``."""
+    error: str = ""
+    data_age: float | None = None
+    refresh: float = 1.0
+    paused: bool = False
+    read_only: bool = False
+    source: str = ""
+    clock: datetime | None = None
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+class StatusBar(Widget):
+    """One line at the top of every screen; it never hides the data's age or the PAUSED state."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $foreground;
+    }
+    StatusBar > .status-bar--running { background: $success; color: $text; text-style: bold; }
+    StatusBar > .status-bar--halted { background: $warning; color: $text; text-style: bold; }
+    StatusBar > .status-bar--finished { background: $secondary; color: $text; text-style: bold; }
+    StatusBar > .status-bar--paused { background: $error; color: $text; text-style: bold; }
+    StatusBar > .status-bar--bad { color: $text-error; text-style: bold; }
+    StatusBar > .status-bar--good { color: $text-success; }
+    StatusBar > .status-bar--dim { color: $text-muted; }
+    StatusBar > .status-bar--name { text-style: bold; color: $text-accent; }
+    """
+
+    COMPONENT_CLASSES = {
+        "status-bar--running",
+        "status-bar--halted",
+        "status-bar--finished",
+        "status-bar--paused",
+        "status-bar--bad",
+        "status-bar--good",
+        "status-bar--dim",
+        "status-bar--name",
+    }
+
+    def __init__(self, info: StatusInfo | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._info = info or StatusInfo()
+
+    @property
+    def info(self) -> StatusInfo:
+        return self._info
+
+    def show(self, info: StatusInfo) -> None:
+        """Repaint only when something visible changed."""
+        if info != self._info:
+            self._info = info
+            self.refresh()
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"status-bar--{name}")
+
+    def render(self) -> Text:
+        """Lay out the parts by priority; on a narrow terminal the least important ones are dropped first."""
+        parts = self._parts()
+        width = self.size.width or 200
+        kept = list(parts)
+        while sum(piece.cell_len for _, piece in kept) > width and any(prio > 0 for prio, _ in kept):
+            lowest = max(prio for prio, _ in kept)
+            index = max(i for i, (prio, _) in enumerate(kept) if prio == lowest)
+            del kept[index]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        clock = next((piece for prio, piece in kept if prio == -1), None)
+        for prio, piece in kept:
+            if prio != -1:
+                text.append_text(piece)
+        if clock is not None:
+            text.append(" " * max(1, width - text.cell_len - clock.cell_len))
+            text.append_text(clock)
+        return text
+
+    def _parts(self) -> list[tuple[int, Text]]:
+        """(priority, text) pairs; 0 is never dropped, higher numbers go first, -1 is the right-aligned clock."""
+        info = self._info
+        parts: list[tuple[int, Text]] = [(0, Text(" schedtop ", self._style("name")))]
+        if info.paused:
+            parts.append((0, Text(" PAUSED ", self._style("paused"))))
+            parts.append((0, Text(" ")))
+        if info.cluster:
+            parts.append((3, Text(f"{info.cluster}/{info.node} ")))
+        if info.is_leader is not None:
+            parts.append((4, Text("leader " if info.is_leader else "follower ", self._style("dim"))))
+        if info.supervisor is not None:
+            badge = info.supervisor.value
+            parts.append((1, Text(f" {badge} ", self._style(badge.lower()))))
+            parts.append((1, Text(" ")))
+        elif not info.supervisor_configured:
+            parts.append((4, Text("no schedule ", self._style("dim"))))
+        if info.connection == "connected":
+            parts.append((2, Text("● connected ", self._style("good"))))
+        elif info.connection == "disconnected":
+            parts.append((0, Text("✖ disconnected ", self._style("bad"))))
+            if info.error:
+                parts.append((5, Text(f"({info.error}) ", self._style("bad"))))
+        else:
+            parts.append((0, Text("… connecting ", self._style("dim"))))
+        age = info.data_age
+        stale = age is not None and age > max(STALE_AFTER_REFRESHES * info.refresh, 3.0)
+        age_text = Text(" age ", self._style("dim"))
+        age_text.append("–" if age is None else human_duration(age), self._style("bad") if stale else "")
+        parts.append((0, age_text))
+        parts.append((3, Text(f"  every {info.refresh:g}s", self._style("dim"))))
+        if info.read_only:
+            parts.append((2, Text("  read-only", self._style("dim"))))
+        for extra in info.extras:
+            parts.append((6, Text(f"  {extra}", self._style("dim"))))
+        if info.source:
+            parts.append((7, Text(f"  {info.source}", self._style("dim"))))
+        if info.clock is not None:
+            parts.append((-1, Text(info.clock.strftime("%H:%M:%S") + " ")))
+        return parts
