@@ -130,7 +130,7 @@ def _embedded_source(args: argparse.Namespace):
 
     demo = not args.no_faults
     speed = args.speed if args.speed is not None else (DEFAULT_DEMO_SPEED if demo else 1.0)
-    config = EngineConfig(db_path=args.db, seed=args.seed, speed=speed, demo=demo)
+    config = EngineConfig(db_path=args.db, seed=args.seed, speed=speed, demo=demo, demo_schedule=demo)
     return EmbeddedSource(config)
 
 

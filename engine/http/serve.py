@@ -101,7 +101,14 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
     from ..engine import Engine, EngineConfig  # the engine is only needed once we really serve
 
     engine = await Engine.open(
-        EngineConfig(db_path=args.db, seed=args.seed, speed=args.speed, demo=args.demo, autorun=True)
+        EngineConfig(
+            db_path=args.db,
+            seed=args.seed,
+            speed=args.speed,
+            demo=args.demo,
+            demo_schedule=args.demo,
+            autorun=True,
+        )
     )
     try:
         app = create_app(engine, token=token, max_body_bytes=args.max_body)
