@@ -1,10 +1,11 @@
 # The two commands a person needs: `make run` and `make test`. Both set everything up in .venv first.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench soak screenshots serve demo clean
+.PHONY: run test lint bench soak fuzz screenshots serve demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	SCHEDTOP_SOAK=1 $(BIN)/python -m pytest -m soak
+
+fuzz: $(STAMP)
+	SCHEDTOP_FUZZ_CASES=400 SCHEDTOP_FUZZ_SEED=$$RANDOM $(BIN)/python -m pytest tests/test_http_fuzz.py
 
 screenshots: $(STAMP)
 	$(BIN)/python -m app.screenshots screenshots
