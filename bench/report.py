@@ -45,9 +45,9 @@ def print_table(figures: list[Figure]) -> None:
         (
             f.name,
             _fmt(f.value, f.unit),
-            f"{_fmt(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline_name else "",
+            f"{_fmt(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline_name else "(none)",
             "" if f.ratio is None else f"{f.ratio:.2f}×",
-            f.target,
+            f.target or "(none set)",
             {True: "yes", False: "NO", None: "—"}[f.met],
         )
         for f in figures

@@ -8,17 +8,24 @@ transaction. Loading rebuilds derived state (chunks per disk, used and reserved 
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
+from .jsontext import encode
 from .model import CodeMode, DiskStatus
 from .sim.cluster import Cluster, Disk, Host, Volume
 from .stats import SLOTS
 from .store import Store
 from .taskmanager import Task
+from .tasks.migrate import MigrateWork
 
 if TYPE_CHECKING:
     from .engine import Engine
+
+HEADS_KEPT = 16_384
+"""Cached JSON heads kept (see HeadCache): ~16 MB at most, enough for every task a busy tick rewrites."""
 
 
 def load_cluster(store: Store) -> Cluster:
@@ -78,11 +85,9 @@ def flush(engine: Engine) -> None:
     """Write everything that changed since the last flush, in one transaction."""
     tm, cluster = engine.tm, engine.cluster
     changed, removed = tm.take_dirty()
-    task_rows = []
-    for task in changed:
-        to_json = getattr(task.work, "to_json", None)
-        work = json.dumps(to_json()) if to_json is not None else None
-        task_rows.append((task.id, task.module, task.parent_id, json.dumps(task.to_record()), work))
+    if engine.store.connection.in_transaction:  # inside a tick: known written only once the tick commits
+        engine.uncommitted_removed.extend(removed)
+    task_rows = engine.json_heads.rows(changed) if changed else ()
     disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks]
     volume_rows = []
     for vid in cluster.dirty_volumes:
@@ -135,6 +140,42 @@ def flush(engine: Engine) -> None:
         engine.tm.dirty_removed.update(removed)
         mark_all_dirty(engine)  # nothing of this tick reached the file: write everything next time
         raise
+
+
+class HeadCache:
+    """Bounds the JSON heads that tasks and payloads cache (``Task.record_json``, ``MigrateWork.json_text``).
+
+    A head (~0.5 KB) pays off for what is written again and again — running tasks, migrations in flight — but a
+    100 000-task cluster is mostly queued tasks written once, whose heads would cost ~90 MB. So only the
+    ``limit`` most recently cached heads are kept; an older one is dropped and simply encoded again if needed.
+    """
+
+    def __init__(self, limit: int = HEADS_KEPT) -> None:
+        self.limit = limit
+        self.holders: deque[Any] = deque()
+
+    def rows(self, changed: list[Task]) -> Iterator[tuple[str, str, str | None, str, str | None]]:
+        """The store rows of the changed tasks, made one at a time as SQLite takes them.
+
+        A generator rather than a list: the first flush of a 100 000-task cluster would otherwise hold ~110 MB of
+        JSON text at once, and the process keeps that memory long after the strings are gone.
+        """
+        hold = self.holders.append
+        for task in changed:
+            payload = task.work
+            if payload.__class__ is MigrateWork:  # the hot payload assembles its own JSON text
+                if not payload.json_head:
+                    hold(payload)
+                work = payload.json_text()
+            else:
+                to_json = getattr(payload, "to_json", None)
+                work = encode(to_json()) if to_json is not None else None
+            if not task.json_head:
+                hold(task)
+            yield task.id, task.module, task.parent_id, task.record_json(), work
+        holders = self.holders
+        while len(holders) > self.limit:
+            holders.popleft().json_head = ""
 
 
 def mark_all_dirty(engine: Engine) -> None:

@@ -107,7 +107,7 @@ def tasks_stat(
 
 
 def cluster_summary(cluster: Cluster, node: str, leader: bool) -> ClusterSummary:
-    by_status = Counter(d.status.value for d in cluster.disks.values())
+    by_status = {status.value: n for status, n in Counter(d.status for d in cluster.disks.values()).items()}
     return ClusterSummary(
         name=cluster.name,
         node=node,

@@ -36,6 +36,8 @@ class EmbeddedSource:
     """Implements :class:`app.sources.base.Source` over :class:`engine.engine.Engine`."""
 
     capabilities = ALL_CAPABILITIES
+    node_name = "embedded"
+    """The header's node label (remote sources are named by their URL or the config)."""
 
     def __init__(
         self,

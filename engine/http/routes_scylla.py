@@ -35,6 +35,10 @@ async def list_module_tasks(
     table: Annotated[str | None, Query(max_length=256)] = None,
 ) -> Response:
     """The module's tasks (internal ones only when ``internal=true``), optionally filtered by keyspace/table."""
+    as_json = getattr(engine, "list_module_tasks_json", None)  # the embedded engine caches each item's JSON
+    if as_json is not None:
+        body = await as_json(module, internal=internal, keyspace=keyspace or None, table=table or None)
+        return Response(body, media_type="application/json")
     tasks = await engine.list_module_tasks(module, internal=internal, keyspace=keyspace or None, table=table or None)
     return list_json(TaskStats, tasks)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ..errors import EngineError
 from .app import create_app
 from .security import DEFAULT_MAX_BODY_BYTES, is_loopback
 
@@ -156,8 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"schedtop serve: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args, token))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(args, token))
+    except EngineError as error:  # e.g. a corrupt or read-only store: a message, not a traceback
+        print(f"schedtop serve: cannot open the engine: {error.message}", file=sys.stderr)
+        return 2
     return 0
 
 

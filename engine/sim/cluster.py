@@ -29,6 +29,17 @@ class ClusterShape:
     chunk_gib: tuple[int, int] = (1, 16)
     disk_capacity_gib: tuple[int, int] = (1024, 2048)
 
+    @classmethod
+    def large(cls, volumes: int = 20_000) -> ClusterShape:
+        """10 000 disks: 4 IDCs x 125 hosts x 20 disks, EC6P6/EC12P4 volumes spread over the IDCs (~28 chunks/disk)."""
+        return cls(
+            idcs=4,
+            hosts_per_idc=125,
+            disks_per_host=20,
+            volumes=volumes,
+            code_modes=(CodeMode.EC6P6, CodeMode.EC12P4),
+        )
+
 
 @dataclass(slots=True)
 class Host:

@@ -6,11 +6,11 @@ chunk; the destination is the emptiest suitable disk, as Clustermgr would pick i
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..taskmanager import Task
-from .base import Context
+from .base import Context, shallow_fields
 from .migrate import MigrateWork, Migrations
 
 INTERVAL_S = 30.0
@@ -29,7 +29,7 @@ class BalanceRound:
     children: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "balance_round"}
+        return {**shallow_fields(self), "kind": "balance_round"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BalanceRound:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,20 @@ from ..stats import StatsBook
 from ..taskmanager import Task, TaskManager
 
 XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def shallow_fields(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, sharing (not copying) its lists and dicts: the JSON payload of a work object.
+
+    ``dataclasses.asdict`` deep-copies every value; for a payload that is serialised at once that copy was ~80 %
+    of the store flush (every migrate task is re-serialised on each change).
+    """
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return {name: getattr(obj, name) for name in names}
 
 
 @dataclass(slots=True)

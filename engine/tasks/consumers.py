@@ -6,11 +6,11 @@ progress is messages handled out of handled + backlog; a disabled consumer handl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ..taskmanager import Task
-from .base import Context
+from .base import Context, shallow_fields
 
 PROFILES: dict[str, tuple[float, float, tuple[str, ...]]] = {
     # messages per simulated second, failure share, error messages (CubeFS keeps the text after the last ':')
@@ -46,7 +46,7 @@ class Consumer:
     carry: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "consumer"}
+        return {**shallow_fields(self), "kind": "consumer"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Consumer:

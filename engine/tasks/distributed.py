@@ -10,7 +10,7 @@ tenth), rebalance moves the host's excess bytes. Names are unique among live tas
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Conflict, InvalidArgument, NotFound
@@ -18,7 +18,7 @@ from ..model import CreateTaskRequest, DistributedType, LocationKind, TaskKind
 from ..model.distributed import NODE_LOCATION_REFUSED
 from ..sim.cluster import GiB, Host
 from ..taskmanager import Task
-from .base import Context
+from .base import Context, shallow_fields
 
 MODULE = "distributed"
 REBUILD_SEGMENTS_PER_S = 0.3
@@ -42,7 +42,7 @@ class DistributedJob:
     finished: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "distributed_job"}
+        return {**shallow_fields(self), "kind": "distributed_job"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DistributedJob:
@@ -65,7 +65,7 @@ class NodeWork:
     """Set when the node task is itself the root (LOCATION NODE)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "node_work"}
+        return {**shallow_fields(self), "kind": "node_work"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NodeWork:

@@ -6,6 +6,7 @@ entity is the CubeFS task id ``manual_migrate-<disk>-<vid>-<xid>``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ..errors import InvalidArgument
@@ -48,7 +49,7 @@ class ManualMigrate:
             "chunk",
             node=self.ctx.cluster.hosts[disk.host].ip,
             keyspace=disk.idc,
-            table=str(disk.disk_id),
+            table=sys.intern(str(disk.disk_id)),  # shared by every task on the disk
             entity=work.task_id,
             user=True,
             progress_units="bytes",

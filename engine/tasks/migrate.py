@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from ..jsontext import json_num, json_str, json_time, object_head
 from ..model import (
     DiskStatus,
     MigrateState,
@@ -41,6 +42,11 @@ FINISHED_KEPT = 5000
 TYPE_PRIORITY = ("disk_repair", "manual_migrate", "disk_drop", "balance")
 
 Finished = Callable[["MigrateWork", str | None], None]
+
+
+def unit_key(vid: int, index: int) -> int:
+    """One int for (volume, unit index); a vuid's index has 8 bits."""
+    return vid << 8 | index
 
 
 @dataclass(slots=True, eq=False)
@@ -69,6 +75,8 @@ class MigrateWork:
     finish_advance_reason: str = ""
     finish_left: float = 0.0
     last_error: str = ""
+    json_head: str = field(default="", repr=False)
+    """The store's JSON of the fields fixed at creation, cached (see ``json_text``); not itself stored."""
 
     @property
     def vid(self) -> int:
@@ -119,12 +127,53 @@ class MigrateWork:
         return MigrateTaskDetail(task=task, stat=self.statistics())
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["state"] = int(self.state)
-        data["ctime"] = self.ctime.isoformat()
-        data["mtime"] = self.mtime.isoformat()
-        data["kind"] = "migrate"
-        return data
+        return {**self._identity(), **self._changing()}
+
+    def json_text(self) -> str:
+        """``json.dumps(self.to_json())``, byte for byte, re-encoding only what can change (see ``Task.record_json``)."""
+        head = self.json_head
+        if not head:
+            head = object_head(self._identity())
+            self.json_head = head
+        return (
+            f'{head}"state": {int(self.state)}, "mtime": {json_time(self.mtime)}, "tm_id": {json_str(self.tm_id)}, '
+            f'"dest_disk_id": {json_num(self.dest_disk_id)}, "dest_host": {json_str(self.dest_host)}, '
+            f'"dest_vuid": {json_num(self.dest_vuid)}, "done_size": {json_num(self.done_size)}, '
+            f'"worker_redo_cnt": {json_num(self.worker_redo_cnt)}, '
+            f'"finish_advance_reason": {json_str(self.finish_advance_reason)}, '
+            f'"finish_left": {json_num(self.finish_left)}, "last_error": {json_str(self.last_error)}}}'
+        )
+
+    def _identity(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "task_type": self.task_type,
+            "code_mode": self.code_mode,
+            "source_idc": self.source_idc,
+            "source_disk_id": self.source_disk_id,
+            "source_vuid": self.source_vuid,
+            "forbidden_direct_download": self.forbidden_direct_download,
+            "ctime": self.ctime.isoformat(),
+            "total_size": self.total_size,
+            "total_count": self.total_count,
+            "rate": self.rate,
+            "kind": "migrate",
+        }
+
+    def _changing(self) -> dict[str, Any]:
+        return {
+            "state": int(self.state),
+            "mtime": self.mtime.isoformat(),
+            "tm_id": self.tm_id,
+            "dest_disk_id": self.dest_disk_id,
+            "dest_host": self.dest_host,
+            "dest_vuid": self.dest_vuid,
+            "done_size": self.done_size,
+            "worker_redo_cnt": self.worker_redo_cnt,
+            "finish_advance_reason": self.finish_advance_reason,
+            "finish_left": self.finish_left,
+            "last_error": self.last_error,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MigrateWork:
@@ -138,16 +187,20 @@ class MigrateWork:
 class Migrations:
     """The prepare, work and finish queues of every migrate type, and the workers that drain them."""
 
-    def __init__(self, ctx: Context, workers_per_idc: int = WORKERS_PER_IDC) -> None:
+    def __init__(
+        self, ctx: Context, workers_per_idc: int = WORKERS_PER_IDC, prepare_per_step: int = PREPARE_PER_STEP
+    ) -> None:
         self.ctx = ctx
         self.workers_per_idc = workers_per_idc
+        self.prepare_per_step = prepare_per_step
         self.queues: dict[str, dict[MigrateState, OrderedDict[str, MigrateWork]]] = {
             t: {s: OrderedDict() for s in (MigrateState.INITED, MigrateState.PREPARED, MigrateState.WORK_COMPLETED)}
             for t in TYPE_PRIORITY
         }
         self.by_id: dict[str, MigrateWork] = {}
         self.finished: OrderedDict[str, MigrateWork] = OrderedDict()
-        self.busy_units: dict[tuple[int, int], str] = {}
+        self.busy_units: dict[int, str] = {}
+        """Live migrate task id per unit, keyed by ``unit_key(vid, index)`` (an int: ~100 B less a task than a tuple)."""
         self.on_finished: dict[str, Finished] = {}
 
     # -- creation -------------------------------------------------------------------------------------------
@@ -180,7 +233,7 @@ class Migrations:
     def busy(self, vuid: int) -> str | None:
         """The id of the live migrate task already moving this unit, if any."""
         vid, index, _ = split_vuid(vuid)
-        return self.busy_units.get((vid, index))
+        return self.busy_units.get(unit_key(vid, index))
 
     def add(self, work: MigrateWork) -> None:
         self.by_id[work.task_id] = work
@@ -188,7 +241,7 @@ class Migrations:
             self._keep_finished(work)
             return
         self.queues[work.task_type][work.state][work.task_id] = work
-        self.busy_units[(work.vid, work.index)] = work.task_id
+        self.busy_units[unit_key(work.vid, work.index)] = work.task_id
 
     def counts(self, task_type: str) -> tuple[int, int, int]:
         q = self.queues[task_type]
@@ -235,7 +288,7 @@ class Migrations:
         room = PREPARED_PER_WORKER * self.workers_per_idc * max(1, len(cluster.idcs)) - len(
             queues[MigrateState.PREPARED]
         )
-        budget = min(PREPARE_PER_STEP, room)
+        budget = min(self.prepare_per_step, room)
         if budget <= 0 or not inited:
             return
         for work in list(islice(inited.values(), budget * 4)):
@@ -337,8 +390,9 @@ class Migrations:
             self._move(work, MigrateState.FINISHED_IN_ADVANCE)
         else:
             self._move(work, MigrateState.FINISHED)
-        if self.busy_units.get((work.vid, work.index)) == work.task_id:
-            del self.busy_units[(work.vid, work.index)]
+        key = unit_key(work.vid, work.index)
+        if self.busy_units.get(key) == work.task_id:
+            del self.busy_units[key]
         self._keep_finished(work)
         task = self._task(work)
         if task is not None and error != "aborted":  # the task manager finishes an aborted task itself

@@ -6,11 +6,11 @@ A round is a root task in module ``volume_inspect`` (scope ``cluster``, progress
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ..taskmanager import Task
-from .base import Context
+from .base import Context, shallow_fields
 
 INTERVAL_S = 60.0
 VOLUMES_PER_S = 2.0
@@ -27,7 +27,7 @@ class InspectRound:
     done: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "inspect_round"}
+        return {**shallow_fields(self), "kind": "inspect_round"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> InspectRound:
