@@ -1,6 +1,7 @@
 """``make bench``: every figure beside its baseline, as a table and in bench/results.json.
 
-Usage: python -m bench [--quick] [--only NAME ...]. Benchmarks that need the reference apps of
+Usage: python -m bench [--quick] [--only NAME ...]; a partial run (--only) replaces just its suites' figures in
+results.json. Suites: startup, live, engine, large, http. Benchmarks that need the reference apps of
 ``../shared/bench/`` run them when that folder is beside the project and say so when it is not.
 """
 
@@ -27,12 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(suites.SUITES):
         print(f"== {name} …", flush=True)
         try:
-            figures.extend(suites.SUITES[name](quick=args.quick))
+            measured = suites.SUITES[name](quick=args.quick)
         except Exception as error:  # a broken benchmark must not hide the others' figures
             print(f"   {name} failed: {error!r}", file=sys.stderr)
+            continue
+        for figure in measured:
+            figure.suite = name
+        figures.extend(measured)
     print()
     print_table(figures)
-    save(figures, RESULTS)
+    save(figures, RESULTS, args.only or None)  # a partial run updates only its suites' figures
     print(f"\nwritten to {RESULTS} in {time.perf_counter() - began:.0f} s")
     return 0
 

@@ -19,6 +19,7 @@ class Figure:
     met: bool | None = None
     runs: list[float] = field(default_factory=list)
     note: str = ""
+    suite: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -60,6 +61,13 @@ def print_table(figures: list[Figure]) -> None:
             print(f"  * {f.name}: {f.note}")
 
 
-def save(figures: list[Figure], path: Path) -> None:
+def save(figures: list[Figure], path: Path, suites: list[str] | None = None) -> None:
+    """Write the figures; with ``suites`` (a partial run) keep the saved figures of the other suites."""
     payload = [{**asdict(f), "ratio": f.ratio} for f in figures]
+    if suites is not None and path.exists():
+        try:
+            kept = [item for item in json.loads(path.read_text()) if item.get("suite") not in suites]
+        except (ValueError, AttributeError, TypeError):
+            kept = []
+        payload = kept + payload
     path.write_text(json.dumps(payload, indent=2) + "\n")

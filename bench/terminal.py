@@ -30,10 +30,13 @@ class TmuxApp:
         session = f"bench-{uuid.uuid4().hex[:8]}"
         env_prefix = " ".join(f"{key}={shlex.quote(value)}" for key, value in (env or {}).items())
         shell_command = f"exec env {env_prefix} {shlex.join(command)}"
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), shell_command],
-            check=True,
-        )
+        new_session = ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), shell_command]
+        for attempt in range(3):  # the tmux server is shared with other users and may be restarting right now
+            if subprocess.run(new_session, capture_output=True, check=False).returncode == 0:
+                break
+            time.sleep(0.5 * (attempt + 1))
+        else:
+            subprocess.run(new_session, check=True)
         pid = int(
             subprocess.run(
                 ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],

@@ -8,6 +8,7 @@ transaction. Loading rebuilds derived state (chunks per disk, used and reserved 
 from __future__ import annotations
 
 import json
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -148,11 +149,12 @@ class HeadCache:
     A head (~0.5 KB) pays off for what is written again and again — running tasks, migrations in flight — but a
     100 000-task cluster is mostly queued tasks written once, whose heads would cost ~90 MB. So only the
     ``limit`` most recently cached heads are kept; an older one is dropped and simply encoded again if needed.
+    The holders are weak references, so a task that is gone is not kept alive by this cache.
     """
 
     def __init__(self, limit: int = HEADS_KEPT) -> None:
         self.limit = limit
-        self.holders: deque[Any] = deque()
+        self.holders: deque[weakref.ref[Any]] = deque()
 
     def rows(self, changed: list[Task]) -> Iterator[tuple[str, str, str | None, str, str | None]]:
         """The store rows of the changed tasks, made one at a time as SQLite takes them.
@@ -160,22 +162,24 @@ class HeadCache:
         A generator rather than a list: the first flush of a 100 000-task cluster would otherwise hold ~110 MB of
         JSON text at once, and the process keeps that memory long after the strings are gone.
         """
-        hold = self.holders.append
+        hold, ref = self.holders.append, weakref.ref
         for task in changed:
             payload = task.work
             if payload.__class__ is MigrateWork:  # the hot payload assembles its own JSON text
                 if not payload.json_head:
-                    hold(payload)
+                    hold(ref(payload))
                 work = payload.json_text()
             else:
                 to_json = getattr(payload, "to_json", None)
                 work = encode(to_json()) if to_json is not None else None
             if not task.json_head:
-                hold(task)
+                hold(ref(task))
             yield task.id, task.module, task.parent_id, task.record_json(), work
         holders = self.holders
         while len(holders) > self.limit:
-            holders.popleft().json_head = ""
+            holder = holders.popleft()()
+            if holder is not None:
+                holder.json_head = ""
 
 
 def mark_all_dirty(engine: Engine) -> None:

@@ -34,6 +34,10 @@ def populate(engine: Engine, tasks: int, repair_share: float = 0.5) -> Populated
     if not 0.0 <= repair_share <= 1.0:
         raise InvalidArgument(f"repair_share must be between 0 and 1, got {repair_share}")
     cluster = engine.cluster
+    candidates = [d for d in cluster.disks.values() if d.status is DiskStatus.NORMAL and d.chunks]
+    most = sum(len(d.chunks) for d in candidates) + len(candidates)  # every chunk migrated, every disk a root
+    if tasks > most:
+        raise InvalidArgument(f"the cluster has chunks for at most {most} tasks, not {tasks}")
     broken: set[int] = set()
     repair_tasks = 0
     for disk in sorted(cluster.disks.values(), key=lambda d: d.disk_id):

@@ -41,7 +41,7 @@ _UUID_V4 = (0x8000 << 48) | (4 << 76)
 """The RFC 4122 variant and version bits, as ``uuid.UUID(int=..., version=4)`` sets them."""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Task:
     id: str
     module: str

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import math
 import random
 import uuid
+import weakref
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
 from engine.jsontext import encode, json_num
 from engine.model import MigrateState, TaskKind
 from engine.taskmanager import Task, TaskManager
@@ -107,3 +111,42 @@ def test_new_ids_are_the_seeded_version_4_uuids() -> None:
     tm, rng = TaskManager(random.Random(11), ManualClock().now), random.Random(11)
     for _ in range(200):
         assert tm.new_id() == str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+async def test_the_store_rows_stay_exact_while_the_cache_of_json_heads_stays_bounded(tmp_path: Path) -> None:
+    engine = await Engine.open(
+        EngineConfig(db_path=tmp_path / "engine.db", clock=ManualClock(), autorun=False, failure_rate=0.0)
+    )
+    try:
+        engine.json_heads.limit = 5
+        await engine.break_disk(101)
+        for _ in range(6):
+            await engine.advance(2)
+            assert len(engine.json_heads.holders) <= 5
+        rows = engine.store.connection.execute("SELECT id, record, work FROM tasks").fetchall()
+        assert {task_id for task_id, _, _ in rows} == set(engine.tm.tasks)
+        for task_id, record, work in rows:
+            task = engine.tm.tasks[task_id]
+            assert record == json.dumps(task.to_record())
+            if isinstance(task.work, MigrateWork):
+                assert work == json.dumps(task.work.to_json())
+    finally:
+        await engine.close()
+
+
+async def test_a_task_that_is_gone_is_not_kept_alive_by_the_json_cache(tmp_path: Path) -> None:
+    engine = await Engine.open(
+        EngineConfig(db_path=tmp_path / "engine.db", clock=ManualClock(), autorun=False, failure_rate=0.0)
+    )
+    try:
+        task_id = await engine.add_manual_migrate(min(engine.cluster.disks[102].chunks), True)
+        task = engine.tm.tasks[engine.migrations.get(task_id).tm_id]
+        assert task.json_head, "written once, its head is cached"
+        gone = weakref.ref(task)
+        await engine.abort_task(task.id)
+        await engine.task_status(task.id)  # reading a finished root unregisters it
+        del task
+        gc.collect()
+        assert gone() is None
+    finally:
+        await engine.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.style import Style
 from rich.text import Text
 
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -57,42 +56,19 @@ def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime 
     return max(0.0, (stop - start).total_seconds())
 
 
-def bar_parts(fraction: float | None, width: int) -> tuple[str, str]:
-    """(filled, empty) halves of a determinate bar drawn with eighth blocks; unknown → an all-dots track."""
+def bar_text(fraction: float | None, width: int, style: str = "", empty_style: str = "") -> Text:
+    """A determinate bar drawn with eighth blocks; an unknown fraction draws an empty track (never animated)."""
     width = max(1, width)
     if fraction is None:
-        return "", "·" * width
+        return Text("·" * width, style=empty_style)
     fraction = max(0.0, min(1.0, fraction))
     eighths = round(fraction * width * 8)
     full, part = divmod(eighths, 8)
     filled = "█" * full + (_BAR_EIGHTHS[part] if part and full < width else "")
-    return filled, "░" * (width - len(filled))
-
-
-def bar_text(fraction: float | None, width: int, style: str | Style = "", empty_style: str | Style = "") -> Text:
-    """A determinate bar drawn with eighth blocks; an unknown fraction draws an empty track (never animated)."""
-    filled, empty = bar_parts(fraction, width)
     text = Text(filled, style=style)
-    text.append(empty, style=empty_style)
+    text.append("░" * (width - len(filled)), style=empty_style)
     return text
 
 
 def percent_text(fraction: float | None) -> str:
     return "  –" if fraction is None else f"{fraction * 100:3.0f}%"
-
-
-def foreground(style: Style) -> Style:
-    """A component's style without its background, so the row or cell it is drawn on keeps its own.
-
-    (Textual's ``partial`` component styles would do this, but they skip blending, so ``$text-muted`` comes out
-    as plain white; this keeps the blended colour.)
-    """
-    return Style(
-        color=style.color,
-        bold=style.bold,
-        dim=style.dim,
-        italic=style.italic,
-        underline=style.underline,
-        strike=style.strike,
-        reverse=style.reverse,
-    )

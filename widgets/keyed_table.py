@@ -50,5 +50,5 @@ class KeyedTable(DataTable[Cell]):
             elif old != cells:
                 for column, before, after in zip(self._column_names, old, cells, strict=True):
                     if before != after:
-                        self.update_cell(key, column, after, update_width=True)
+                        self.update_cell(key, column, after)
             self._cells[key] = cells

@@ -7,11 +7,8 @@ refreshes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -19,8 +16,7 @@ from textual.widgets import DataTable, Static
 
 from engine.model import DiskMigration
 
-from .formatting import bar_text, foreground, human_bytes, human_duration
-from .quiet import set_display, update_static
+from .formatting import bar_text, human_bytes, human_duration
 
 FADE_AFTER_SECONDS = 120.0
 """Simulated seconds a finished migration stays listed (dimmed) before it is dropped."""
@@ -33,21 +29,13 @@ def migration_key(migration: DiskMigration) -> str:
     return f"{migration.task_type}:{migration.disk_id}"
 
 
-@dataclass(frozen=True)
-class MigrationStyles:
-    """Colours from the theme (the panel's component classes); plain defaults for tests."""
-
-    bar: Style = field(default_factory=Style)
-    track: Style = field(default_factory=lambda: Style(dim=True))
-    finished: Style = field(default_factory=lambda: Style(dim=True))
-
-
-def migration_cells(migration: DiskMigration, styles: MigrationStyles | None = None) -> tuple[Text, ...]:
-    styles = styles or MigrationStyles()
+def migration_cells(migration: DiskMigration) -> tuple[Text, ...]:
     finished = migration.finished_at is not None
-    style = styles.finished if finished else Style()
-    bar = bar_text(migration.fraction, 12, styles.finished if finished else styles.bar, styles.track)
-    bar.append(f" {migration.fraction * 100:3.0f}%", style)
+    style = "dim" if finished else ""
+    bar = bar_text(migration.fraction, 12, "" if finished else "green", "dim")
+    bar.append(f" {migration.fraction * 100:3.0f}%")
+    if finished:
+        bar.stylize("dim")
     eta = migration.eta_seconds
     cells = (
         str(migration.disk_id),
@@ -76,12 +64,7 @@ class MigrationsPanel(Vertical):
     MigrationsPanel > DataTable { height: auto; max-height: 10; scrollbar-size-vertical: 1; }
     MigrationsPanel > .migrations--note { color: $text-muted; padding: 0 1; }
     MigrationsPanel > .migrations--error { color: $text-error; padding: 0 1; }
-    MigrationsPanel > .migrations--bar { color: $success; }
-    MigrationsPanel > .migrations--track { color: $text-muted 30%; }
-    MigrationsPanel > .migrations--finished { color: $text-muted; }
     """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"migrations--bar", "migrations--track", "migrations--finished"}
 
     def __init__(self, *, fade_after: float = FADE_AFTER_SECONDS, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -90,7 +73,6 @@ class MigrationsPanel(Vertical):
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=False, show_cursor=False)
         self._note = Static("waiting for data", classes="migrations--note")
-        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield self._note
@@ -107,32 +89,18 @@ class MigrationsPanel(Vertical):
 
     def show(self, migrations: Iterable[DiskMigration], now: datetime | None = None, error: str = "") -> None:
         if error:
-            self._show_error(error)
-            return
-        migrations = list(migrations)
-        shown = (migrations, now, self.app.theme)
-        if shown == self._shown:
+            self._note.set_classes("migrations--error")
+            self._note.update(f"⚠ {error}")
+            self._note.display = True
             return
         try:
             self._apply(migrations, now)
-            self._shown = shown
         except Exception as error:  # a malformed migration shows up here, not as a crash
-            self._show_error(f"{type(error).__name__}: {error}")
-
-    def _show_error(self, error: str) -> None:
-        self._shown = None
-        self._note.set_classes("migrations--error")
-        update_static(self._note, f"⚠ {error}")
-        set_display(self._note, True)
-
-    def _styles(self) -> MigrationStyles:
-        def style(name: str) -> Style:
-            return foreground(self.get_component_rich_style(f"migrations--{name}"))
-
-        return MigrationStyles(style("bar"), style("track"), style("finished"))
+            self._note.set_classes("migrations--error")
+            self._note.update(f"⚠ {type(error).__name__}: {error}")
+            self._note.display = True
 
     def _apply(self, migrations: Iterable[DiskMigration], now: datetime | None) -> None:
-        styles = self._styles()
         wanted: dict[str, tuple[Text, ...]] = {}
         for migration in migrations:
             if (
@@ -141,7 +109,7 @@ class MigrationsPanel(Vertical):
                 and (now - migration.finished_at).total_seconds() > self.fade_after
             ):
                 continue
-            wanted[migration_key(migration)] = migration_cells(migration, styles)
+            wanted[migration_key(migration)] = migration_cells(migration)
         table = self._table
         for key in [k for k in self._cells if k not in wanted]:
             table.remove_row(key)
@@ -155,10 +123,8 @@ class MigrationsPanel(Vertical):
                     if before != after:
                         table.update_cell(key, column, after)
             self._cells[key] = cells
-        subtitle = f"{sum(1 for c in wanted.values() if c[4].plain != 'finished')} active"
-        if subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
-        set_display(self._table, bool(wanted))
+        self.border_subtitle = f"{sum(1 for c in wanted.values() if c[4].plain != 'finished')} active"
+        self._table.display = bool(wanted)
         self._note.set_classes("migrations--note")
-        update_static(self._note, "no disk is repairing or dropping")
-        set_display(self._note, not wanted)
+        self._note.update("no disk is repairing or dropping")
+        self._note.display = not wanted

@@ -33,8 +33,7 @@ class DataScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id=f"screen-{self.SCREEN_NAME}")
-        self.synced: tuple[int, int] | None = None
-        """(node, revision) this screen last showed; None before its first data."""
+        self.synced_revision = -1
 
     @property
     def schedtop(self) -> SchedtopApp:

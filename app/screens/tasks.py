@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from engine.model import TaskState
 from widgets.filter_bar import FilterBar
 from widgets.task_detail import TaskDetail
 from widgets.task_view import TaskView
@@ -29,7 +28,7 @@ class TaskScreenMixin:
         modules = snapshot.modules if snapshot is not None else ()
         if view.show_internal != app.show_internal:
             view.set_show_internal(app.show_internal)
-        full = changes.full or self.synced is None or self.synced[0] != app.node_index
+        full = changes.full or self.synced_revision < 0
         app.guard(
             lambda: view.update(
                 app.model.rows,
@@ -40,7 +39,7 @@ class TaskScreenMixin:
             ),
             lambda error: setattr(view, "empty_message", f"⚠ {error}"),
         )
-        self.synced = app.sync_mark
+        self.synced_revision = app.model.revision
         self.show_detail()
         self.filter_changed()
 
@@ -79,39 +78,23 @@ class TasksScreen(TaskScreenMixin, DataScreen):
                 yield FilterBar(id="filter")
             yield TaskDetail(id="detail")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._summary = ""
-
     def on_mount(self) -> None:
         self.query_one(TaskView).focus()
 
     def apply_data(self, changes: Changes) -> None:
         self.apply_tasks(changes)
 
-    def _count_states(self) -> None:
-        self.schedtop.model.count(TaskState.RUNNING)
-        self.filter_changed()
-
     def filter_changed(self) -> None:
         view = self.query_one(TaskView)
-        model = self.schedtop.model
-        if model.counts_ready:
-            running = f"{model.count(TaskState.RUNNING)} running"
-        else:
-            # counting 100 000 tasks by state takes a while: let the first frame out first
-            running = "… running"
-            self.call_after_refresh(self._count_states)
+        rows = self.schedtop.model.rows
+        running = sum(1 for row in rows.values() if row.status.state.value == "running")
         parts = [
-            f"{model.count()} tasks",
-            running,
+            f"{len(rows)} tasks",
+            f"{running} running",
             f"{view.visible_task_count} shown",
             f"sort: {view.sort_mode}",
             "internal: shown" if view.show_internal else "internal: hidden (i)",
         ]
         if view.filter_text:
             parts.append(f"filter: {view.filter_text!r}")
-        summary = " · ".join(parts)
-        if summary != self._summary:
-            self._summary = summary
-            self.query_one("#task-summary", Static).update(summary, layout=False)
+        self.query_one("#task-summary", Static).update(" · ".join(parts))

@@ -49,7 +49,7 @@ def unit_key(vid: int, index: int) -> int:
     return vid << 8 | index
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class MigrateWork:
     """One CubeFS migrate task and its worker progress."""
 

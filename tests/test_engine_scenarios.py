@@ -1,0 +1,49 @@
+"""Big scenarios are made of real tasks: populate() goes through the task types and lands in the store at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
+from engine.errors import InvalidArgument
+from engine.scenarios import populate
+from engine.sim.cluster import ClusterShape
+
+
+async def test_populate_makes_repairs_and_manual_migrations_and_stores_them(tmp_path: Path) -> None:
+    engine = await Engine.open(
+        EngineConfig(db_path=tmp_path / "engine.db", clock=ManualClock(), autorun=False, failure_rate=0.0)
+    )
+    try:
+        before = len(engine.tm.tasks)
+        made = populate(engine, 120)
+        assert made.tasks >= 120 and made.broken_disks >= 1 and made.manual_tasks > 0
+        assert len(engine.tm.tasks) - before == made.tasks
+        assert len(engine.tm.modules["manual_migrate"]) == made.manual_tasks
+        stored = engine.store.connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+        assert stored == len(engine.tm.tasks)
+        live = [w for w in engine.migrations.by_id.values() if not w.final]
+        assert len({(w.vid, w.index) for w in live}) == len(live), "no chunk gets two migrations"
+    finally:
+        await engine.close()
+
+
+async def test_populate_refuses_more_tasks_than_the_cluster_has_chunks_and_changes_nothing() -> None:
+    engine = await Engine.open(EngineConfig(clock=ManualClock(), autorun=False, supervisor=False))
+    try:
+        before = set(engine.tm.tasks)
+        with pytest.raises(InvalidArgument, match="chunks for"):
+            populate(engine, 10_000_000)
+        assert set(engine.tm.tasks) == before
+        assert not engine.handlers.repair.pending, "no disk was broken"
+    finally:
+        await engine.close()
+
+
+def test_the_large_shape_has_ten_thousand_disks_spread_over_the_idcs() -> None:
+    shape = ClusterShape.large()
+    assert shape.idcs * shape.hosts_per_idc * shape.disks_per_host == 10_000
+    assert all(mode.unit_count % shape.idcs == 0 for mode in shape.code_modes)
