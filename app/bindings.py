@@ -20,6 +20,8 @@ GLOBAL = "global"
 TASKS = "tasks"
 """Screens that show a task view (main and tasks)."""
 JOBS = "jobs"
+NODES = "nodes"
+"""Requirement of the node switcher: more than one node (``--connect`` given several times, or ``[clusters]``)."""
 
 SCOPE_TITLES = {GLOBAL: "Everywhere", TASKS: "Task views (screens 1 and 2)", JOBS: "Jobs screen (4)"}
 
@@ -54,6 +56,19 @@ REGISTRY: tuple[BindingSpec, ...] = (
     BindingSpec("screen_tasks", "2", "show_screen('tasks')", "Tasks", "Screen 2: the full task view.", show=False),
     BindingSpec("screen_plot", "3", "show_screen('plot')", "Plot", "Screen 3: throughput history.", show=False),
     BindingSpec("screen_jobs", "4", "show_screen('jobs')", "Jobs", "Screen 4: supervisor and jobs.", show=False),
+    BindingSpec(
+        "screen_nodes",
+        "5",
+        "show_screen('nodes')",
+        "Nodes",
+        "Screen 5: every node side by side (state, leader, data age, counts).",
+        requires=NODES,
+        show=False,
+    ),
+    BindingSpec("next_node", "n", "next_node", "Node", "Show the next node.", requires=NODES),
+    BindingSpec(
+        "leader_node", "L", "leader_node", "Leader", "Show the node that is the leader.", requires=NODES, show=False
+    ),
     BindingSpec(
         "detail",
         "enter",

@@ -10,10 +10,11 @@ import asyncio
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .config import MAX_REFRESH, MIN_REFRESH, SCREENS, ConfigError, load_config
+from .config import MAX_REFRESH, MIN_REFRESH, SCREENS, ClusterEntry, ConfigError, load_config
 
 DEFAULT_DEMO_SPEED = 30.0
 
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Keys: ? shows them all. Settings file: ~/.config/schedtop/config.toml (or $SCHEDTOP_CONFIG) with "
-            "refresh, theme, screen, read_only and a [keys] table; flags override it."
+            "refresh, theme, screen, read_only, a [keys] table and a [clusters] table of named servers; flags "
+            "override it."
         ),
     )
     engine = parser.add_argument_group("embedded engine")
@@ -83,7 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--connect",
         metavar="URL",
         action="append",
-        help="watch a server over HTTP instead (e.g. http://127.0.0.1:9800); repeatable, the first one is shown",
+        help=(
+            "watch a server over HTTP instead (e.g. http://127.0.0.1:9800); also NAME=URL, or a NAME from the "
+            "config file's [clusters]. Repeatable: every server is watched, n switches between them and screen 5 "
+            "shows them side by side. Without --connect, the [clusters] of the config file are watched if any"
+        ),
     )
     remote.add_argument("--token", help="bearer token for mutating calls to --connect (or $SCHEDTOP_TOKEN)")
     remote.add_argument(
@@ -95,9 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     ui = parser.add_argument_group("display")
     ui.add_argument("--refresh", type=_refresh, metavar="S", help="seconds between refreshes (default: 1)")
     ui.add_argument("--read-only", action="store_true", default=None, help="no action that changes the cluster")
-    ui.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, nord, gruvbox, textual-ansi")
-    ui.add_argument("--ansi", action="store_true", help="use the terminal's own 16-colour ANSI palette")
-    ui.add_argument("--screen", type=_screen, metavar="N", help="screen to start on: 1 main, 2 tasks, 3 plot, 4 jobs")
+    ui.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, nord, gruvbox, ansi-dark")
+    ui.add_argument(
+        "--ansi",
+        action="store_true",
+        help="use the terminal's own 16-colour ANSI palette (the ansi-dark theme unless --theme says otherwise)",
+    )
+    ui.add_argument(
+        "--screen", type=_screen, metavar="N", help="screen to start on: 1 main, 2 tasks, 3 plot, 4 jobs, 5 nodes"
+    )
     ui.add_argument("--config", type=Path, metavar="PATH", help="settings file to read instead of the default")
     return parser
 
@@ -111,16 +123,44 @@ def serve(argv: Sequence[str]) -> int:
     return int(module.main(list(argv)) or 0)
 
 
-def _remote_source(args: argparse.Namespace):
+def remote_targets(connect: Sequence[str], clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, ClusterEntry]]:
+    """``--connect`` values (URL, NAME=URL or a [clusters] NAME) → named entries; none → every [clusters] entry."""
+    if not connect:
+        return list(clusters.items())
+    targets: list[tuple[str, ClusterEntry]] = []
+    for value in connect:
+        name, _, url = value.partition("=") if "=" in value.split("://", 1)[0] else ("", "", value)
+        if not url.startswith(("http://", "https://")):
+            if value in clusters:
+                targets.append((value, clusters[value]))
+                continue
+            known = f" (known clusters: {', '.join(clusters)})" if clusters else ""
+            raise SystemExit(
+                f"schedtop: --connect needs an http:// or https:// URL, NAME=URL or a [clusters] name, got {value!r}{known}"
+            )
+        targets.append((name or urlsplit(url).netloc or url, ClusterEntry(url)))
+    names: dict[str, int] = {}
+    unique: list[tuple[str, ClusterEntry]] = []
+    for name, entry in targets:
+        names[name] = names.get(name, 0) + 1
+        unique.append((name if names[name] == 1 else f"{name}#{names[name]}", entry))
+    return unique
+
+
+def _remote_sources(args: argparse.Namespace, clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, object]]:
     try:
         remote_source = importlib.import_module("app.sources.remote").remote_source
     except (ImportError, AttributeError) as error:
         raise SystemExit(f"schedtop: --connect is not available in this build ({error})") from None
     token = args.token or os.environ.get("SCHEDTOP_TOKEN")
-    try:
-        return remote_source(args.connect[0], backend=args.backend, token=token)
-    except ValueError as error:
-        raise SystemExit(f"schedtop: {error}") from None
+    sources: list[tuple[str, object]] = []
+    for name, entry in remote_targets(args.connect or [], clusters):
+        try:
+            source = remote_source(entry.url, backend=entry.backend or args.backend, token=entry.token or token)
+        except ValueError as error:
+            raise SystemExit(f"schedtop: {error}") from None
+        sources.append((name, source))
+    return sources
 
 
 def _embedded_source(args: argparse.Namespace):
@@ -150,8 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .bindings import KeymapError
     from .schedtop_app import SchedtopApp
 
-    source = _remote_source(args) if args.connect else _embedded_source(args)
-    if not args.connect:
+    remote = bool(args.connect or config.clusters)
+    source = _remote_sources(args, config.clusters) if remote else _embedded_source(args)
+    if not remote:
         # Open the store before the screen takes over, so a corrupt or read-only file is a plain message.
         from engine.errors import EngineError
 

@@ -1,15 +1,17 @@
 """The app's copy of the data: a flat, indexed task table fed by snapshot deltas, plus the latest everything-else.
 
 Every refresh asks the source for what changed since the last revision and applies it here; widgets are then told
-which ids changed, so they repaint only those. Actions look tasks up here — the full model — never in a widget's
-filtered view.
+which ids changed, so they repaint only those. Counts by state and the entity → task index are kept up to date from
+the same deltas (built on first use), so no refresh walks every task. Actions look tasks up here — the full model —
+never in a widget's filtered view.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from engine.model import Snapshot, TaskRow
+from engine.model import Snapshot, TaskRow, TaskState
 
 MAX_GONE = 200
 """Finished tasks kept (marked gone) after the server forgot them, oldest dropped first."""
@@ -35,17 +37,36 @@ class ClientModel:
         self.revision = 0
         self.latest: Snapshot | None = None
         """The last snapshot applied, for stats, migrations, supervisor and cluster (its ``tasks`` are deltas)."""
-        self._gone_order: list[str] = []
+        self._gone_order: dict[str, None] = {}
+        self._states: Counter[TaskState] | None = None
+        self._by_entity: dict[str, str] | None = None
+
+    # -- applying snapshots -----------------------------------------------------------------------------------
 
     def apply(self, snapshot: Snapshot) -> Changes:
         if snapshot.full:
             changes = self._apply_full(snapshot)
         else:
             changes = Changes(full=False)
+            rows = self.rows
+            changed = changes.changed
+            states = self._states
+            plain = self._by_entity is None and not self._gone_order
             for row in snapshot.tasks:
-                if self.rows.get(row.id) != row:
-                    self.rows[row.id] = row
-                    changes.changed.add(row.id)
+                status = row.status
+                task_id = status.id
+                old = rows.get(task_id)
+                if old is row:  # a delta lists real changes; comparing rows field by field costs more than it saves
+                    continue
+                changed.add(task_id)
+                if plain and old is not None:
+                    # the common case, inlined: an update of a known task, no indexes to keep but the counts
+                    rows[task_id] = row
+                    if states is not None and old.status.state is not status.state:
+                        states[old.status.state] -= 1
+                        states[status.state] += 1
+                    continue
+                self._replace(task_id, old, row)
             for task_id in snapshot.removed:
                 self._remove(task_id, changes)
         self.revision = snapshot.revision
@@ -53,15 +74,43 @@ class ClientModel:
         return changes
 
     def _apply_full(self, snapshot: Snapshot) -> Changes:
-        incoming = {row.id: row for row in snapshot.tasks}
         changes = Changes(full=True)
+        if not self.rows:
+            # the first snapshot: take it as it is (the common, 100 000-row case must not walk rows twice)
+            self.rows = {row.status.id: row for row in snapshot.tasks}
+            self._states = None
+            self._by_entity = None
+            return changes
+        incoming = {row.status.id: row for row in snapshot.tasks}
         for task_id in [t for t in self.rows if t not in incoming]:
             self._remove(task_id, changes)
+        rows = self.rows
         for task_id, row in incoming.items():
-            if self.rows.get(task_id) != row:
+            old = rows.get(task_id)
+            if old is not row and (old is None or old != row):
                 changes.changed.add(task_id)
-            self.rows[task_id] = row
+                self._replace(task_id, old, row)
         return changes
+
+    def _replace(self, task_id: str, old: TaskRow | None, row: TaskRow) -> None:
+        self.rows[task_id] = row
+        states = self._states
+        if states is not None:
+            if old is not None:
+                states[old.status.state] -= 1
+            states[row.status.state] += 1
+        by_entity = self._by_entity
+        if by_entity is not None:
+            if (
+                old is not None
+                and old.status.entity != row.status.entity
+                and by_entity.get(old.status.entity) == task_id
+            ):
+                del by_entity[old.status.entity]
+            if row.status.entity:
+                by_entity[row.status.entity] = task_id
+        if old is not None and old.gone and not row.gone:
+            self._gone_order.pop(task_id, None)
 
     def _remove(self, task_id: str, changes: Changes) -> None:
         row = self.rows.get(task_id)
@@ -69,32 +118,64 @@ class ClientModel:
             return
         if self.keep_gone and row.status.state.is_final:
             if not row.gone:
-                self.rows[task_id] = row.model_copy(update={"gone": True})
-                self._gone_order.append(task_id)
+                self._replace(task_id, row, row.model_copy(update={"gone": True}))
+                self._gone_order[task_id] = None
                 changes.changed.add(task_id)
                 self._trim_gone(changes)
             return
-        del self.rows[task_id]
+        self._drop(task_id, row)
+        changes.changed.discard(task_id)
         changes.removed.add(task_id)
+
+    def _drop(self, task_id: str, row: TaskRow) -> None:
+        del self.rows[task_id]
+        self._gone_order.pop(task_id, None)
+        if self._states is not None:
+            self._states[row.status.state] -= 1
+        if self._by_entity is not None and self._by_entity.get(row.status.entity) == task_id:
+            del self._by_entity[row.status.entity]
 
     def _trim_gone(self, changes: Changes) -> None:
         while len(self._gone_order) > MAX_GONE:
-            oldest = self._gone_order.pop(0)
-            if oldest in self.rows and self.rows[oldest].gone:
-                del self.rows[oldest]
+            oldest = next(iter(self._gone_order))
+            row = self.rows.get(oldest)
+            if row is not None and row.gone:
+                self._drop(oldest, row)
                 changes.changed.discard(oldest)
                 changes.removed.add(oldest)
+            else:
+                self._gone_order.pop(oldest, None)
 
     def reset(self) -> None:
         """Forget the revision so the next snapshot is a full one (after a reconnect)."""
         self.revision = 0
 
+    # -- questions ----------------------------------------------------------------------------------------------
+
     def get(self, task_id: str) -> TaskRow | None:
         return self.rows.get(task_id)
 
+    @property
+    def counts_ready(self) -> bool:
+        """Counting by state is free (kept up to date); False until the first count after a full snapshot."""
+        return self._states is not None
+
+    def count(self, state: TaskState | None = None) -> int:
+        """Tasks in the model (including finished ones kept as gone), or those in one state."""
+        if state is None:
+            return len(self.rows)
+        if self._states is None:
+            self._states = Counter(row.status.state for row in self.rows.values())
+        return self._states[state]
+
     def find_by_entity(self, entity: str) -> TaskRow | None:
         """The task working on ``entity`` — e.g. the task-manager row of a CubeFS migrate task id."""
-        return next((row for row in self.rows.values() if row.status.entity == entity), None)
+        if not entity:
+            return None
+        if self._by_entity is None:
+            self._by_entity = {row.status.entity: task_id for task_id, row in self.rows.items() if row.status.entity}
+        task_id = self._by_entity.get(entity)
+        return self.rows.get(task_id) if task_id is not None else None
 
     def find(self, text: str) -> TaskRow | None:
         """A task by exact id, else by unique id prefix."""

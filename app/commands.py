@@ -1,4 +1,4 @@
-"""The command palette's provider: the same actions as the key bindings, generated from the registry."""
+"""The command palette's providers: the same actions as the key bindings (from the registry), and the nodes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from .bindings import BindingSpec, display_key
 
@@ -38,3 +39,31 @@ class BindingCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), self._runner(spec), help=spec.id)
+
+
+class NodeCommands(Provider):
+    """With several nodes: one command per node, "node: NAME", that shows it."""
+
+    def _candidates(self) -> list[tuple[str, int]]:
+        app: SchedtopApp = self.app  # type: ignore[assignment]
+        if len(app.nodes) < 2:
+            return []
+        return [
+            (f"node: {node.name} — show this node ({node.source.describe()}, {node.connection})", index)
+            for index, node in enumerate(app.nodes)
+        ]
+
+    def _runner(self, index: int):
+        app: SchedtopApp = self.app  # type: ignore[assignment]
+        return partial(app.switch_node, index)
+
+    async def discover(self) -> Hits:
+        for text, index in self._candidates():
+            yield DiscoveryHit(Content(text), self._runner(index), help="switch node")  # names are not markup
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, index in self._candidates():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), self._runner(index), help="switch node")

@@ -4,12 +4,17 @@ Example::
 
     refresh = 2.0            # seconds between refreshes (0.2 … 60)
     theme = "nord"           # any Textual theme name
-    screen = 1               # 1 main, 2 tasks, 3 plot, 4 jobs
+    screen = 1               # 1 main, 2 tasks, 3 plot, 4 jobs, 5 nodes
     read_only = false
 
     [keys]                   # binding id = key (see `?` for the ids)
     abort = "A"
     halt = "ctrl+h"
+
+    [clusters]               # named servers: `schedtop` watches them all (n switches), `--connect NAME` some
+    scheduler-a = "http://10.0.0.1:9800"
+    scheduler-b = { url = "http://10.0.0.2:9998", backend = "cubefs" }
+    scylla-1 = { url = "http://10.0.1.1:10000", backend = "scylla", token = "…" }
 """
 
 from __future__ import annotations
@@ -21,11 +26,23 @@ from pathlib import Path
 
 MIN_REFRESH = 0.2
 MAX_REFRESH = 60.0
-SCREENS = ("main", "tasks", "plot", "jobs")
+SCREENS = ("main", "tasks", "plot", "jobs", "nodes")
 
 
 class ConfigError(ValueError):
     """The config file is unreadable or has a bad value; the message names the file and the key."""
+
+
+BACKENDS = ("schedtop", "cubefs", "scylla")
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    """One named server from ``[clusters]``; ``backend`` None means "what --backend says" (default schedtop)."""
+
+    url: str
+    backend: str | None = None
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,7 @@ class Config:
     read_only: bool = False
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    clusters: dict[str, ClusterEntry] = field(default_factory=dict)
 
     def with_overrides(self, **values: object) -> Config:
         """CLI flags win over the file; ``None`` means the flag was not given."""
@@ -77,7 +95,7 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from None
-    known = {"refresh", "theme", "screen", "read_only", "keys"}
+    known = {"refresh", "theme", "screen", "read_only", "keys", "clusters"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]!r} in {path} (known: {', '.join(sorted(known))})")
@@ -91,13 +109,38 @@ def load_config(path: Path | None = None) -> Config:
     if isinstance(screen, str) and screen in SCREENS:
         screen = SCREENS.index(screen) + 1
     if isinstance(screen, bool) or not isinstance(screen, int):
-        raise ConfigError(f"screen must be 1…4 or one of {', '.join(SCREENS)} in {path}")
+        raise ConfigError(f"screen must be 1…5 or one of {', '.join(SCREENS)} in {path}")
     read_only = data.get("read_only", False)
     if not isinstance(read_only, bool):
         raise ConfigError(f"read_only must be true or false in {path}")
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
         raise ConfigError(f'[keys] must map binding ids to key names, e.g. abort = "A", in {path}')
-    config = Config(float(refresh), theme, screen, read_only, dict(keys), path)
+    clusters = _clusters(data.get("clusters", {}), path)
+    config = Config(float(refresh), theme, screen, read_only, dict(keys), path, clusters)
     config.validate()
     return config
+
+
+def _clusters(table: object, path: Path) -> dict[str, ClusterEntry]:
+    example = '[clusters] maps names to URLs, e.g. a = "http://10.0.0.1:9800" or a = { url = "…", backend = "cubefs" }'
+    if not isinstance(table, dict):
+        raise ConfigError(f"{example}, in {path}")
+    clusters: dict[str, ClusterEntry] = {}
+    for name, value in table.items():
+        if isinstance(value, str):
+            value = {"url": value}
+        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+            raise ConfigError(f"cluster {name!r}: {example}, in {path}")
+        unknown = sorted(set(value) - {"url", "backend", "token"})
+        if unknown:
+            raise ConfigError(f"cluster {name!r}: unknown key {unknown[0]!r} (url, backend, token) in {path}")
+        url, backend, token = value["url"], value.get("backend"), value.get("token")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"cluster {name!r}: url must start with http:// or https://, got {url!r} in {path}")
+        if backend is not None and backend not in BACKENDS:
+            raise ConfigError(f"cluster {name!r}: backend must be one of {', '.join(BACKENDS)} in {path}")
+        if token is not None and not isinstance(token, str):
+            raise ConfigError(f"cluster {name!r}: token must be a string in {path}")
+        clusters[str(name)] = ClusterEntry(url, backend, token)
+    return clusters

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -18,7 +19,6 @@ from textual.app import App
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
-from engine.errors import EngineError
 from engine.model import MIGRATE_TYPES, MigrateTaskDetail, TaskRow
 from engine.statements import StatementError, parse_create_task, parse_statement
 from widgets.command_line import CommandLine
@@ -33,33 +33,34 @@ from widgets.wait_dialog import WaitDialog
 from . import bindings
 from .bindings import BindingSpec, active_specs, textual_bindings
 from .client_model import Changes, ClientModel
-from .commands import BindingCommands
+from .commands import BindingCommands, NodeCommands
 from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
+from .nodes import Node, default_node_name, describe_error
 from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
 from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
 from .screens.jobs import JobsScreen
 from .screens.main import MainScreen
+from .screens.nodes import NodesScreen
 from .screens.plot import PlotScreen
 from .screens.tasks import TasksScreen
 from .sources import base as caps
-from .sources.base import Source, SourceError
+from .sources.base import Source
 
 REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
+ANSI_THEME = "ansi-dark"
+OTHER_NODES_EVERY = 2.0
+"""Seconds between refreshes of the nodes not shown (at most the refresh rate; every refresh on the nodes screen)."""
 Clock = Callable[[], datetime]
+Sources = Source | Sequence[tuple[str, Source]]
+"""One source, or (name, source) pairs — one node each, the first shown first."""
+
+__all__ = ["SchedtopApp", "describe_error"]
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def describe_error(error: BaseException) -> str:
-    if isinstance(error, EngineError):
-        return error.message
-    if isinstance(error, TimeoutError):
-        return "timed out"
-    return str(error) or type(error).__name__
 
 
 class SchedtopApp(App[None]):
@@ -72,6 +73,7 @@ class SchedtopApp(App[None]):
         "tasks": TasksScreen,
         "plot": PlotScreen,
         "jobs": JobsScreen,
+        "nodes": NodesScreen,
     }
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
         (0, "-w-tiny"),
@@ -85,11 +87,11 @@ class SchedtopApp(App[None]):
         (30, "-h-tall"),
         (48, "-h-xtall"),
     ]
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = App.COMMANDS | {BindingCommands, NodeCommands}
 
     def __init__(
         self,
-        source: Source,
+        source: Sources,
         config: Config | None = None,
         *,
         clock: Clock | None = None,
@@ -97,37 +99,116 @@ class SchedtopApp(App[None]):
         ansi_color: bool = False,
     ) -> None:
         super().__init__(ansi_color=ansi_color)
-        self.source = source
+        pairs = list(source) if isinstance(source, list | tuple) else [(default_node_name(source), source)]
+        if not pairs:
+            raise ValueError("the dashboard needs at least one source")
+        # Finished tasks the server forgets (TTL, read-once status) stay listed, marked gone, so none vanishes.
+        self.nodes: list[Node] = [Node(name, node_source) for name, node_source in pairs]
+        self.node_index = 0
         self.config = config or Config()
         self.read_only = self.config.read_only
-        self.specs: list[BindingSpec] = active_specs(source.capabilities, self.read_only, self.config.keys)
+        capabilities = frozenset().union(*(node.capabilities for node in self.nodes))
+        if len(self.nodes) > 1:
+            capabilities |= {bindings.NODES}
+        self.specs: list[BindingSpec] = active_specs(capabilities, self.read_only, self.config.keys)
         self._spec_by_action = {spec.action.split("(")[0]: spec for spec in self.specs}
         for binding in textual_bindings(self.specs):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
-        # Finished tasks the server forgets (TTL, read-once status) stay listed, marked gone, so none vanishes.
-        self.model = ClientModel(keep_gone=True)
         self.clock: Clock = clock or _utcnow
         self.live_refresh = auto_refresh
         self.refresh_interval = self.config.refresh
         self.paused = False
         self.show_internal = False
-        self.connection = "connecting"
-        self.last_error = ""
-        self.last_ok: datetime | None = None
-        self.opened = False
         self.command_history: list[str] = []
         self.pending_select: str | None = None
-        self._fetching = False
         self._refresh_timer: Timer | None = None
-        self._details: dict[str, MigrateTaskDetail | str] = {}
+        self._others_polled = 0.0
+        self._status_drawn = 0.0
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        elif ansi_color:
+            # --ansi: the terminal's own palette, through Textual's ANSI theme (colours are ANSI colour numbers)
+            self.theme = ANSI_THEME
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications quote task ids, entities and servers' error messages: plain text unless asked."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    # -- the node shown -------------------------------------------------------------------------------------
+
+    @property
+    def node(self) -> Node:
+        return self.nodes[self.node_index]
+
+    @property
+    def source(self) -> Source:
+        return self.node.source
+
+    @property
+    def model(self) -> ClientModel:
+        return self.node.model
+
+    @property
+    def connection(self) -> str:
+        return self.node.connection
+
+    @property
+    def last_error(self) -> str:
+        return self.node.last_error
+
+    @property
+    def last_ok(self) -> datetime | None:
+        return self.node.last_ok
+
+    @property
+    def _details(self) -> dict[str, MigrateTaskDetail | str]:
+        return self.node.details
+
+    def switch_node(self, index: int) -> None:
+        """Show another node: every screen resyncs from that node's own model (kept up to date all along)."""
+        index %= len(self.nodes)
+        if index == self.node_index:
+            return
+        self.node_index = index
+        self.pending_select = None
+        for screen in self.screen_stack:
+            if isinstance(screen, DataScreen) and screen.is_mounted:
+                screen.apply_data(Changes(full=True))
+            elif isinstance(screen, DetailScreen):
+                screen.refresh_detail()
+        self.update_status()
+        self.refresh_bindings()
+        self.notify(f"node {self.node.name} ({index + 1}/{len(self.nodes)})", timeout=2)
+        if self.live_refresh and not self.paused:
+            self.refresh_soon()
+
+    def action_next_node(self) -> None:
+        self.switch_node(self.node_index + 1)
+
+    def action_leader_node(self) -> None:
+        leaders = [
+            i
+            for i, node in enumerate(self.nodes)
+            if node.model.latest is not None and node.model.latest.cluster.is_leader and node.connection == "connected"
+        ]
+        if not leaders:
+            self.notify("no connected node says it is the leader", severity="warning", timeout=4)
+            return
+        self.switch_node(leaders[0] if self.node_index not in leaders else self.node_index)
 
     # -- start-up and the refresh loop ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.switch_mode(self.config.screen_name)
-        self.set_interval(1.0, self.update_status)
+        self.set_interval(0.5, self._tick_status)
         if self.live_refresh:
             self._refresh_timer = self.set_interval(self.refresh_interval, self._on_refresh_timer)
             self.refresh_soon()
@@ -139,42 +220,52 @@ class SchedtopApp(App[None]):
             self.log.error(f"closing the source failed: {error}")
 
     def _on_refresh_timer(self) -> None:
-        if not self.paused:
-            self.refresh_soon()
+        if self.paused:
+            return
+        self.refresh_soon()
+        if len(self.nodes) > 1:
+            now = asyncio.get_running_loop().time()
+            every = (
+                self.refresh_interval if self.current_mode == "nodes" else max(OTHER_NODES_EVERY, self.refresh_interval)
+            )
+            if now - self._others_polled >= every * 0.95:
+                self._others_polled = now
+                for node in self.nodes:
+                    if node is not self.node and not node.fetching:
+                        self._refresh_other(node)
 
     @work(group="refresh", exit_on_error=False)
     async def refresh_soon(self) -> None:
         await self.refresh_data()
 
+    @work(exit_on_error=False)
+    async def _refresh_other(self, node: Node) -> None:
+        """A node that is not shown: keep its model (and the nodes screen) current; its failures stay its own."""
+        await self._fetch(node)
+        if node is self.node:  # the user switched to it meanwhile
+            self.push_changes(Changes(full=True))
+        self._nodes_changed()
+
+    async def _fetch(self, node: Node) -> Changes | None:
+        timeout = max(5.0, 3 * self.refresh_interval)
+        return await node.fetch(timeout, self.clock, self.log.error)
+
     async def refresh_data(self) -> bool:
-        """Fetch and apply one snapshot; False (and a disconnected header) when the source failed."""
-        if self._fetching:
+        """Fetch and apply one snapshot of the node shown; False (and a disconnected header) when it failed."""
+        node = self.node
+        if node.fetching:
             return False
-        self._fetching = True
-        try:
-            timeout = max(5.0, 3 * self.refresh_interval)
-            if not self.opened:
-                await asyncio.wait_for(self.source.open(), timeout=max(timeout, 30.0))
-                self.opened = True
-            snapshot = await asyncio.wait_for(self.source.snapshot(self.model.revision), timeout=timeout)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # any failure of the source is shown, never raised into the UI
-            self.connection = "disconnected"
-            self.last_error = describe_error(error)
-            if not isinstance(error, SourceError | TimeoutError | EngineError | OSError):
-                self.log.error(f"snapshot failed: {error!r}")
-            self.update_status()
-            return False
-        finally:
-            self._fetching = False
-        self.connection = "connected"
-        self.last_error = ""
-        self.last_ok = self.clock()
-        changes = self.model.apply(snapshot)
-        self.push_changes(changes)
+        changes = await self._fetch(node)
+        if changes is not None and node is self.node:
+            self.push_changes(changes)
         self.update_status()
-        return True
+        self._nodes_changed()
+        return changes is not None
+
+    def _nodes_changed(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, NodesScreen) and screen.is_mounted:
+                screen.show_nodes()
 
     def push_changes(self, changes: Changes) -> None:
         for screen in self.screen_stack:
@@ -192,10 +283,15 @@ class SchedtopApp(App[None]):
 
     def screen_shown(self, screen: DataScreen) -> None:
         """A mode's screen came to the front: bring it up to date at once."""
-        if screen.synced_revision != self.model.revision and self.model.latest is not None:
+        if screen.synced != self.sync_mark and self.model.latest is not None:
             screen.apply_data(Changes(full=True))
         self.update_status()
         self.refresh_bindings()
+
+    @property
+    def sync_mark(self) -> tuple[int, int]:
+        """(node, revision) a screen is in sync with."""
+        return self.node_index, self.model.revision
 
     @property
     def base_screen(self) -> Screen[Any]:
@@ -203,7 +299,7 @@ class SchedtopApp(App[None]):
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def has_capability(self, name: str) -> bool:
-        return name in self.source.capabilities
+        return name in self.node.capabilities
 
     def guard(self, update: Callable[[], None], on_error: Callable[[str], None]) -> None:
         """Run one panel's update; if it fails, the panel shows the error and the rest of the app carries on."""
@@ -217,13 +313,17 @@ class SchedtopApp(App[None]):
     # -- the header -----------------------------------------------------------------------------------------
 
     def status_info(self) -> StatusInfo:
-        snapshot = self.model.latest
+        node = self.node
+        snapshot = node.model.latest
         now = self.clock()
-        age = None if self.last_ok is None else max(0.0, (now - self.last_ok).total_seconds())
+        age = node.age(now)
         supervisor = snapshot.supervisor if snapshot is not None else None
+        down = sum(1 for other in self.nodes if other is not node and other.connection == "disconnected")
         return StatusInfo(
             cluster=snapshot.cluster.name if snapshot else "",
-            node=snapshot.cluster.node if snapshot else "",
+            node=node.name,
+            node_position=(self.node_index + 1, len(self.nodes)) if len(self.nodes) > 1 else None,
+            nodes_down=down,
             is_leader=snapshot.cluster.is_leader if snapshot else None,
             supervisor=supervisor.state if supervisor is not None and supervisor.configured else None,
             supervisor_configured=supervisor.configured if supervisor is not None else True,
@@ -237,11 +337,23 @@ class SchedtopApp(App[None]):
             clock=now,
         )
 
+    def _tick_status(self) -> None:
+        """The clock and the data's age move on even when no refresh came (paused, slow, down): the header is
+        redrawn once a second, by the refresh when there is one, else by this timer (checking twice a second)."""
+        refreshing = self.live_refresh and not self.paused and self.refresh_interval <= 1.0
+        # while refreshes come every second they draw it; a late one (slow or down source) lets this one take over
+        if time.monotonic() - self._status_drawn >= (1.5 if refreshing else 0.98):
+            self.update_status()
+
     def update_status(self) -> None:
+        self._status_drawn = time.monotonic()
         info = self.status_info()
         for screen in self.screen_stack:
-            for bar in screen.query(StatusBar):
+            bar = screen.one(StatusBar) if isinstance(screen, DataScreen) else None
+            if bar is not None:
                 bar.show(info)
+        if len(self.nodes) > 1:
+            self._nodes_changed()
 
     def on_resize(self) -> None:
         for notice in self.screen.query(TooSmall):
@@ -250,8 +362,11 @@ class SchedtopApp(App[None]):
     # -- binding scope ----------------------------------------------------------------------------------------
 
     def spec_applies(self, spec: BindingSpec) -> bool:
+        """The binding works here: its scope is this screen's and the node shown has what it needs."""
         base = self.base_screen
         scopes = base.SCOPES if isinstance(base, DataScreen) else frozenset({bindings.GLOBAL})
+        if spec.requires is not None and spec.requires != bindings.NODES and not self.has_capability(spec.requires):
+            return False
         return spec.scope in scopes
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -364,19 +479,22 @@ class SchedtopApp(App[None]):
 
     @work(group="detail", exclusive=True, exit_on_error=False)
     async def _fetch_detail(self, task_id: str) -> None:
-        row = self.model.get(task_id)
+        node = self.node
+        row = node.model.get(task_id)
         key = self.detail_key(row) if row is not None else None
         if key is None:
             return
         try:
-            detail: MigrateTaskDetail | str = await asyncio.wait_for(self.source.task_detail(*key), timeout=10)
+            detail: MigrateTaskDetail | str = await asyncio.wait_for(node.source.task_detail(*key), timeout=10)
         except asyncio.CancelledError:
             raise
         except Exception as error:
             detail = f"migrate detail unavailable: {describe_error(error)}"
-        if len(self._details) > 500:
-            self._details.clear()
-        self._details[task_id] = detail
+        if len(node.details) > 500:
+            node.details.clear()
+        node.details[task_id] = detail
+        if node is not self.node:
+            return
         for screen in self.screen_stack:
             if isinstance(screen, DataScreen) and hasattr(screen, "show_detail"):
                 screen.show_detail()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -76,3 +79,35 @@ def first_row(app: SchedtopApp, **wanted: object):
 
 async def add_schedule(engine: Engine) -> None:
     await engine.add_job("nightly inspect", "volume_inspect", 120)
+
+
+class Tmux:
+    """A private tmux server (its own socket), so other tmux users on the machine never touch these sessions."""
+
+    def __init__(self) -> None:
+        self.socket = f"schedtop-test-{uuid.uuid4().hex[:8]}"
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False).stdout
+
+    def start(self, name: str, command: str) -> None:
+        self("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+        self("set-option", "-t", name, "window-size", "manual")
+        self("resize-window", "-t", name, "-x", "120", "-y", "40")
+
+    def wait_for(self, name: str, text: str, timeout: float = 25.0, plain: bool = False) -> str:
+        """Wait until ``text`` is on the screen; returns the screen (with its colour codes unless ``plain``)."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self("capture-pane", "-t", name, "-p")
+            if text in screen:
+                return screen if plain else self("capture-pane", "-t", name, "-p", "-e")
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} did not appear in {name}; the screen shows:\n{screen}")
+
+    def keys(self, name: str, *keys: str) -> None:
+        self("send-keys", "-t", name, *keys)
+
+    def close(self) -> None:
+        self("kill-server")

@@ -100,9 +100,11 @@ def _row(task_id: str, state: TaskState = TaskState.RUNNING) -> TaskRow:
 def test_client_model_applies_deltas_and_reports_what_changed() -> None:
     model = ClientModel(keep_gone=False)
     changes = model.apply(_snapshot(1, [_row("a"), _row("b")], full=True))
-    assert changes.changed == {"a", "b"} and model.revision == 1
+    assert changes.full and set(model.rows) == {"a", "b"} and model.revision == 1
     changes = model.apply(_snapshot(2, [_row("a", TaskState.DONE)], removed=["b"]))
     assert changes.changed == {"a"} and changes.removed == {"b"} and set(model.rows) == {"a"}
+    changes = model.apply(_snapshot(3, [_row("a", TaskState.DONE), _row("c")], full=True))
+    assert changes.full and changes.changed == {"c"}  # a resync names what differs from the model
 
 
 def test_client_model_keeps_finished_tasks_the_server_forgot() -> None:

@@ -18,7 +18,7 @@ from widgets.task_view import TaskView
 async def test_main_screen_shows_header_panels_tree_and_migrations() -> None:
     async with running() as (app, _pilot, _engine):
         text = screen_text(app)
-        assert "sim-1/127.0.0.1:9800" in text and "connected" in text and "age 0s" in text
+        assert "sim-1 · embedded" in text and "connected" in text and "age 0s" in text
         for task_type in ("disk_repair", "disk_drop", "balance", "manual_migrate", "volume_inspect", "shard_repair"):
             assert task_type in text
         assert "GiB/min" in text

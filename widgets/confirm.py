@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from .dialog import Dialog
@@ -27,8 +28,9 @@ class ConfirmDialog(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.title_text, classes="dialog--title")
-            yield Static(self.body, id="confirm-body")
+            # plain text: titles and bodies quote task ids and entities from the server
+            yield Static(Content(self.title_text), classes="dialog--title")
+            yield Static(Content(self.body), id="confirm-body")
             yield self.message
             with Horizontal(classes="dialog--buttons"):
                 if self.can_confirm:

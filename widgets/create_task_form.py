@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
@@ -95,7 +96,7 @@ class CreateTaskForm(Dialog[str]):
         )
 
     def _preview(self) -> None:
-        self.query_one("#statement-preview", Static).update(self.statement)
+        self.query_one("#statement-preview", Static).update(Content(self.statement))  # user text, not markup
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "task-type":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -46,12 +47,12 @@ class Dialog(ModalScreen[ResultT]):
         """Show a problem inline and let the user fix the input."""
         self.busy = False
         self.message.set_class(False, "-ok")
-        self.message.update(f"⚠ {text}")
+        self.message.update(Content(f"⚠ {text}"))  # plain text: a message may quote the user's input
 
     def show_ok(self, text: str) -> None:
         self.busy = False
         self.message.set_class(True, "-ok")
-        self.message.update(text)
+        self.message.update(Content(text))
 
     @property
     def error_text(self) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -56,19 +60,71 @@ def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime 
     return max(0.0, (stop - start).total_seconds())
 
 
-def bar_text(fraction: float | None, width: int, style: str = "", empty_style: str = "") -> Text:
-    """A determinate bar drawn with eighth blocks; an unknown fraction draws an empty track (never animated)."""
+def bar_parts(fraction: float | None, width: int) -> tuple[str, str]:
+    """(filled, empty) halves of a determinate bar drawn with eighth blocks; unknown → an all-dots track."""
     width = max(1, width)
     if fraction is None:
-        return Text("·" * width, style=empty_style)
+        return "", "·" * width
     fraction = max(0.0, min(1.0, fraction))
     eighths = round(fraction * width * 8)
     full, part = divmod(eighths, 8)
     filled = "█" * full + (_BAR_EIGHTHS[part] if part and full < width else "")
-    text = Text(filled, style=style)
-    text.append("░" * (width - len(filled)), style=empty_style)
+    return filled, "░" * (width - len(filled))
+
+
+def bar_text(fraction: float | None, width: int, style: str | Style = "", empty_style: str | Style = "") -> Text:
+    """A determinate bar drawn with eighth blocks; an unknown fraction draws an empty track (never animated)."""
+    filled, empty = bar_parts(fraction, width)
+    text = Text()
+    text.append(filled, style=style)
+    text.append(empty, style=empty_style)
     return text
 
 
 def percent_text(fraction: float | None) -> str:
     return "  –" if fraction is None else f"{fraction * 100:3.0f}%"
+
+
+def foreground(style: Style) -> Style:
+    """A component's style without its background, so the row or cell it is drawn on keeps its own.
+
+    (Textual's ``partial`` component styles would do this, but they skip blending, so ``$text-muted`` comes out
+    as plain white; this keeps the blended colour.)
+    """
+    return Style(
+        color=style.color,
+        bold=style.bold,
+        dim=style.dim,
+        italic=style.italic,
+        underline=style.underline,
+        strike=style.strike,
+        reverse=style.reverse,
+    )
+
+
+def keep_spaces_apart(segments: Iterable[Segment]) -> list[Segment]:
+    """Give every run of blanks before text a style of its own (italic toggled: invisible on a space).
+
+    Textual joins neighbouring segments of equal style, and SVG renderers drop the leading spaces of a text run,
+    which pulls right-aligned numbers and indented values to the left in screenshots. Blanks in their own style
+    stay a separate, text-less run there; a terminal shows exactly the same thing either way.
+    """
+    result: list[Segment] = []
+    for segment in segments:
+        text, style = segment.text, segment.style
+        stripped = text.lstrip(" ")
+        if stripped and len(stripped) < len(text):
+            blank_style = (style or Style()) + Style(italic=not (style and style.italic))
+            result.append(Segment(text[: len(text) - len(stripped)], blank_style))
+            result.append(Segment(stripped, style))
+        else:
+            result.append(segment)
+    return result
+
+
+def text_segments(text: Text, console: Console) -> list[Segment]:
+    """``text.render(console)``, except that a text without spans keeps its own style (Rich drops it there)."""
+    if not text.spans:
+        style = console.get_style(text.style) if text.style else None
+        return [Segment(text.plain, style)]
+    return list(text.render(console))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,8 +15,9 @@ from textual.widgets import DataTable, Static
 
 from engine.model import JobResult, JobState, ScheduledJob, SupervisorView
 
-from .formatting import human_duration
+from .formatting import foreground, human_duration
 from .keyed_table import KeyedTable
+from .quiet import set_display, update_static
 
 JOB_COLUMNS = ("id", "name", "task type", "scheduled_start", "every", "enabled", "remote")
 RESULT_COLUMNS = ("id", "job", "scheduled_start", "state", "started", "finished", "result", "partials", "flag")
@@ -23,10 +27,23 @@ def _time(value: datetime | None) -> str:
     return "–" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def job_cells(job: ScheduledJob, running: bool) -> tuple[str | Text, ...]:
-    name = Text(job.name, style="bold" if running else "")
+@dataclass(frozen=True)
+class JobStyles:
+    """Colours from the theme (the panel's component classes); plain defaults for tests."""
+
+    running: Style = field(default_factory=lambda: Style(bold=True))
+    completed: Style = field(default_factory=Style)
+    failed: Style = field(default_factory=lambda: Style(bold=True))
+    hanging: Style = field(default_factory=lambda: Style(bold=True, reverse=True))
+    title: Style = field(default_factory=lambda: Style(bold=True))
+    error: Style = field(default_factory=Style)
+
+
+def job_cells(job: ScheduledJob, running: bool, styles: JobStyles | None = None) -> tuple[str | Text, ...]:
+    styles = styles or JobStyles()
+    name = Text(job.name, style=Style(bold=True) if running else "")
     if running:
-        name.append(" ▶", style="green")
+        name.append(" ▶", style=styles.running)
     return (
         str(job.id),
         name,
@@ -38,8 +55,13 @@ def job_cells(job: ScheduledJob, running: bool) -> tuple[str | Text, ...]:
     )
 
 
-def result_cells(result: JobResult, job_name: str) -> tuple[str | Text, ...]:
-    state_style = {JobState.RUNNING: "cyan", JobState.COMPLETED: "green", JobState.FAILED: "red"}[result.state]
+def result_cells(result: JobResult, job_name: str, styles: JobStyles | None = None) -> tuple[str | Text, ...]:
+    styles = styles or JobStyles()
+    state_style = {
+        JobState.RUNNING: styles.running,
+        JobState.COMPLETED: styles.completed,
+        JobState.FAILED: styles.failed,
+    }[result.state]
     done = sum(1 for p in result.partials if p.state is not JobState.RUNNING)
     return (
         str(result.id),
@@ -50,16 +72,17 @@ def result_cells(result: JobResult, job_name: str) -> tuple[str | Text, ...]:
         _time(result.finished),
         result.result_code or "–",
         f"{done}/{len(result.partials)}" if result.partials else "–",
-        Text("⚠ HANGING", style="bold red") if result.hanging else "",
+        Text("⚠ HANGING", style=styles.hanging) if result.hanging else "",
     )
 
 
-def partials_text(result: JobResult | None) -> Text:
+def partials_text(result: JobResult | None, styles: JobStyles | None = None) -> Text:
+    styles = styles or JobStyles()
     if result is None:
-        return Text("select a job result to see its partial results", style="italic")
-    text = Text(f"result {result.id} of job {result.job_id} @ {_time(result.scheduled_start)}", style="bold")
+        return Text("select a job result to see its partial results", style=Style(italic=True))
+    text = Text(f"result {result.id} of job {result.job_id} @ {_time(result.scheduled_start)}", style=styles.title)
     if result.hanging:
-        text.append("  ⚠ hanging: halt, clean up (d = delete run, e = mark completed), restart", style="bold red")
+        text.append("  ⚠ hanging: halt, clean up (d = delete run, e = mark completed), restart", style=styles.hanging)
     if not result.partials:
         text.append("\n  no partial results")
     for partial in result.partials:
@@ -81,7 +104,22 @@ class JobsPanel(Vertical):
     JobsPanel > #results-table { height: 1fr; min-height: 4; }
     JobsPanel > #partials { height: auto; max-height: 8; padding: 0 1; background: $panel; }
     JobsPanel > .jobs--note { color: $text-muted; padding: 0 1; }
+    JobsPanel > .jobs--running { color: $text-primary; text-style: bold; }
+    JobsPanel > .jobs--completed { color: $text-success; }
+    JobsPanel > .jobs--failed { color: $text-error; text-style: bold; }
+    JobsPanel > .jobs--hanging { color: $text-error; background: $error-muted; text-style: bold; }
+    JobsPanel > .jobs--heading { color: $text-accent; text-style: bold; }
+    JobsPanel > .jobs--error { color: $text-error; }
     """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "jobs--running",
+        "jobs--completed",
+        "jobs--failed",
+        "jobs--hanging",
+        "jobs--heading",
+        "jobs--error",
+    }
 
     class ResultHighlighted(Message):
         def __init__(self, result: JobResult | None) -> None:
@@ -95,6 +133,7 @@ class JobsPanel(Vertical):
         self.jobs_table = KeyedTable(JOB_COLUMNS, id="jobs-table")
         self.results_table = KeyedTable(RESULT_COLUMNS, id="results-table")
         self._partials = Static(partials_text(None), id="partials")
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield self._note
@@ -111,28 +150,43 @@ class JobsPanel(Vertical):
             return None
         return next((r for r in self.view.results if str(r.id) == key), None)
 
+    def _styles(self) -> JobStyles:
+        def style(name: str) -> Style:
+            return foreground(self.get_component_rich_style(f"jobs--{name}"))
+
+        return JobStyles(*(style(name) for name in ("running", "completed", "failed", "hanging", "heading", "error")))
+
     def show(self, view: SupervisorView | None, error: str = "") -> None:
         if error:
-            self._note.update(Text(f"⚠ {error}", style="red"))
-            self._note.display = True
+            self._shown = None
+            update_static(self._note, Text(f"⚠ {error}", style=self._styles().error))
+            set_display(self._note, True)
             return
         if view is None:
             return
+        shown = (view, self.app.theme)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.view = view
+        styles = self._styles()
         if not view.configured:
-            self._note.update("no schedule is configured (the supervisor answers 503)")
+            update_static(self._note, "no schedule is configured (the supervisor answers 503)")
         elif view.state is not None:
-            self._note.update(f"supervisor {view.state.value}")
-        self._note.display = not view.configured
+            update_static(self._note, f"supervisor {view.state.value}")
+        set_display(self._note, not view.configured)
         names = {job.id: job.name for job in view.jobs}
-        self.jobs_table.sync({str(j.id): job_cells(j, j.id == view.running_job_id) for j in view.jobs})
+        self.jobs_table.sync({str(j.id): job_cells(j, j.id == view.running_job_id, styles) for j in view.jobs})
         self.results_table.sync(
-            {str(r.id): result_cells(r, names.get(r.job_id, "?")) for r in sorted(view.results, key=lambda r: r.id)}
+            {
+                str(r.id): result_cells(r, names.get(r.job_id, "?"), styles)
+                for r in sorted(view.results, key=lambda r: r.id)
+            }
         )
-        self._partials.update(partials_text(self.selected_result))
+        update_static(self._partials, partials_text(self.selected_result, styles))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table is self.results_table:
             result = self.selected_result
-            self._partials.update(partials_text(result))
+            update_static(self._partials, partials_text(result, self._styles()))
             self.post_message(self.ResultHighlighted(result))

@@ -43,12 +43,13 @@ class KeyedTable(DataTable[Cell]):
             self.remove_row(key)
             del self._cells[key]
         for key, cells in rows.items():
-            cells = tuple(cells)
+            # a DataTable reads plain strings as markup; these come from servers and users, so they are text
+            cells = tuple(Text(cell) if isinstance(cell, str) else cell for cell in cells)
             old = self._cells.get(key)
             if old is None:
                 self.add_row(*cells, key=key)
             elif old != cells:
                 for column, before, after in zip(self._column_names, old, cells, strict=True):
                     if before != after:
-                        self.update_cell(key, column, after)
+                        self.update_cell(key, column, after, update_width=True)
             self._cells[key] = cells

@@ -1,27 +1,34 @@
 """Disk migrations: every repairing or dropping disk with progress, bytes, rate and ETA; finished ones fade out.
 
-Rows are keyed by task type and disk and updated cell by cell, so the table's scroll position and cursor survive
-refreshes.
+Rows are keyed by task type and disk and updated in place (only changed rows redraw), so the table's scroll position
+survives refreshes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from engine.model import DiskMigration
 
-from .formatting import bar_text, human_bytes, human_duration
+from .formatting import bar_text, foreground, human_bytes, human_duration
+from .line_table import LineTable
+from .quiet import set_display, update_static
 
 FADE_AFTER_SECONDS = 120.0
 """Simulated seconds a finished migration stays listed (dimmed) before it is dropped."""
 
 COLUMNS = ("disk", "type", "progress", "tasks", "ETA", "rate", "bytes", "host")
+MIN_WIDTHS = (4, 11, 17, 7, 8, 12, 24, 14)
+"""Wide enough for the usual values, so the columns do not jump about as numbers grow and shrink."""
 """Most important first, so a narrow terminal still shows progress and ETA."""
 
 
@@ -29,13 +36,21 @@ def migration_key(migration: DiskMigration) -> str:
     return f"{migration.task_type}:{migration.disk_id}"
 
 
-def migration_cells(migration: DiskMigration) -> tuple[Text, ...]:
+@dataclass(frozen=True)
+class MigrationStyles:
+    """Colours from the theme (the panel's component classes); plain defaults for tests."""
+
+    bar: Style = field(default_factory=Style)
+    track: Style = field(default_factory=lambda: Style(dim=True))
+    finished: Style = field(default_factory=lambda: Style(dim=True))
+
+
+def migration_cells(migration: DiskMigration, styles: MigrationStyles | None = None) -> tuple[Text, ...]:
+    styles = styles or MigrationStyles()
     finished = migration.finished_at is not None
-    style = "dim" if finished else ""
-    bar = bar_text(migration.fraction, 12, "" if finished else "green", "dim")
-    bar.append(f" {migration.fraction * 100:3.0f}%")
-    if finished:
-        bar.stylize("dim")
+    style = styles.finished if finished else Style()
+    bar = bar_text(migration.fraction, 12, styles.finished if finished else styles.bar, styles.track)
+    bar.append(f" {migration.fraction * 100:3.0f}%", style)
     eta = migration.eta_seconds
     cells = (
         str(migration.disk_id),
@@ -61,46 +76,63 @@ class MigrationsPanel(Vertical):
         border-title-color: $text-accent;
         border-title-style: bold;
     }
-    MigrationsPanel > DataTable { height: auto; max-height: 10; scrollbar-size-vertical: 1; }
+    MigrationsPanel > LineTable { height: auto; max-height: 10; padding: 0 1; }
     MigrationsPanel > .migrations--note { color: $text-muted; padding: 0 1; }
     MigrationsPanel > .migrations--error { color: $text-error; padding: 0 1; }
+    MigrationsPanel > .migrations--bar { color: $success; }
+    MigrationsPanel > .migrations--track { color: $text-muted 30%; }
+    MigrationsPanel > .migrations--finished { color: $text-muted; }
     """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"migrations--bar", "migrations--track", "migrations--finished"}
 
     def __init__(self, *, fade_after: float = FADE_AFTER_SECONDS, id: str | None = None) -> None:
         super().__init__(id=id)
         self.fade_after = fade_after
         self.border_title = "disk migrations"
-        self._cells: dict[str, tuple[Text, ...]] = {}
-        self._table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=False, show_cursor=False)
+        self._table = LineTable(COLUMNS, MIN_WIDTHS)
         self._note = Static("waiting for data", classes="migrations--note")
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield self._note
         yield self._table
 
     def on_mount(self) -> None:
-        for column in COLUMNS:
-            self._table.add_column(column, key=column)
         self._table.display = False
 
     @property
     def keys(self) -> list[str]:
-        return list(self._cells)
+        return self._table.keys
 
     def show(self, migrations: Iterable[DiskMigration], now: datetime | None = None, error: str = "") -> None:
         if error:
-            self._note.set_classes("migrations--error")
-            self._note.update(f"⚠ {error}")
-            self._note.display = True
+            self._show_error(error)
+            return
+        migrations = list(migrations)
+        shown = (migrations, now, self.app.theme)
+        if shown == self._shown:
             return
         try:
             self._apply(migrations, now)
+            self._shown = shown
         except Exception as error:  # a malformed migration shows up here, not as a crash
-            self._note.set_classes("migrations--error")
-            self._note.update(f"⚠ {type(error).__name__}: {error}")
-            self._note.display = True
+            self._show_error(f"{type(error).__name__}: {error}")
+
+    def _show_error(self, error: str) -> None:
+        self._shown = None
+        self._note.set_classes("migrations--error")
+        update_static(self._note, f"⚠ {error}")
+        set_display(self._note, True)
+
+    def _styles(self) -> MigrationStyles:
+        def style(name: str) -> Style:
+            return foreground(self.get_component_rich_style(f"migrations--{name}"))
+
+        return MigrationStyles(style("bar"), style("track"), style("finished"))
 
     def _apply(self, migrations: Iterable[DiskMigration], now: datetime | None) -> None:
+        styles = self._styles()
         wanted: dict[str, tuple[Text, ...]] = {}
         for migration in migrations:
             if (
@@ -109,22 +141,12 @@ class MigrationsPanel(Vertical):
                 and (now - migration.finished_at).total_seconds() > self.fade_after
             ):
                 continue
-            wanted[migration_key(migration)] = migration_cells(migration)
-        table = self._table
-        for key in [k for k in self._cells if k not in wanted]:
-            table.remove_row(key)
-            del self._cells[key]
-        for key, cells in wanted.items():
-            old = self._cells.get(key)
-            if old is None:
-                table.add_row(*cells, key=key)
-            else:
-                for column, before, after in zip(COLUMNS, old, cells, strict=True):
-                    if before != after:
-                        table.update_cell(key, column, after)
-            self._cells[key] = cells
-        self.border_subtitle = f"{sum(1 for c in wanted.values() if c[4].plain != 'finished')} active"
-        self._table.display = bool(wanted)
+            wanted[migration_key(migration)] = migration_cells(migration, styles)
+        self._table.sync(wanted)
+        subtitle = f"{sum(1 for c in wanted.values() if c[4].plain != 'finished')} active"
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+        set_display(self._table, bool(wanted))
         self._note.set_classes("migrations--note")
-        self._note.update("no disk is repairing or dropping")
-        self._note.display = not wanted
+        update_static(self._note, "no disk is repairing or dropping")
+        set_display(self._note, not wanted)

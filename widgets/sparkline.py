@@ -20,10 +20,16 @@ def spark_text(values: Sequence[float], width: int, style: Style | str = "", zer
     shown = list(values)[-width:] if width else []
     peak = max(shown, default=0)
     text = Text(" " * (width - len(shown)), no_wrap=True)
+    # one span per run of zeros or bars (not one per cell): converting spans to styles is what drawing costs
+    run: list[str] = []
+    zero_run = True
     for value in shown:
-        if value <= 0 or peak <= 0:
-            text.append("▁", zero_style)
-        else:
-            index = min(len(BARS) - 1, max(1, round(value / peak * (len(BARS) - 1))))
-            text.append(BARS[index], style)
+        zero = value <= 0 or peak <= 0
+        if run and zero != zero_run:
+            text.append("".join(run), zero_style if zero_run else style)
+            run = []
+        zero_run = zero
+        run.append("▁" if zero else BARS[min(len(BARS) - 1, max(1, round(value / peak * (len(BARS) - 1))))])
+    if run:
+        text.append("".join(run), zero_style if zero_run else style)
     return text

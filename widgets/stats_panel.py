@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from engine.model import TasksStat, TaskType
 
-from .formatting import human_bytes, human_count
+from .formatting import human_bytes, human_count, keep_spaces_apart, text_segments
 from .sparkline import spark_text
 
 
@@ -115,6 +119,11 @@ class TaskTypePanel(Widget):
         self.section: object | None = None
         self.note = "waiting for data"
         self.border_title = task_type.value
+        self._styles: dict[str, Style] = {}
+        self._texts: list[Text] | None = None
+        self._strips: list[Strip | None] | None = None
+        self._width = 0
+        self._base: Style | None = None
 
     def show(self, section: object | None, note: str = "") -> None:
         """Show a stats section (``None`` with a note when this node does not report the type)."""
@@ -124,14 +133,64 @@ class TaskTypePanel(Widget):
         self.note = note
         enabled = getattr(section, "enable", True) if section is not None else None
         self.set_class(enabled is False, "-disabled")
-        if enabled is None:
-            self.border_subtitle = ""
-        else:
-            self.border_subtitle = "[$text-success]on[/]" if enabled else "[$text-warning]off[/]"
-        self.refresh()
+        subtitle = "" if enabled is None else ("[$text-success]on[/]" if enabled else "[$text-warning]off[/]")
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+        self._repaint_changed_lines()
 
-    def _style(self, name: str):
-        return self.get_component_rich_style(f"task-type-panel--{name}")
+    def _repaint_changed_lines(self) -> None:
+        """Repaint only the lines whose text changed (usually the counts and one or two sparklines)."""
+        old = self._texts
+        texts = self._texts = self.render().split("\n", allow_blank=True)
+        if old is None or len(old) != len(texts) or self._strips is None:
+            self._strips = None
+            self.refresh()
+            return
+        width = self.content_region.width
+        for y, (before, after) in enumerate(zip(old, texts, strict=True)):
+            if before != after:
+                self._strips[y] = None
+                self.refresh(Region(0, y, width, 1))
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"task-type-panel--{name}")
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+        self._strips = None
+        self._base = None
+
+    def _base_style(self) -> Style:
+        """``rich_style`` walks every ancestor; once per style change is enough."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def on_resize(self) -> None:
+        self._strips = None
+
+    def render_line(self, y: int) -> Strip:
+        """Line API: the panel's few lines are drawn straight to strips (no markup, no Content round trip)."""
+        width = self.content_region.width
+        base = self._base_style()
+        if self._strips is None or self._texts is None or self._width != width:
+            self._texts = self.render().split("\n", allow_blank=True)
+            self._strips = [None] * len(self._texts)
+            self._width = width
+        if y >= len(self._texts):
+            return Strip.blank(width, base)
+        strip = self._strips[y]
+        if strip is None:
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in text_segments(self._texts[y], self.app.console)
+            ]
+            strip = self._strips[y] = Strip(keep_spaces_apart(segments)).adjust_cell_length(width, base)
+        return strip
 
     def render(self) -> Text:
         try:
@@ -182,8 +241,11 @@ class TaskTypePanel(Widget):
     def _series_block(self, section: object, series: Series, spark_width: int) -> Text:
         """``label ▁▂▃▅ value``: a fixed-width block so the rows' columns line up."""
         values = series_values(section, series)
+        # complete minutes only, like the value: the current minute is still filling up and would read as a dip
+        # (and would redraw the line every refresh)
+        complete = values[:-1] if len(values) >= 2 else values
         text = Text(f"{series.label:<7} ", self._style("label"), no_wrap=True)
-        text.append_text(spark_text(values, spark_width, self._style("spark"), self._style("zero")))
+        text.append_text(spark_text(complete, spark_width, self._style("spark"), self._style("zero")))
         text.append(f" {series.unit(latest_rate(values)):>{VALUE_WIDTH}}", self._style("value"))
         return text
 
@@ -230,12 +292,18 @@ class StatsPanels(Widget):
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._panels: list[TaskTypePanel] = []
+
     def compose(self) -> ComposeResult:
         for task_type in TaskType:
             yield TaskTypePanel(task_type)
 
     def show(self, stats: TasksStat | None, is_leader: bool = True, error: str = "") -> None:
-        for panel in self.query(TaskTypePanel):
+        if not self._panels:
+            self._panels = list(self.query(TaskTypePanel))
+        for panel in self._panels:
             if error:
                 panel.show(None, f"⚠ {error}")
                 continue

@@ -22,6 +22,11 @@ class StatusInfo:
 
     cluster: str = ""
     node: str = ""
+    """The node shown: ``embedded`` for the in-process engine, else its name or ``host:port``."""
+    node_position: tuple[int, int] | None = None
+    """(this node, of how many) when several nodes are watched."""
+    nodes_down: int = 0
+    """Other watched nodes that are not answering."""
     is_leader: bool | None = None
     supervisor: SupervisorState | None = None
     supervisor_configured: bool = True
@@ -55,6 +60,7 @@ class StatusBar(Widget):
     StatusBar > .status-bar--good { color: $text-success; }
     StatusBar > .status-bar--dim { color: $text-muted; }
     StatusBar > .status-bar--name { text-style: bold; color: $text-accent; }
+    StatusBar > .status-bar--cluster { text-style: bold; }
     """
 
     COMPONENT_CLASSES = {
@@ -66,6 +72,7 @@ class StatusBar(Widget):
         "status-bar--good",
         "status-bar--dim",
         "status-bar--name",
+        "status-bar--cluster",
     }
 
     def __init__(self, info: StatusInfo | None = None, *, id: str | None = None) -> None:
@@ -111,8 +118,20 @@ class StatusBar(Widget):
         if info.paused:
             parts.append((0, Text(" PAUSED ", self._style("paused"))))
             parts.append((0, Text(" ")))
+        where = Text()
         if info.cluster:
-            parts.append((3, Text(f"{info.cluster}/{info.node} ")))
+            where.append(f"{info.cluster} ", self._style("cluster"))
+            where.append("· ", self._style("dim"))
+        if info.node:
+            where.append(info.node if info.node == "embedded" else f"node {info.node}")
+        if info.node_position is not None:
+            where.append(f" ({info.node_position[0]}/{info.node_position[1]})", self._style("dim"))
+        if where:
+            where.append(" ")
+            parts.append((3, where))
+        if info.nodes_down:
+            down = f"{info.nodes_down} other node{'s' if info.nodes_down > 1 else ''} down "
+            parts.append((2, Text(down, self._style("bad"))))
         if info.is_leader is not None:
             parts.append((4, Text("leader " if info.is_leader else "follower ", self._style("dim"))))
         if info.supervisor is not None:

@@ -1,21 +1,20 @@
 """The task tree (modules → root tasks → children) as a line-API scroll view that renders only its visible window.
 
-The widget keeps a flat index of the rows it is given (parent → children, per-parent sorted order) and updates it
-from the ids that changed each refresh. Only when the tree's shape changes (a task appears, goes, moves, or its sort
-key or visibility changes) is the list of visible lines rebuilt; otherwise just the changed lines repaint. The
-cursor follows the selected task's id, so selection and scroll position survive refreshes.
+The tree's index lives in :class:`~widgets.task_tree.TaskTree`; each refresh hands it the ids that changed. A label
+or progress change repaints just that line (if it is on screen); a structural change splices the lines below one
+parent, and the cursor and the scroll position are moved with the splice, so the selected task and what the user
+is looking at stay put. Rendered lines are cached by row identity, so an unchanged line costs a dict lookup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -25,10 +24,12 @@ from textual.strip import Strip
 
 from engine.model import TaskRow, TaskState
 
-from .formatting import bar_text, elapsed_seconds, human_duration, percent_text
+from .formatting import bar_parts, elapsed_seconds, foreground, human_duration, keep_spaces_apart, percent_text
+from .quiet import set_virtual_size
+from .task_tree import MODULE_PREFIX, SORT_MODES, TaskTree, module_key, row_matches
 
-MODULE_PREFIX = "module:"
-SORT_MODES = ("default", "state", "progress", "elapsed", "type")
+__all__ = ["MODULE_PREFIX", "SORT_MODES", "STATE_ICONS", "TaskView", "module_key", "row_matches"]
+
 STATE_ICONS = {
     TaskState.CREATED: "○",
     TaskState.RUNNING: "▶",
@@ -37,65 +38,40 @@ STATE_ICONS = {
     TaskState.SUSPENDED: "⏸",
 }
 TYPE_WIDTH = 14
-"""Fits every task type name (``volume_inspect``, ``manual_migrate``)."""
-_STATE_ORDER = {
-    TaskState.RUNNING: 0,
-    TaskState.CREATED: 1,
-    TaskState.SUSPENDED: 2,
-    TaskState.FAILED: 3,
-    TaskState.DONE: 4,
-}
+"""Fits every task type name (``volume_inspect``, ``manual_migrate``); a two-cell gap follows."""
+MODULE_WIDTH = 16
+"""Module headings pad their name to this, so the counts after them line up."""
+CURSOR_KEEPS = 1
+"""Pieces of a task line (the tree guides) that keep their own colours on the cursor line."""
+ELAPSED_WIDTH = 8
+"""`` 12m03s`` right-aligned; drawn separately, since it is the one cell of a running line that moves each second."""
+CACHE_LIMIT = 1024
+"""Rendered lines kept; a screenful is ~50, so this survives scrolling back and forth without growing forever."""
+
+Piece = tuple[str, Style]
 
 
-def module_key(module: str) -> str:
-    return MODULE_PREFIX + module
+class _Rendered:
+    """A drawn line, and what it was drawn from (to tell when it can be reused)."""
 
+    __slots__ = ("elapsed", "head", "layout", "line_style", "row", "strip", "used")
 
-def _sort_key(mode: str) -> Callable[[TaskRow], tuple]:
-    if mode == "state":
-        return lambda r: (_STATE_ORDER.get(r.status.state, 9), r.status.sequence_number, r.status.id)
-    if mode == "progress":
-        return lambda r: (-(r.status.fraction or 0.0), r.status.id)
-    if mode == "elapsed":
-        return lambda r: (r.status.start_time.timestamp() if r.status.start_time else float("inf"), r.status.id)
-    if mode == "type":
-        return lambda r: (r.status.type, r.status.entity, r.status.id)
-    return lambda r: (
-        r.status.sequence_number,
-        r.status.start_time.timestamp() if r.status.start_time else 0.0,
-        r.status.id,
-    )
-
-
-def row_matches(row: TaskRow, needle: str) -> bool:
-    """Filter text matches id, type, entity, state, scope, module, keyspace or table (case-insensitive)."""
-    status = row.status
-    haystack = (
-        status.id,
-        status.type,
-        status.entity,
-        status.state.value,
-        status.scope,
-        row.module,
-        status.keyspace,
-        status.table,
-    )
-    return any(needle in field.lower() for field in haystack)
-
-
-@dataclass(slots=True)
-class Line:
-    key: str
-    """A task id, or ``module:<name>`` for a module heading."""
-    depth: int
-    has_children: bool
-    expanded: bool
-    context: bool = False
-    """Shown only because a descendant matches the filter."""
+    def __init__(
+        self,
+        row: TaskRow | None,
+        layout: tuple[object, ...],
+        head: list[Segment],
+        used: int,
+        line_style: Style,
+        elapsed: str,
+        strip: Strip,
+    ) -> None:
+        self.row, self.layout, self.head, self.used = row, layout, head, used
+        self.line_style, self.elapsed, self.strip = line_style, elapsed, strip
 
 
 class TaskView(ScrollView, can_focus=True):
-    """A keyboard- and mouse-driven task tree for thousands of rows."""
+    """A keyboard- and mouse-driven task tree for hundreds of thousands of rows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -117,7 +93,11 @@ class TaskView(ScrollView, can_focus=True):
         scrollbar-size-vertical: 1;
     }
     TaskView > .task-view--cursor { background: $block-cursor-blurred-background; }
-    TaskView:focus > .task-view--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    TaskView:focus > .task-view--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
     TaskView > .task-view--module { color: $text-accent; text-style: bold; }
     TaskView > .task-view--running { color: $text-primary; }
     TaskView > .task-view--created { color: $text-muted; }
@@ -125,6 +105,7 @@ class TaskView(ScrollView, can_focus=True):
     TaskView > .task-view--failed { color: $text-error; text-style: bold; }
     TaskView > .task-view--suspended { color: $text-warning; }
     TaskView > .task-view--dim { color: $text-muted; }
+    TaskView > .task-view--gone { color: $text-muted; text-style: italic; }
     TaskView > .task-view--bar { color: $accent; }
     TaskView > .task-view--track { color: $text-muted 30%; }
     TaskView > .task-view--error { color: $text-error; }
@@ -140,6 +121,7 @@ class TaskView(ScrollView, can_focus=True):
         "task-view--failed",
         "task-view--suspended",
         "task-view--dim",
+        "task-view--gone",
         "task-view--bar",
         "task-view--track",
         "task-view--error",
@@ -173,29 +155,32 @@ class TaskView(ScrollView, can_focus=True):
     def __init__(self, *, show_ids: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.show_ids = show_ids
-        self.show_internal = False
-        self.filter_text = ""
-        self.sort_mode = SORT_MODES[0]
         self.empty_message = "no tasks"
-        self._rows: Mapping[str, TaskRow] = {}
-        self._modules: list[str] = []
+        self.task_tree = TaskTree()
         self._now: datetime | None = None
-        # The flat index: raw parent id → ids naming it, and tree parent key → children in the tree.
-        self._by_parent_id: dict[str, dict[str, None]] = {}
-        self._kids: dict[str, dict[str, None]] = {}
-        self._parent_of: dict[str, str] = {}
-        self._shape: dict[str, tuple] = {}
-        self._sorted: dict[str, list[str]] = {}
-        self._collapsed: set[str] = set()
-        self._lines: list[Line] = []
-        self._line_of: dict[str, int] = {}
-        self._shape_dirty = True
         self._cursor = 0
         self._selected: str | None = None
-        self._cache: dict[str, tuple[TaskRow | None, tuple, Strip]] = {}
-        self._key_fn = _sort_key(self.sort_mode)
+        self._cache: dict[str, _Rendered] = {}
+        self._drawn: dict[int, Strip] = {}
+        """What each on-screen row last drew (to repaint only rows that would now draw differently)."""
+        self._drawn_top = -1
+        self._blank: Strip | None = None
+        self._empty: tuple[tuple[object, ...], Strip] | None = None
+        self._styles: dict[str, Style] | None = None
 
     # -- public API -----------------------------------------------------------------------------------------
+
+    @property
+    def show_internal(self) -> bool:
+        return self.task_tree.show_internal
+
+    @property
+    def filter_text(self) -> str:
+        return self.task_tree.filter_text
+
+    @property
+    def sort_mode(self) -> str:
+        return self.task_tree.sort_mode
 
     @property
     def selected_task_id(self) -> str | None:
@@ -209,15 +194,15 @@ class TaskView(ScrollView, can_focus=True):
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return self.task_tree.line_count
 
     @property
     def visible_task_count(self) -> int:
-        return sum(1 for line in self._lines if not line.key.startswith(MODULE_PREFIX))
+        return self.task_tree.line_count - self.task_tree.module_lines
 
     def line_keys(self) -> list[str]:
-        """The keys of the visible lines, top to bottom (for tests and the screen's summaries)."""
-        return [line.key for line in self._lines]
+        """The keys of every visible line, top to bottom (lays the whole tree out: for tests and small trees)."""
+        return self.task_tree.lines
 
     def update(
         self,
@@ -228,266 +213,133 @@ class TaskView(ScrollView, can_focus=True):
         modules: Iterable[str] = (),
     ) -> None:
         """Take the latest rows; ``changed=None`` means "anything may have changed" (a full resync)."""
-        self._rows = rows
-        if changed is None:
-            module_set = set(modules) | {row.module for row in rows.values()}
-        else:
-            changed = list(changed)
-            module_set = set(self._modules) | set(modules) | {rows[t].module for t in changed if t in rows}
-        if sorted(module_set) != self._modules:
-            self._modules = sorted(module_set)
-            self._shape_dirty = True
         now_moved = now is not None and now != self._now
-        self._now = now or self._now
+        if now is not None:
+            self._now = now
+        anchor = self._anchor()
         if changed is None:
-            self._reindex_all()
-        else:
-            for task_id in removed:
-                self._forget(task_id)
-            for task_id in changed:
-                row = rows.get(task_id)
-                if row is None:
-                    self._forget(task_id)
-                else:
-                    self._index(task_id, row)
-        if self.filter_text:
-            self._shape_dirty = True
-        if self._shape_dirty:
-            self._rebuild_lines()
+            self.task_tree.reset(rows, modules)
+            self._lines_moved(anchor)
             return
-        dirty_lines = {self._line_of[t] for t in (changed or ()) if t in self._line_of}
-        if changed:
-            dirty_lines.update(self._line_of[module_key(m)] for m in self._modules if module_key(m) in self._line_of)
-        for index in dirty_lines:
-            self._cache.pop(self._lines[index].key, None)
-            self.refresh_line(index)
-        if now_moved:
-            self._refresh_running_lines()
+        update = self.task_tree.apply(rows, changed, removed, modules)
+        if update.moved:
+            self._lines_moved(anchor)
+        elif update.touched or now_moved:
+            self._repaint()
 
     def set_show_internal(self, show: bool) -> None:
-        if show != self.show_internal:
-            self.show_internal = show
-            self._reindex_all()
-            self._rebuild_lines()
+        anchor = self._anchor()
+        if self.task_tree.set_show_internal(show):
+            self._lines_moved(anchor)
 
     def set_filter(self, text: str) -> None:
-        text = text.strip().lower()
-        if text != self.filter_text:
-            self.filter_text = text
-            self._shape_dirty = True
-            self._rebuild_lines()
+        if self.task_tree.set_filter(text):
+            self._lines_moved(None)
 
     def cycle_sort(self) -> str:
-        self.sort_mode = SORT_MODES[(SORT_MODES.index(self.sort_mode) + 1) % len(SORT_MODES)]
-        self._reindex_all()
-        self._rebuild_lines()
-        return self.sort_mode
+        mode = SORT_MODES[(SORT_MODES.index(self.task_tree.sort_mode) + 1) % len(SORT_MODES)]
+        self.set_sort(mode)
+        return mode
 
     def set_sort(self, mode: str) -> None:
-        if mode not in SORT_MODES:
-            raise ValueError(f"unknown sort {mode!r}; one of {', '.join(SORT_MODES)}")
-        self.sort_mode = mode
-        self._reindex_all()
-        self._rebuild_lines()
+        self.task_tree.set_sort(mode)
+        self._lines_moved(None)
 
     def hidden_reason(self, task_id: str) -> str | None:
-        """Why a known task has no line: internal hidden, filtered out, collapsed; None if shown or unknown."""
-        row = self._rows.get(task_id)
-        if row is None or task_id in self._line_of:
-            return None
-        if row.internal and not self.show_internal:
-            return "it is internal (press i to show internal tasks)"
-        if self.filter_text and not row_matches(row, self.filter_text):
-            return f"it does not match the filter {self.filter_text!r}"
-        return "its parent is collapsed"
+        return self.task_tree.hidden_reason(task_id)
 
     def select(self, task_id: str) -> bool:
         """Move the cursor to a task, expanding its ancestors; False when the task is hidden or unknown."""
-        if task_id not in self._rows:
+        if task_id not in self.task_tree.rows:
             return False
-        if task_id not in self._line_of:
-            parent = self._parent_of.get(task_id)
-            opened = False
-            while parent is not None:
-                if parent in self._collapsed:
-                    self._collapsed.discard(parent)
-                    opened = True
-                parent = self._parent_of.get(parent)
-            if opened:
-                self._rebuild_lines()
-        index = self._line_of.get(task_id)
+        index = self.task_tree.position(task_id)
+        if index is None and self.task_tree.expand_to(task_id):
+            self._lines_moved(self._anchor())
+            index = self.task_tree.position(task_id)
         if index is None:
             return False
         self._move_cursor(index)
         return True
 
-    # -- index maintenance ----------------------------------------------------------------------------------
+    # -- following the lines' changes -----------------------------------------------------------------------
 
-    @staticmethod
-    def _module_sample(rows: Mapping[str, TaskRow], changed: Iterable[str] | None) -> Iterable[TaskRow]:
-        if changed is None:
-            return rows.values()
-        return (rows[t] for t in changed if t in rows)
+    def _key_at(self, index: int) -> str | None:
+        if 0 <= index < self.task_tree.line_count:
+            return self.task_tree.line(index)[0]
+        return None
 
-    def _visible(self, row: TaskRow) -> bool:
-        return self.show_internal or not row.internal
+    def _anchor(self) -> tuple[str, int, bool] | None:
+        """(key of the top line, scroll offset, cursor on screen) before an update, to keep the view still."""
+        if not self.task_tree.line_count:
+            return None
+        top = int(self.scroll_offset.y)
+        key = self._key_at(top)
+        if key is None:
+            return None
+        on_screen = top <= self._cursor < top + max(1, self.size.height)
+        return key, top, on_screen
 
-    def _tree_parent(self, row: TaskRow) -> str:
-        parent = row.status.parent_id
-        if row.status.has_parent and parent in self._rows:
-            return parent
-        return module_key(row.module)
-
-    def _index(self, task_id: str, row: TaskRow) -> None:
-        raw_parent = row.status.parent_id
-        old_raw = self._shape.get(task_id, (None,))[0]
-        is_new = task_id not in self._shape
-        if old_raw != raw_parent:
-            if old_raw is not None:
-                self._by_parent_id.get(old_raw, {}).pop(task_id, None)
-            self._by_parent_id.setdefault(raw_parent, {})[task_id] = None
-        parent = self._tree_parent(row)
-        shape = (raw_parent, parent, self._visible(row), self._key_fn(row))
-        if shape == self._shape.get(task_id):
-            return
-        self._shape[task_id] = shape
-        old_parent = self._parent_of.get(task_id)
-        if old_parent != parent:
-            if old_parent is not None:
-                self._kids.get(old_parent, {}).pop(task_id, None)
-                self._sorted.pop(old_parent, None)
-            self._kids.setdefault(parent, {})[task_id] = None
-            self._parent_of[task_id] = parent
-        self._sorted.pop(parent, None)
-        self._shape_dirty = True
-        if is_new:
-            # Children that arrived before their parent hang under the module until now.
-            for child in list(self._by_parent_id.get(task_id, ())):
-                if child != task_id and child in self._rows:
-                    self._index(child, self._rows[child])
-
-    def _forget(self, task_id: str) -> None:
-        shape = self._shape.pop(task_id, None)
-        if shape is None:
-            return
-        self._by_parent_id.get(shape[0], {}).pop(task_id, None)
-        parent = self._parent_of.pop(task_id, None)
-        if parent is not None:
-            self._kids.get(parent, {}).pop(task_id, None)
-            self._sorted.pop(parent, None)
-        self._cache.pop(task_id, None)
-        self._shape_dirty = True
-        for child in list(self._by_parent_id.get(task_id, ())):
-            if child in self._rows:
-                self._index(child, self._rows[child])
-
-    def _reindex_all(self) -> None:
-        self._key_fn = _sort_key(self.sort_mode)
-        self._shape.clear()
-        self._parent_of.clear()
-        self._kids.clear()
-        self._sorted.clear()
-        self._by_parent_id.clear()
-        for task_id, row in self._rows.items():
-            self._by_parent_id.setdefault(row.status.parent_id, {})[task_id] = None
-        for task_id, row in self._rows.items():
-            self._index(task_id, row)
-        self._modules = sorted(set(self._modules) | {row.module for row in self._rows.values()})
-        self._cache.clear()
-        self._shape_dirty = True
-
-    def _sorted_children(self, parent: str) -> list[str]:
-        cached = self._sorted.get(parent)
-        if cached is None:
-            rows = self._rows
-            kids = [t for t in self._kids.get(parent, ()) if t in rows and self._shape[t][2]]
-            kids.sort(key=lambda t: self._shape[t][3])
-            cached = self._sorted[parent] = kids
-        return cached
-
-    # -- the visible lines ----------------------------------------------------------------------------------
-
-    def _rebuild_lines(self) -> None:
-        self._shape_dirty = False
-        lines: list[Line] = []
-        wanted = self._filter_set() if self.filter_text else None
-
-        def walk(parent: str, depth: int) -> None:
-            for task_id in self._sorted_children(parent):
-                if wanted is not None and task_id not in wanted:
-                    continue
-                kids = self._sorted_children(task_id) if task_id in self._kids else []
-                has_children = bool(kids)
-                expanded = has_children and (task_id not in self._collapsed or wanted is not None)
-                lines.append(Line(task_id, depth, has_children, expanded, wanted is not None and not wanted[task_id]))
-                if expanded:
-                    walk(task_id, depth + 1)
-
-        for module in self._modules:
-            key = module_key(module)
-            if wanted is not None and key not in wanted:
-                continue
-            has_children = bool(self._sorted_children(key))
-            expanded = key not in self._collapsed or wanted is not None
-            lines.append(Line(key, 0, has_children, expanded))
-            if expanded:
-                walk(key, 1)
-        self._lines = lines
-        self._line_of = {line.key: index for index, line in enumerate(lines)}
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
-        if self._selected in self._line_of:
-            self._cursor = self._line_of[self._selected]
+    def _lines_moved(self, anchor: tuple[str, int, bool] | None) -> None:
+        """Lines appeared, went or moved: follow the selected key and keep the top line where it was."""
+        tree = self.task_tree
+        count = tree.line_count
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        self._set_virtual_size(Size(self.scrollable_content_region.width, count))
+        index = tree.position(self._selected)
+        if index is not None:
+            self._cursor = index
         else:
             if self._selected is None:
                 # first time: start on the first task rather than on a module heading
-                self._cursor = next((i for i, ln in enumerate(lines) if not ln.key.startswith(MODULE_PREFIX)), 0)
-            self._cursor = min(self._cursor, max(0, len(lines) - 1))
-            new_key = lines[self._cursor].key if lines else None
-            if new_key != self._selected:
-                self._selected = new_key
-                self.post_message(self.Highlighted(self, self.selected_task_id))
-        self.refresh()
+                first = tree.window(0, min(count, 64))
+                self._cursor = next((i for i, (key, _) in enumerate(first) if not key.startswith(MODULE_PREFIX)), 0)
+            self._cursor = min(self._cursor, max(0, count - 1))
+            self._set_selected(self._key_at(self._cursor))
+        if anchor is not None:
+            key, top, cursor_shown = anchor
+            new_top = tree.position(key) if top > 0 else 0
+            if new_top is None:
+                new_top = top
+            height = max(1, self.size.height)
+            if cursor_shown and not new_top <= self._cursor < new_top + height:
+                new_top = self._cursor if self._cursor < new_top else self._cursor - height + 1
+            if new_top != top:
+                self.scroll_to(y=max(0, new_top), animate=False, force=True, immediate=True)
+        self._repaint()
 
-    def _filter_set(self) -> dict[str, bool]:
-        """Matching tasks (True) plus their ancestors and modules (False, shown for context)."""
-        wanted: dict[str, bool] = {}
-        needle = self.filter_text
-        for task_id, row in self._rows.items():
-            if not self._shape.get(task_id, (0, 0, False))[2] or not row_matches(row, needle):
-                continue
-            wanted[task_id] = True
-            parent = self._parent_of.get(task_id)
-            while parent is not None and parent not in wanted:
-                wanted[parent] = False
-                parent = self._parent_of.get(parent)
-        return wanted
+    def _set_virtual_size(self, size: Size) -> None:
+        set_virtual_size(self, size)
 
-    def _refresh_running_lines(self) -> None:
+    def _repaint(self) -> None:
+        """Repaint exactly the on-screen lines that now draw differently (a changed row, a moved line, a running
+        task's clock); drawing an unchanged line is a cache hit, repainting it in Textual is not."""
         top = int(self.scroll_offset.y)
-        for index in range(top, min(len(self._lines), top + self.size.height)):
-            row = self._rows.get(self._lines[index].key)
-            if row is not None and not row.status.state.is_final:
-                self.refresh_line(index)
+        if top != self._drawn_top:
+            self.refresh()
+            return
+        drawn = self._drawn
+        for y in range(self.size.height):
+            if drawn.get(y) is not self.render_line(y):
+                self.refresh_line(top + y)
+
+    def _set_selected(self, key: str | None) -> None:
+        if key != self._selected:
+            self._selected = key
+            self.post_message(self.Highlighted(self, self.selected_task_id))
 
     # -- cursor ---------------------------------------------------------------------------------------------
 
     def _move_cursor(self, index: int) -> None:
-        if not self._lines:
+        count = self.task_tree.line_count
+        if not count:
             return
-        index = max(0, min(len(self._lines) - 1, index))
-        old = self._cursor
-        self._cursor = index
-        key = self._lines[index].key
-        if old < len(self._lines):
-            self._cache.pop(self._lines[old].key, None)
-            self.refresh_line(old)
-        self._cache.pop(key, None)
+        index = max(0, min(count - 1, index))
+        old, self._cursor = self._cursor, index
+        self.refresh_line(old)
         self.refresh_line(index)
-        self.scroll_to_region(Region(0, index, 1, 1), animate=False, force=True, x_axis=False)
-        if key != self._selected:
-            self._selected = key
-            self.post_message(self.Highlighted(self, self.selected_task_id))
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, force=True, x_axis=False, immediate=True)
+        self._set_selected(self._key_at(index))
 
     def action_cursor(self, delta: int) -> None:
         self._move_cursor(self._cursor + delta)
@@ -496,35 +348,32 @@ class TaskView(ScrollView, can_focus=True):
         self._move_cursor(self._cursor + direction * max(1, self.size.height - 1))
 
     def action_jump(self, index: int) -> None:
-        self._move_cursor(index if index >= 0 else len(self._lines) - 1)
+        self._move_cursor(index if index >= 0 else self.task_tree.line_count - 1)
 
     def action_expand(self, expand: bool) -> None:
-        if not self._lines:
+        key = self._key_at(self._cursor)
+        if key is None:
             return
-        line = self._lines[self._cursor]
-        if line.has_children and line.expanded != expand:
+        if self.task_tree.has_children(key) and self.task_tree.expanded(key) != expand:
             self.action_toggle()
-        elif not expand and line.depth > 0:
-            parent = self._parent_of.get(line.key)
-            if parent is not None and parent in self._line_of:
-                self._move_cursor(self._line_of[parent])
+        elif not expand and not key.startswith(MODULE_PREFIX):
+            parent = self.task_tree.parent_of(key)
+            index = self.task_tree.position(parent)
+            if index is not None:
+                self._move_cursor(index)
 
     def action_toggle(self) -> None:
-        if not self._lines:
+        key = self._key_at(self._cursor)
+        if key is None or not self.task_tree.has_children(key):
             return
-        line = self._lines[self._cursor]
-        if not line.has_children:
-            return
-        if line.key in self._collapsed:
-            self._collapsed.discard(line.key)
-        else:
-            self._collapsed.add(line.key)
-        self._rebuild_lines()
+        anchor = self._anchor()
+        self.task_tree.toggle(key)
+        self._lines_moved(anchor)
 
     def action_activate(self) -> None:
-        if not self._lines:
+        key = self._key_at(self._cursor)
+        if key is None:
             return
-        key = self._lines[self._cursor].key
         if key.startswith(MODULE_PREFIX):
             self.action_toggle()
         else:
@@ -532,129 +381,219 @@ class TaskView(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = event.y + int(self.scroll_offset.y)
-        if not 0 <= index < len(self._lines):
+        if not 0 <= index < self.task_tree.line_count:
             return
-        line = self._lines[index]
         self._move_cursor(index)
-        toggle_column = 2 * line.depth if line.depth else 0
-        if line.has_children and toggle_column <= event.x <= toggle_column + 1:
+        key, depth = self.task_tree.line(index)
+        toggle_column = 2 * depth
+        if self.task_tree.has_children(key) and toggle_column <= event.x <= toggle_column + 1:
             self.action_toggle()
         elif event.chain >= 2:
             self.action_activate()
 
     def on_focus(self) -> None:
-        self._refresh_cursor_line()
+        self.refresh_line(self._cursor)
 
     def on_blur(self) -> None:
-        self._refresh_cursor_line()
-
-    def _refresh_cursor_line(self) -> None:
-        if self._cursor < len(self._lines):
-            self.refresh_line(self._cursor)
+        self.refresh_line(self._cursor)
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+        self._drawn = {}
+        self.virtual_size = Size(self.scrollable_content_region.width, self.task_tree.line_count)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._cache.clear()
+        self._drawn = {}
+        self._blank = None
+        self._empty = None
 
     # -- rendering ------------------------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"task-view--{name}")
+        styles = self._styles
+        if styles is None:
+            styles = self._styles = {}
+        style = styles.get(name)
+        if style is None:
+            # partial: only what the component sets, so the row's (cursor) background shows through
+            style = styles[name] = foreground(self.get_component_rich_style(f"task-view--{name}"))
+        return style
+
+    def _base_style(self) -> Style:
+        """The widget's own colours (computing ``rich_style`` walks the ancestors, so once per style change)."""
+        styles = self._styles
+        if styles is None:
+            styles = self._styles = {}
+        base = styles.get("")
+        if base is None:
+            base = styles[""] = self.rich_style
+        return base
 
     def render_line(self, y: int) -> Strip:
-        index = y + int(self.scroll_offset.y)
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if not self._lines:
-            if y == 0:
-                return self._strip(Text(f"  {self.empty_message}", self._style("empty")), width, base)
-            return Strip.blank(width, base)
-        if index >= len(self._lines):
-            return Strip.blank(width, base)
-        line = self._lines[index]
-        selected = index == self._cursor
-        row = self._rows.get(line.key)
-        elapsed = None
-        if row is not None and not row.status.state.is_final:
-            elapsed = elapsed_seconds(row.status.start_time, row.status.end_time, self._now)
-        key = (line.depth, line.expanded, line.context, selected, width, self.has_focus, elapsed)
-        cached = self._cache.get(line.key)
-        if cached is not None and cached[0] is row and cached[1] == key:
-            return cached[2]
-        try:
-            text = self._module_text(line) if row is None else self._task_text(line, row, width)
-        except Exception as error:  # one malformed row must not break the view
-            text = Text(f"  ⚠ {line.key}: {type(error).__name__}: {error}", self._style("error"))
-        style = base + self._style("cursor") if selected else base
-        strip = self._strip(text, width, style)
-        self._cache[line.key] = (row, key, strip)
+        top = int(self.scroll_offset.y)
+        if top != self._drawn_top:
+            self._drawn = {}
+            self._drawn_top = top
+        strip = self._draw_line(y)
+        self._drawn[y] = strip
         return strip
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        text.truncate(width, overflow="ellipsis")
-        segments = [
-            Segment(seg.text, style + seg.style if seg.style else style) for seg in text.render(self.app.console)
-        ]
-        return Strip(segments).adjust_cell_length(width, style)
+    def _draw_line(self, y: int) -> Strip:
+        index = y + int(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
+        base = self._base_style()
+        count = self.task_tree.line_count
+        if not count and y == 0:
+            message = (self.empty_message, width, base)
+            if self._empty is None or self._empty[0] != message:
+                self._empty = (message, self._strip([(f"  {self.empty_message}", self._style("empty"))], width, base))
+            return self._empty[1]
+        if index >= count:
+            if self._blank is None or self._blank.cell_length != width:
+                self._blank = Strip.blank(width, base)
+            return self._blank
+        key, depth = self.task_tree.line(index)
+        selected = index == self._cursor
+        row = self.task_tree.rows.get(key)
+        tree = self.task_tree
+        layout: tuple[object, ...]
+        elapsed_text = ""
+        if row is None:
+            layout = (tree.counts(key), tree.expanded(key), tree.is_context(key), selected, width, self.has_focus)
+        else:
+            status = row.status
+            elapsed_text = f" {human_duration(elapsed_seconds(status.start_time, status.end_time, self._now)):>7}"
+            layout = (depth, tree.has_children(key), tree.expanded(key), tree.is_context(key), selected, width)
+            layout += (self.has_focus,)
+        cached = self._cache.get(key)
+        if cached is not None and cached.row is row and cached.layout == layout:
+            if cached.elapsed != elapsed_text:
+                # a running task's clock moved: only the last cell changes, the rest of the line is reused
+                cached.elapsed = elapsed_text
+                cached.strip = self._finish(cached.head, cached.used, elapsed_text, width, cached.line_style, selected)
+            return cached.strip
+        line_style = base + self.get_component_rich_style("task-view--cursor") if selected else base
+        try:
+            pieces = self._module_pieces(key) if row is None else self._task_pieces(key, depth, row, width)
+        except Exception as error:  # one malformed row must not break the view
+            pieces = [(f"  ⚠ {key}: {type(error).__name__}: {error}", self._style("error"))]
+        head, used = self._segments(pieces, width, line_style, selected)
+        strip = self._finish(head, used, elapsed_text, width, line_style, selected)
+        self._cache[key] = _Rendered(row, layout, head, used, line_style, elapsed_text, strip)
+        return strip
 
-    def _module_text(self, line: Line) -> Text:
-        module = line.key[len(MODULE_PREFIX) :]
-        kids = self._sorted_children(line.key)
-        running = sum(1 for t in kids if self._rows[t].status.state is TaskState.RUNNING)
-        failed = sum(1 for t in kids if self._rows[t].status.state is TaskState.FAILED)
-        text = Text("▼ " if line.expanded else "▶ ", self._style("module"))
-        text.append(module, self._style("module"))
-        summary = f"  {len(kids)} task{'s' if len(kids) != 1 else ''}"
+    def _finish(
+        self, head: list[Segment], used: int, elapsed: str, width: int, line_style: Style, cursor: bool
+    ) -> Strip:
+        segments = list(head)
+        if elapsed and used + len(elapsed) <= width:
+            style = line_style + (Style() if cursor else self._style("dim"))
+            segments.append(Segment(elapsed, style))
+            used += len(elapsed)
+        if used < width:
+            segments.append(Segment(" " * (width - used), line_style))
+        return Strip(segments, width)
+
+    def _strip(self, pieces: list[Piece], width: int, line_style: Style, cursor: bool = False) -> Strip:
+        head, used = self._segments(pieces, width, line_style, cursor)
+        return self._finish(head, used, "", width, line_style, cursor)
+
+    @staticmethod
+    def _segments(
+        pieces: list[Piece], width: int, line_style: Style, cursor: bool = False
+    ) -> tuple[list[Segment], int]:
+        """Pieces → segments of at most ``width`` cells on the line's background, and the cells they take.
+
+        On the cursor line the cursor's colours win after the tree guides (the other pieces keep only
+        bold/italic), so the whole row reads as selected. Blank runs keep a style of their own: SVG renderers drop
+        leading spaces inside a text run, which would pull the text after them to the left in the screenshots.
+        """
+        segments: list[Segment] = []
+        used = 0
+        for number, (text, style) in enumerate(pieces):
+            if used >= width:
+                break
+            size = cell_len(text)
+            if used + size > width:
+                text = set_cell_size(text, width - used - 1) + "…" if width - used > 1 else "…"
+                size = width - used
+            if cursor and number >= CURSOR_KEEPS:
+                style = Style(bold=style.bold, italic=style.italic)
+            segments.append(Segment(text, line_style + style))
+            used += size
+        return keep_spaces_apart(segments), used
+
+    def _module_pieces(self, key: str) -> list[Piece]:
+        module = key[len(MODULE_PREFIX) :]
+        total, running, failed = self.task_tree.counts(key)
+        heading = self._style("module")
+        pieces: list[Piece] = [
+            ("▼ " if self.task_tree.expanded(key) else "▶ ", heading),
+            (f"{module:<{MODULE_WIDTH}} ", heading),
+        ]
+        summary = f"{total} task{'s' if total != 1 else ''}"
         if running:
             summary += f", {running} running"
-        text.append(summary, self._style("dim"))
+        pieces.append((summary, self._style("dim")))
         if failed:
-            text.append(f", {failed} failed", self._style("failed"))
-        return text
+            pieces.append((f", {failed} failed", self._style("failed")))
+        return pieces
 
-    def _task_text(self, line: Line, row: TaskRow, width: int) -> Text:
+    def _task_pieces(self, key: str, depth: int, row: TaskRow, width: int) -> list[Piece]:
         status = row.status
-        state_style = self._style(status.state.value) if not (row.gone or line.context) else self._style("dim")
-        text = Text("  " * line.depth)
-        text.append(("▼ " if line.expanded else "▶ ") if line.has_children else "  ", self._style("dim"))
-        text.append(STATE_ICONS.get(status.state, "?") + " ", state_style)
-        indent = text.cell_len
-        elapsed = elapsed_seconds(status.start_time, status.end_time, self._now)
-        tail = Text()
-        bar_width = 10 if width >= 70 else 6
-        if width >= 50:
-            tail.append_text(bar_text(status.fraction, bar_width, self._style("bar"), self._style("track")))
-            tail.append(" " + percent_text(status.fraction), self._style("dim"))
-        tail.append(f" {human_duration(elapsed):>7}", self._style("dim"))
-        room = max(10, width - indent - tail.cell_len - 1)
-        type_width = min(TYPE_WIDTH, max(8, room // 2))
-        columns = [(status.type, type_width)]
-        if self.show_ids and room - type_width > 20:
-            columns.append((status.id[:8], 8))
-        if room > 50:
-            columns.append((status.scope, 9))
-        columns.append((status.entity or status.keyspace or "", 0))
-        used = 0
-        for value, column_width in columns:
-            column_width = column_width or max(1, room - used)
-            cell = value[: column_width - 1] + "…" if len(value) > column_width else value
-            text.append(f"{cell:<{column_width}}", state_style if value == status.type else "")
-            used += column_width
-            if used < room:
-                text.append(" ")
-                used += 1
-        text.truncate(indent + room, pad=True)
-        suffix = []
+        tree = self.task_tree
+        dim = self._style("dim")
         if row.gone:
-            suffix.append("gone")
-        if status.state is TaskState.FAILED and status.error:
-            suffix.append(status.error)
-        if suffix and width >= 60:
-            label = " [" + ", ".join(suffix) + "]"
-            text.right_crop(min(len(label), text.cell_len - indent - type_width))
-            text.append(label, self._style("failed") if status.state is TaskState.FAILED else self._style("dim"))
-        text.append(" ")
-        text.append_text(tail)
-        return text
+            state_style = self._style("gone")
+        elif tree.is_context(key):
+            state_style = dim
+        else:
+            state_style = self._style(status.state.value)
+        toggle = ("▼ " if tree.expanded(key) else "▶ ") if tree.has_children(key) else "  "
+        pieces: list[Piece] = [("  " * depth + toggle, dim), (STATE_ICONS.get(status.state, "?") + " ", state_style)]
+        indent = 2 * depth + 4
+        # the right-hand tail: progress bar, percent, elapsed time
+        tail: list[Piece] = []
+        if width >= 50:
+            filled, empty = bar_parts(status.fraction, 10 if width >= 70 else 6)
+            bar_style = dim if row.gone else self._style("bar")
+            tail += [(filled, bar_style), (empty, self._style("track")), (" " + percent_text(status.fraction), dim)]
+        tail_width = sum(cell_len(text) for text, _ in tail) + ELAPSED_WIDTH  # the elapsed cell comes last
+        room = max(10, width - indent - tail_width - 1)
+        # the middle: type, [id], [scope], entity, then the gone / error note
+        type_width = min(TYPE_WIDTH, max(8, room // 2 - 2))
+        middle: list[Piece] = [(_cell(status.type, type_width) + "  ", state_style)]
+        plain = Style()
+        if self.show_ids and room - type_width > 24:
+            middle.append((_cell(status.id[:8], 8) + " ", dim))
+        if room > 52:
+            middle.append((_cell(status.scope, 9) + " ", plain))
+        used = sum(cell_len(text) for text, _ in middle)
+        notes = (["gone"] if row.gone else []) + ([status.error] if status.state is TaskState.FAILED else [])
+        note = " [" + ", ".join(n for n in notes if n) + "]" if any(notes) and width >= 60 else ""
+        entity = status.entity or status.keyspace or ""
+        available = max(1, room - used)
+        if note:
+            entity_width = min(cell_len(entity), max(1, available // 2))
+            if cell_len(note) > available - entity_width:
+                note = _cell(note, max(1, available - entity_width))
+        else:
+            entity_width = available
+        if entity_width:
+            middle.append((_cell(entity, entity_width), state_style if row.gone else plain))
+        if note:
+            middle.append((note, self._style("failed") if status.state is TaskState.FAILED else dim))
+        used = sum(cell_len(text) for text, _ in middle)
+        if used < room:
+            middle.append((" " * (room - used), plain))
+        return pieces + middle + [(" ", plain)] + tail
+
+
+def _cell(text: str, width: int) -> str:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    return set_cell_size(text, width - 1) + "…"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from engine.model import TaskState, TaskStatus
@@ -15,17 +15,17 @@ from .dialog import Dialog
 from .formatting import elapsed_seconds, human_duration
 
 
-def final_text(status: TaskStatus) -> Text:
-    style = "bold green" if status.state is TaskState.DONE else "bold red"
-    text = Text(f"{status.id} finished: ", style="bold")
-    text.append(status.state.value, style=style)
+def final_text(status: TaskStatus) -> Content:
+    """The final status, coloured by the theme (``$text-success`` / ``$text-error``)."""
+    colour = "$text-success" if status.state is TaskState.DONE else "$text-error"
+    text = Content.from_markup(f"[b]$id finished: [/b][b {colour}]$state[/]", id=status.id, state=status.state.value)
     elapsed = elapsed_seconds(status.start_time, status.end_time, None)
     if elapsed is not None:
-        text.append(f" after {human_duration(elapsed)}")
+        text += f" after {human_duration(elapsed)}"
     if status.error:
-        text.append(f"\nerror: {status.error}", style="red")
+        text += Content.from_markup("\n[$text-error]error: $error[/]", error=status.error)
     if status.progress_total:
-        text.append(f"\nprogress {status.progress_completed:g}/{status.progress_total:g} {status.progress_units}")
+        text += f"\nprogress {status.progress_completed:g}/{status.progress_total:g} {status.progress_units}"
     return text
 
 
@@ -40,7 +40,7 @@ class WaitDialog(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Waiting for task {self.task_id}", classes="dialog--title")
+            yield Static(Content(f"Waiting for task {self.task_id}"), classes="dialog--title")
             since = f" since {self.started:%H:%M:%S}" if self.started else ""
             yield Static(f"waiting{since} … (Esc or Cancel stops waiting; the task keeps running)", id="wait-status")
             yield self.message

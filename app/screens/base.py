@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from widgets.filter_bar import FilterBar
@@ -21,6 +22,8 @@ from ..client_model import Changes
 if TYPE_CHECKING:
     from ..schedtop_app import SchedtopApp
 
+W = TypeVar("W", bound=Widget)
+
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
 
@@ -33,7 +36,9 @@ class DataScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id=f"screen-{self.SCREEN_NAME}")
-        self.synced_revision = -1
+        self.synced: tuple[int, int] | None = None
+        self._widgets: dict[type, Widget] = {}
+        """(node, revision) this screen last showed; None before its first data."""
 
     @property
     def schedtop(self) -> SchedtopApp:
@@ -55,10 +60,19 @@ class DataScreen(Screen[None]):
     def apply_data(self, changes: Changes) -> None:
         """Update the widgets from ``self.schedtop.model``; ``changes.full`` asks for a complete resync."""
 
+    def one(self, kind: type[W]) -> W | None:
+        """The screen's widget of this type (looked up once: a refresh every second must not walk the DOM)."""
+        found = self._widgets.get(kind)
+        if found is None or not found.is_attached:
+            matches = self.query(kind)
+            found = matches.first() if matches else None
+            if found is not None:
+                self._widgets[kind] = found
+        return found  # type: ignore[return-value]
+
     @property
     def task_view(self) -> TaskView | None:
-        views = self.query(TaskView)
-        return views.first() if views else None
+        return self.one(TaskView)
 
     def open_filter(self) -> None:
         bars = self.query(FilterBar)

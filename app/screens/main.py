@@ -41,8 +41,9 @@ class MainScreen(TaskScreenMixin, DataScreen):
     def apply_data(self, changes: Changes) -> None:
         app = self.schedtop
         snapshot = app.model.latest
-        stats = self.query_one(StatsPanels)
-        migrations = self.query_one(MigrationsPanel)
+        stats = self.one(StatsPanels)
+        migrations = self.one(MigrationsPanel)
+        assert stats is not None and migrations is not None
         stats.display = app.has_capability("stats")
         migrations.display = app.has_capability("migrations")
         if snapshot is not None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from engine.model import TaskState
 from widgets.filter_bar import FilterBar
 from widgets.task_detail import TaskDetail
 from widgets.task_view import TaskView
@@ -22,13 +23,14 @@ class TaskScreenMixin:
 
     def apply_tasks(self: DataScreen, changes: Changes) -> None:  # type: ignore[misc]
         app = self.schedtop
-        view = self.query_one(TaskView)
+        view = self.one(TaskView)
+        assert view is not None
         snapshot = app.model.latest
         now = snapshot.taken_at if snapshot is not None else None
         modules = snapshot.modules if snapshot is not None else ()
         if view.show_internal != app.show_internal:
             view.set_show_internal(app.show_internal)
-        full = changes.full or self.synced_revision < 0
+        full = changes.full or self.synced is None or self.synced[0] != app.node_index
         app.guard(
             lambda: view.update(
                 app.model.rows,
@@ -39,18 +41,15 @@ class TaskScreenMixin:
             ),
             lambda error: setattr(view, "empty_message", f"⚠ {error}"),
         )
-        self.synced_revision = app.model.revision
+        self.synced = app.sync_mark
         self.show_detail()
         self.filter_changed()
 
     def show_detail(self: DataScreen) -> None:  # type: ignore[misc]
-        details = self.query(TaskDetail)
-        if not details:
+        detail = self.one(TaskDetail)
+        view = self.one(TaskView)
+        if detail is None or view is None or not detail.display:
             return
-        detail = details.first()
-        if not detail.display:
-            return
-        view = self.query_one(TaskView)
         app = self.schedtop
         task_id = view.selected_task_id
         row = app.model.get(task_id) if task_id else None
@@ -78,23 +77,40 @@ class TasksScreen(TaskScreenMixin, DataScreen):
                 yield FilterBar(id="filter")
             yield TaskDetail(id="detail")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._summary = ""
+
     def on_mount(self) -> None:
         self.query_one(TaskView).focus()
 
     def apply_data(self, changes: Changes) -> None:
         self.apply_tasks(changes)
 
+    def _count_states(self) -> None:
+        self.schedtop.model.count(TaskState.RUNNING)
+        self.filter_changed()
+
     def filter_changed(self) -> None:
-        view = self.query_one(TaskView)
-        rows = self.schedtop.model.rows
-        running = sum(1 for row in rows.values() if row.status.state.value == "running")
+        view = self.one(TaskView)
+        assert view is not None
+        model = self.schedtop.model
+        if model.counts_ready:
+            running = f"{model.count(TaskState.RUNNING)} running"
+        else:
+            # counting 100 000 tasks by state takes a while: let the first frame out first
+            running = "… running"
+            self.call_after_refresh(self._count_states)
         parts = [
-            f"{len(rows)} tasks",
-            f"{running} running",
+            f"{model.count()} tasks",
+            running,
             f"{view.visible_task_count} shown",
             f"sort: {view.sort_mode}",
             "internal: shown" if view.show_internal else "internal: hidden (i)",
         ]
         if view.filter_text:
             parts.append(f"filter: {view.filter_text!r}")
-        self.query_one("#task-summary", Static).update(" · ".join(parts))
+        summary = " · ".join(parts)
+        if summary != self._summary:
+            self._summary = summary
+            self.query_one("#task-summary", Static).update(summary, layout=False)

@@ -1,0 +1,130 @@
+"""The nodes the dashboard watches: one source, one client model and one connection state each.
+
+With several ``--connect`` URLs (or a config ``[clusters]`` table) the app holds one :class:`Node` per server and
+shows one of them at a time; every node keeps refreshing on its own, so the nodes screen can put their states side
+by side and a node that is down never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from engine.errors import EngineError
+from engine.model import MigrateTaskDetail, TaskState
+
+from .client_model import Changes, ClientModel
+from .sources.base import Source, SourceError
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, EngineError):
+        return error.message
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return str(error) or type(error).__name__
+
+
+def default_node_name(source: Source) -> str:
+    """``embedded`` for the in-process engine, ``host:port`` for a server, else the source's own label."""
+    name = getattr(source, "node_name", None)
+    if isinstance(name, str) and name:
+        return name
+    url = getattr(source, "url", None)
+    if isinstance(url, str) and url:
+        return urlsplit(url).netloc or url
+    return source.describe()
+
+
+@dataclass
+class Node:
+    """One watched server (or the embedded engine) and everything the app knows about it."""
+
+    name: str
+    source: Source
+    model: ClientModel = field(default_factory=lambda: ClientModel(keep_gone=True))
+    connection: str = "connecting"
+    """``connecting``, ``connected`` or ``disconnected``."""
+    last_error: str = ""
+    last_ok: datetime | None = None
+    opened: bool = False
+    fetching: bool = False
+    details: dict[str, MigrateTaskDetail | str] = field(default_factory=dict)
+    """Migrate details fetched for the task pane, by task id (a string is the lookup's error)."""
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self.source.capabilities
+
+    def age(self, now: datetime) -> float | None:
+        return None if self.last_ok is None else max(0.0, (now - self.last_ok).total_seconds())
+
+    async def fetch(self, timeout: float, clock: Callable[[], datetime], log: Callable[[str], None]) -> Changes | None:
+        """One refresh: open if needed, take the snapshot since the model's revision and apply it.
+
+        Returns the changes, or None when the source failed (then the node is marked disconnected and keeps its
+        last data) or when a fetch is already running for this node.
+        """
+        if self.fetching:
+            return None
+        self.fetching = True
+        try:
+            if not self.opened:
+                await asyncio.wait_for(self.source.open(), timeout=max(timeout, 30.0))
+                self.opened = True
+            snapshot = await asyncio.wait_for(self.source.snapshot(self.model.revision), timeout=timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # any failure of the source is shown, never raised into the UI
+            self.connection = "disconnected"
+            self.last_error = describe_error(error)
+            if not isinstance(error, SourceError | TimeoutError | EngineError | OSError):
+                log(f"snapshot from {self.name} failed: {error!r}")
+            return None
+        finally:
+            self.fetching = False
+        self.connection = "connected"
+        self.last_error = ""
+        self.last_ok = clock()
+        return self.model.apply(snapshot)
+
+    def summary(self, now: datetime) -> NodeSummary:
+        """The row of the nodes screen."""
+        snapshot = self.model.latest
+        supervisor = snapshot.supervisor if snapshot is not None else None
+        active = 0
+        if snapshot is not None:
+            active = sum(1 for m in snapshot.migrations if m.finished_at is None)
+        return NodeSummary(
+            name=self.name,
+            where=self.source.describe(),
+            connection=self.connection,
+            error=self.last_error,
+            cluster=snapshot.cluster.name if snapshot is not None else "",
+            is_leader=snapshot.cluster.is_leader if snapshot is not None else None,
+            supervisor=supervisor.state.value if supervisor is not None and supervisor.state is not None else "",
+            age=self.age(now),
+            tasks=self.model.count() if snapshot is not None else None,
+            running=self.model.count(TaskState.RUNNING) if snapshot is not None else None,
+            failed=self.model.count(TaskState.FAILED) if snapshot is not None else None,
+            migrations=active if snapshot is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    name: str
+    where: str
+    connection: str
+    error: str
+    cluster: str
+    is_leader: bool | None
+    supervisor: str
+    age: float | None
+    tasks: int | None
+    running: int | None
+    failed: int | None
+    migrations: int | None

@@ -1,0 +1,179 @@
+"""The task tree's index, without a terminal: patched from deltas it always equals a tree indexed from scratch."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from engine.model import TaskRow, TaskState, TaskStatus
+from widgets.task_tree import SORT_MODES, TaskTree, module_key
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+MODULES = ("repair", "balance", "drop")
+STATES = (TaskState.CREATED, TaskState.RUNNING, TaskState.DONE, TaskState.FAILED)
+
+
+def row(
+    task_id: str, seq: int, parent: str = "none", module: str = "repair", internal: bool = False, **status
+) -> TaskRow:
+    fields = {"state": TaskState.RUNNING, "progress_total": 10.0, "progress_completed": 0.0, **status}
+    return TaskRow(
+        module=module,
+        internal=internal,
+        status=TaskStatus(
+            id=task_id,
+            type=module,
+            parent_id=parent,
+            sequence_number=seq,
+            start_time=T0 + timedelta(seconds=seq),
+            entity=f"entity {task_id}",
+            **fields,
+        ),
+    )
+
+
+def fresh_copy(tree: TaskTree) -> TaskTree:
+    """The same rows and settings, indexed from scratch."""
+    other = TaskTree()
+    other.show_internal = tree.show_internal
+    other.collapsed = set(tree.collapsed)
+    other.set_sort(tree.sort_mode)
+    other.set_filter(tree.filter_text)
+    other.reset(tree.rows, tree.modules)
+    return other
+
+
+def assert_same(tree: TaskTree) -> None:
+    other = fresh_copy(tree)
+    assert tree.lines == other.lines
+    assert tree.depths == other.depths
+    assert tree.line_count == len(other.lines)
+    for index, key in enumerate(other.lines):
+        assert tree.counts(key) == other.counts(key), key
+        assert tree.line(index) == (key, other.depths[index])
+
+
+class RandomCluster:
+    """Tasks appearing (children sometimes before their parents), progressing, finishing and going."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.rows: dict[str, TaskRow] = {}
+        self.next_id = 0
+        self.seq = 0
+
+    def _new_id(self) -> str:
+        self.next_id += 1
+        return f"t{self.next_id:04d}"
+
+    def _waits_for(self, task_id: str, ancestor: str) -> bool:
+        """``ancestor`` is among the task's (raw) parents, grandparents …"""
+        seen: set[str] = set()
+        while task_id in self.rows and task_id not in seen:
+            seen.add(task_id)
+            task_id = self.rows[task_id].status.parent_id
+            if task_id == ancestor:
+                return True
+        return False
+
+    def step(self) -> tuple[list[str], list[str]]:
+        """One refresh: returns (changed, removed) ids; the rows are updated in place, as the client model does."""
+        rng = self.rng
+        changed: list[str] = []
+        removed: list[str] = []
+        for _ in range(rng.randint(1, 6)):
+            action = rng.random()
+            ids = list(self.rows)
+            if action < 0.35 or not ids:
+                self.seq += 1
+                # a parent that exists, none, or one that arrives later (never a loop: no task waits for this one)
+                upcoming = f"t{self.next_id + 2:04d}"
+                candidates = [t for t in ids if not self._waits_for(t, f"t{self.next_id + 1:04d}")]
+                parent = rng.choice([*candidates, "none", "none", upcoming])
+                module = self.rows[parent].module if parent in self.rows else rng.choice(MODULES)
+                task_id = self._new_id()
+                internal = parent != "none" and rng.random() < 0.5
+                self.rows[task_id] = row(task_id, self.seq, parent, module, internal, state=rng.choice(STATES))
+                changed.append(task_id)
+            elif action < 0.8:
+                task_id = rng.choice(ids)
+                old = self.rows[task_id]
+                status = old.status.model_copy(
+                    update={"state": rng.choice(STATES), "progress_completed": float(rng.randint(0, 10))}
+                )
+                self.rows[task_id] = old.model_copy(update={"status": status})
+                changed.append(task_id)
+            else:
+                task_id = rng.choice(ids)
+                del self.rows[task_id]
+                removed.append(task_id)
+                if task_id in changed:
+                    changed.remove(task_id)
+        return changed, removed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_deltas_give_the_same_tree_as_indexing_from_scratch(seed: int) -> None:
+    cluster = RandomCluster(seed)
+    tree = TaskTree()
+    tree.reset(cluster.rows)
+    rng = random.Random(seed + 100)
+    for step in range(120):
+        changed, removed = cluster.step()
+        tree.apply(cluster.rows, changed, removed)
+        if step % 10 == 3:
+            tree.set_show_internal(not tree.show_internal)
+        if step % 17 == 5:
+            tree.set_sort(rng.choice(SORT_MODES))
+        if step % 23 == 7 and tree.line_count:
+            key = tree.line(rng.randrange(tree.line_count))[0]
+            if tree.has_children(key):
+                tree.toggle(key)
+        if step % 29 == 11:
+            tree.set_filter(rng.choice(["", "t00", "entity t001", "running"]))
+        assert_same(tree)
+
+
+def test_a_label_change_moves_no_line() -> None:
+    rows = {f"r{i}": row(f"r{i}", i) for i in range(100)}
+    tree = TaskTree()
+    tree.reset(rows)
+    starts = tree._block_starts()
+    rows["r50"] = row("r50", 50, progress_completed=7.0)
+    update = tree.apply(rows, ["r50"])
+    assert not update.moved and "r50" in update.touched
+    assert tree._block_starts() is starts
+
+
+def test_lines_are_found_without_laying_out_every_block() -> None:
+    rows = {f"r{i}": row(f"r{i}", i) for i in range(2_000)}
+    rows.update({f"c{i}": row(f"c{i}", i // 10, parent=f"r{i // 10}") for i in range(20_000)})
+    tree = TaskTree()
+    tree.reset(rows)
+    assert tree.line_count == 1 + 2_000 + 20_000
+    assert tree.line(1) == ("r0", 1) and tree.line(2) == ("c0", 2)
+    assert tree.line(tree.line_count - 1) == ("c19999", 2)
+    assert len(tree._laid) <= 3  # only the blocks asked for were laid out
+    assert tree.position("c12345") == 1 + 1234 * 11 + 1 + 5
+
+
+def test_module_counts_follow_state_changes() -> None:
+    rows = {"a": row("a", 1), "b": row("b", 2, state=TaskState.FAILED)}
+    tree = TaskTree()
+    tree.reset(rows)
+    assert tree.counts(module_key("repair")) == (2, 1, 1)
+    rows["a"] = row("a", 1, state=TaskState.DONE)
+    tree.apply(rows, ["a"])
+    assert tree.counts(module_key("repair")) == (2, 0, 1)
+
+
+def test_a_parent_loop_in_bad_data_does_not_hang_the_tree() -> None:
+    rows = {"a": row("a", 1, parent="b"), "b": row("b", 2, parent="a"), "c": row("c", 3)}
+    tree = TaskTree()
+    tree.reset(rows)
+    assert "c" in tree.lines and tree.position("a") is None
+    rows["a"] = row("a", 1, parent="b", progress_completed=5.0)
+    tree.apply(rows, ["a"])
+    assert tree.hidden_reason("a") is not None

@@ -1,0 +1,46 @@
+"""Updates that cost nothing when nothing changed, and that do not make Textual re-lay the whole screen out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+def update_static(static: Static, content: Any, *, layout: bool = True) -> bool:
+    """``static.update(content)`` unless it already shows an equal content; True when it updated."""
+    if getattr(static, "_quiet_shown", None) == content:
+        return False
+    static._quiet_shown = content  # type: ignore[attr-defined]
+    static.update(content, layout=layout)
+    return True
+
+
+def set_display(widget: Widget, shown: bool) -> None:
+    """Show or hide a widget without touching its styles (and the layout) when it is already so."""
+    if widget.display != shown:
+        widget.display = shown
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """A scroll view's new content size, without re-laying the whole screen out when its own size does not follow
+    its content (Textual does that for every virtual size change); only its scrollbars are updated, unless one
+    appears or goes."""
+    if size == view.virtual_size:
+        return
+    height = view.styles.height
+    if height is None or height.is_auto:
+        view.virtual_size = size
+        return
+    shown = (view.show_vertical_scrollbar, view.show_horizontal_scrollbar)
+    try:
+        view.set_reactive(ScrollView.virtual_size, size)
+        view._scroll_update(size)
+    except AttributeError:  # a Textual without these internals: the ordinary (slower) way
+        view.virtual_size = size
+        return
+    if (view.show_vertical_scrollbar, view.show_horizontal_scrollbar) != shown:
+        view.refresh(layout=True)
