@@ -39,6 +39,28 @@ async def demo_engine(seed: int = 1, minutes: float = 6.0) -> Engine:
     return engine
 
 
+async def capture_nodes(size: tuple[int, int] = SIZE) -> str:
+    """Screen 5 with two nodes (two demo clusters), as several ``--connect`` URLs would show them."""
+    engines = [await demo_engine(seed=1), await demo_engine(seed=4, minutes=4.0)]
+    try:
+        sources = [
+            ("scheduler-a", EmbeddedSource(engine=engines[0], label="http://10.0.0.1:9800")),
+            ("scheduler-b", EmbeddedSource(engine=engines[1], label="http://10.0.0.2:9800")),
+        ]
+        app = SchedtopApp(
+            sources, Config(screen=Config.screen_number("nodes")), clock=lambda: FIXED_NOW, auto_refresh=False
+        )
+        async with app.run_test(size=size) as pilot:
+            for node in app.nodes:
+                await app._fetch(node)
+            await app.refresh_data()
+            await pilot.pause(0.2)
+            return app.export_screenshot(title="schedtop — nodes")
+    finally:
+        for engine in engines:
+            await engine.close()
+
+
 async def capture(size: tuple[int, int] = SIZE) -> dict[str, str]:
     """Screen name → SVG text."""
     shots: dict[str, str] = {}
@@ -59,6 +81,7 @@ async def capture(size: tuple[int, int] = SIZE) -> dict[str, str]:
                 shots[name] = app.export_screenshot(title=f"schedtop — {name[2:]}")
         finally:
             await engine.close()
+    shots["6-nodes"] = await capture_nodes(size)
     return shots
 
 

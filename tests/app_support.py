@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from textual.app import App
 
@@ -86,12 +87,14 @@ class Tmux:
 
     def __init__(self) -> None:
         self.socket = f"schedtop-test-{uuid.uuid4().hex[:8]}"
+        self.socket_path = ""
 
     def __call__(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False).stdout
 
     def start(self, name: str, command: str) -> None:
         self("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+        self.socket_path = self("display-message", "-p", "#{socket_path}").strip() or self.socket_path
         self("set-option", "-t", name, "window-size", "manual")
         self("resize-window", "-t", name, "-x", "120", "-y", "40")
 
@@ -111,3 +114,5 @@ class Tmux:
 
     def close(self) -> None:
         self("kill-server")
+        if self.socket_path:  # tmux leaves its socket file behind
+            Path(self.socket_path).unlink(missing_ok=True)

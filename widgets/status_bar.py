@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from engine.model import SupervisorState
 
-from .formatting import human_duration
+from .formatting import human_duration, keep_spaces_apart, text_segments
 
 STALE_AFTER_REFRESHES = 3
 """Data older than this many refresh periods is shown as stale."""
@@ -61,6 +64,7 @@ class StatusBar(Widget):
     StatusBar > .status-bar--dim { color: $text-muted; }
     StatusBar > .status-bar--name { text-style: bold; color: $text-accent; }
     StatusBar > .status-bar--cluster { text-style: bold; }
+    StatusBar > .status-bar--base { background: $panel; color: $foreground; }
     """
 
     COMPONENT_CLASSES = {
@@ -73,11 +77,14 @@ class StatusBar(Widget):
         "status-bar--dim",
         "status-bar--name",
         "status-bar--cluster",
+        "status-bar--base",
     }
 
     def __init__(self, info: StatusInfo | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._info = info or StatusInfo()
+        self._strip: Strip | None = None
+        self._styles: dict[str, Style] = {}
 
     @property
     def info(self) -> StatusInfo:
@@ -87,10 +94,34 @@ class StatusBar(Widget):
         """Repaint only when something visible changed."""
         if info != self._info:
             self._info = info
+            self._strip = None
             self.refresh()
 
-    def _style(self, name: str):
-        return self.get_component_rich_style(f"status-bar--{name}")
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"status-bar--{name}")
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+        self._strip = None
+
+    def on_resize(self) -> None:
+        self._strip = None
+
+    def render_line(self, y: int) -> Strip:
+        """Line API: one line, drawn straight to a strip (and redrawn only when the information changed)."""
+        width = self.content_region.width
+        if self._strip is None or self._strip.cell_length != width:
+            base = self._style("base")
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in text_segments(self.render(), self.app.console)
+            ]
+            self._strip = Strip(keep_spaces_apart(segments)).adjust_cell_length(width, base)
+        return self._strip if y == 0 else Strip.blank(width, self._style("base"))
 
     def render(self) -> Text:
         """Lay out the parts by priority; on a narrow terminal the least important ones are dropped first."""
@@ -123,11 +154,10 @@ class StatusBar(Widget):
             where.append(f"{info.cluster} ", self._style("cluster"))
             where.append("· ", self._style("dim"))
         if info.node:
-            where.append(info.node if info.node == "embedded" else f"node {info.node}")
+            where.append((info.node if info.node == "embedded" else f"node {info.node}") + " ")
         if info.node_position is not None:
-            where.append(f" ({info.node_position[0]}/{info.node_position[1]})", self._style("dim"))
+            where.append(f"({info.node_position[0]}/{info.node_position[1]}) ", self._style("dim"))
         if where:
-            where.append(" ")
             parts.append((3, where))
         if info.nodes_down:
             down = f"{info.nodes_down} other node{'s' if info.nodes_down > 1 else ''} down "

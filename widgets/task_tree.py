@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, groupby, repeat
+from itertools import accumulate, compress, groupby, repeat
 from operator import attrgetter, itemgetter, not_
 from typing import Any
 
@@ -102,7 +102,6 @@ class TaskTree:
         self._module_keys: dict[str, str] = {}
         self._seen: dict[str, TaskRow] = {}
         """Each shown task as it was indexed (so a delta knows the row before)."""
-        self._parent_of: dict[str, str] = {}
         self._kids: dict[str, dict[str, None]] = {}
         """Tree parent (task id or module key) → its shown children."""
         self._waiting: dict[str, dict[str, None]] = {}
@@ -218,7 +217,7 @@ class TaskTree:
         return self._wanted is not None and self._wanted.get(key) is False
 
     def parent_of(self, task_id: str) -> str | None:
-        return self._parent_of.get(task_id)
+        return self._parent(task_id)
 
     def visible(self, row: TaskRow) -> bool:
         return self.show_internal or not row.internal
@@ -310,7 +309,6 @@ class TaskTree:
             seen = dict(zip(compress(rows.keys(), shown), compress(values, shown), strict=True))
         ids = list(seen)
         raw_parents = list(map(_PARENT_ID, seen.values()))
-        parent_of = dict(zip(ids, raw_parents, strict=True))
         # tasks whose parent is not shown hang under their module
         absent = set(raw_parents).difference(seen)
         orphan = list(map(absent.__contains__, raw_parents))
@@ -318,14 +316,17 @@ class TaskTree:
         root_modules = list(map(_MODULE, map(seen.__getitem__, roots)))
         module_set = set(modules) | set(root_modules)
         module_keys = {module: self._module_key(module) for module in module_set}
-        parent_of.update(zip(roots, map(module_keys.__getitem__, root_modules), strict=True))
+        root_parent = dict(zip(roots, map(module_keys.__getitem__, root_modules), strict=True))
+        tree_parents = map(root_parent.get, ids, raw_parents)  # the module for a root, else the parent
         waiting: dict[str, dict[str, None]] = {}
-        for task_id, raw in zip(roots, compress(raw_parents, orphan), strict=True):
-            if raw and raw != NO_PARENT:
-                waiting.setdefault(raw, {})[task_id] = None
+        root_parents = list(compress(raw_parents, orphan))
+        if set(root_parents).difference((NO_PARENT, "")):  # usually none: every root says "none"
+            for task_id, raw in zip(roots, root_parents, strict=True):
+                if raw and raw != NO_PARENT:
+                    waiting.setdefault(raw, {})[task_id] = None
         # children grouped by tree parent; rows arrive in creation order, so siblings come in runs
         kids: dict[str, dict[str, None]] = {}
-        for parent, group in groupby(zip(map(parent_of.__getitem__, ids), ids, strict=True), key=_FIRST):
+        for parent, group in groupby(zip(tree_parents, ids, strict=True), key=_FIRST):
             members = dict.fromkeys(map(_SECOND, group))
             existing = kids.get(parent)
             if existing is None:
@@ -333,7 +334,7 @@ class TaskTree:
             else:
                 existing.update(members)
         self.modules = sorted(module_set)
-        self._seen, self._parent_of, self._kids, self._waiting = seen, parent_of, kids, waiting
+        self._seen, self._kids, self._waiting = seen, kids, waiting
         self._counts = {}
         self._sorted = {}
         if self.filter_text:
@@ -397,10 +398,16 @@ class TaskTree:
         return row is not None and self.visible(row) and row_matches(row, self.filter_text)
 
     def _tree_parent(self, row: TaskRow) -> str:
+        """Where a task hangs: under its parent when that is shown (indexed), else under its module."""
         raw = row.status.parent_id
-        if raw and raw != NO_PARENT and raw in self.rows and raw in self._seen:
+        if raw in self._seen and raw != row.status.id:
             return raw
         return self._module_key(row.module)
+
+    def _parent(self, task_id: str) -> str | None:
+        """The tree parent of an indexed task (not stored: it follows from the rows and what is indexed)."""
+        row = self._seen.get(task_id)
+        return None if row is None else self._tree_parent(row)
 
     def _count(self, parent: str, row: TaskRow, step: int) -> None:
         count = self._counts.get(parent)
@@ -417,7 +424,6 @@ class TaskTree:
         if parent.startswith(MODULE_PREFIX):
             self._root_moves.add(task_id)
         self._seen[task_id] = row
-        self._parent_of[task_id] = parent
         self._kids.setdefault(parent, {})[task_id] = None
         self._count(parent, row, 1)
         ordered = self._sorted.get(parent)
@@ -480,12 +486,14 @@ class TaskTree:
             self._attach(task_id, row, parent)
             self._wait_for_parent(task_id, None, row)
             for child in list(self._waiting.pop(task_id, ())):
-                if child in self._seen and self._parent_of.get(child) != task_id:
-                    self._move(child, task_id)
+                row_of_child = self._seen.get(child)
+                if row_of_child is not None and child not in self._kids.get(task_id, ()):
+                    # it waited under its module for this parent
+                    self._move(child, self._module_key(row_of_child.module), task_id)
             return
         if old.status.parent_id != row.status.parent_id:
             self._wait_for_parent(task_id, old, row)
-        old_parent = self._parent_of[task_id]
+        old_parent = self._tree_parent(old)
         if old_parent != parent:
             self._detach(task_id, old, old_parent)
             self._attach(task_id, row, parent)
@@ -521,18 +529,16 @@ class TaskTree:
         bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
         self._changed_below(parent)
 
-    def _move(self, task_id: str, parent: str) -> None:
+    def _move(self, task_id: str, old_parent: str, parent: str) -> None:
         row = self._seen[task_id]
-        self._detach(task_id, row, self._parent_of[task_id])
+        self._detach(task_id, row, old_parent)
         self._attach(task_id, row, parent)
 
     def _forget(self, task_id: str) -> None:
         old = self._seen.get(task_id)
         if old is None:
             return
-        parent = self._parent_of[task_id]
-        self._detach(task_id, old, parent)
-        del self._parent_of[task_id]
+        self._detach(task_id, old, self._tree_parent(old))
         del self._seen[task_id]
         self._wait_for_parent(task_id, old, None)
         self.collapsed.discard(task_id)
@@ -553,15 +559,14 @@ class TaskTree:
 
     def _ancestors(self, task_id: str) -> Iterator[str]:
         """The task's parent, its parent's parent … up to the module key; stops on a loop in bad data."""
-        parent_of = self._parent_of
-        parent = parent_of.get(task_id)
+        parent = self._parent(task_id)
         visited: set[str] = set()
         while parent is not None and parent not in visited:
             yield parent
             if parent.startswith(MODULE_PREFIX):
                 return
             visited.add(parent)
-            parent = parent_of.get(parent)
+            parent = self._parent(parent)
 
     def _root_of(self, task_id: str) -> str | None:
         """The root task (the block) a task's line belongs to; None when it hangs under no module."""
@@ -687,9 +692,11 @@ class TaskTree:
         for module in self.modules:
             blocks.extend(self._module_blocks(module))
         self._blocks = blocks
-        # every root, also those of collapsed modules (they keep their size for when the module opens)
-        kids = self._kids
-        self._size_roots(chain.from_iterable(kids.get(self._module_key(module), ()) for module in self.modules))
+        # every root with children, also in collapsed modules (they keep their size for when the module opens):
+        # the parents that have children and hang under a module
+        for parent in self._kids:
+            if not parent.startswith(MODULE_PREFIX) and (self._parent(parent) or "").startswith(MODULE_PREFIX):
+                self._resize(parent)
         self._starts = None
         self._dirty_roots.clear()
         self._dirty_modules.clear()
@@ -745,11 +752,10 @@ class TaskTree:
     def _wanted_set(self) -> dict[str, bool]:
         """Matching tasks (True) plus their ancestors and modules (False, shown for context)."""
         wanted: dict[str, bool] = {}
-        parent_of = self._parent_of
         for task_id in self._matches or ():
             wanted[task_id] = True
-            parent = parent_of.get(task_id)
+            parent = self._parent(task_id)
             while parent is not None and parent not in wanted:
                 wanted[parent] = False
-                parent = parent_of.get(parent)
+                parent = self._parent(parent)
         return wanted

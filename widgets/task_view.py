@@ -491,7 +491,7 @@ class TaskView(ScrollView, can_focus=True):
         segments = list(head)
         if elapsed and used + len(elapsed) <= width:
             style = line_style + (Style() if cursor else self._style("dim"))
-            segments.append(Segment(elapsed, style))
+            segments.extend(keep_spaces_apart([Segment(elapsed, style)]))
             used += len(elapsed)
         if used < width:
             segments.append(Segment(" " * (width - used), line_style))
