@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Select, Static
 from engine.model import DistributedType, LocationKind
 from engine.model.distributed import OPTION_MODELS
 
-from .dialog import Dialog
+from .dialog import FormDialog
 
 OPTION_HINTS = {
     DistributedType.REBUILD: "node = 'name', segment_groups = [1, 2], table_id = 'id'",
@@ -37,7 +37,7 @@ def build_statement(name: str, task_type: str, location: str, location_name: str
     return " ".join(part for part in parts if part) + ";"
 
 
-class CreateTaskForm(Dialog[str]):
+class CreateTaskForm(FormDialog[str]):
     """Posts :class:`CreateTaskForm.Submitted` with the statement; the app shows errors or dismisses with the id."""
 
     class Submitted(Message):
@@ -110,17 +110,6 @@ class CreateTaskForm(Dialog[str]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._preview()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.submit()
-        else:
-            self.dismiss(None)
 
     def submit(self) -> None:
         if self.busy:

@@ -7,7 +7,7 @@ from typing import ClassVar, TypeVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Input, Static
 
 ResultT = TypeVar("ResultT")
 
@@ -60,3 +60,21 @@ class Dialog(ModalScreen[ResultT]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class FormDialog(Dialog[ResultT]):
+    """A dialog with fields and Submit/Cancel buttons: Enter in a field or the ``#submit`` button submits."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def submit(self) -> None:
+        raise NotImplementedError

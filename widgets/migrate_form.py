@@ -10,7 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from engine.model import ManualMigrateRequest, split_vuid
 
-from .dialog import Dialog
+from .dialog import FormDialog
 
 
 def validation_text(error: ValidationError) -> str:
@@ -23,7 +23,7 @@ def validation_text(error: ValidationError) -> str:
     return message
 
 
-class MigrateForm(Dialog[str]):
+class MigrateForm(FormDialog[str]):
     """Posts :class:`MigrateForm.Submitted`; the app answers with :meth:`show_error` or dismisses with the task id."""
 
     class Submitted(Message):
@@ -60,17 +60,6 @@ class MigrateForm(Dialog[str]):
             parts.update(f"vid {vid}, index {index}, epoch {epoch}")
         else:
             parts.update("")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.submit()
-        else:
-            self.dismiss(None)
 
     def submit(self) -> None:
         if self.busy:

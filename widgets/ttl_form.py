@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from .dialog import Dialog
+from .dialog import FormDialog
 
 MAX_TTL = 10 * 365 * 24 * 3600
 
@@ -22,7 +22,7 @@ def parse_ttl(text: str, name: str) -> int:
     return seconds
 
 
-class TtlForm(Dialog[tuple[int, int | None]]):
+class TtlForm(FormDialog[tuple[int, int | None]]):
     """Posts :class:`TtlForm.Submitted`; ``user_ttl`` is None when the source has no user TTL."""
 
     class Submitted(Message):
@@ -52,17 +52,6 @@ class TtlForm(Dialog[tuple[int, int | None]]):
 
     def on_mount(self) -> None:
         self.query_one("#ttl", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.submit()
-        else:
-            self.dismiss(None)
 
     def submit(self) -> None:
         if self.busy:
