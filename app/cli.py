@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import os
 import sys
@@ -179,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["serve"]:
         return serve(argv[1:])
     args = build_parser().parse_args(argv)
+    # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
+    # The app resumes the collector once that frame is drawn.
+    gc.disable()
     try:
         config = load_config(args.config)
         config = config.with_overrides(

@@ -40,10 +40,8 @@ from .nodes import Node, default_node_name, describe_error
 from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
 from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
-from .screens.jobs import JobsScreen
 from .screens.main import MainScreen
 from .screens.nodes import NodesScreen
-from .screens.plot import PlotScreen
 from .screens.tasks import TasksScreen
 from .sources import base as caps
 from .sources.base import Source
@@ -53,6 +51,8 @@ MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
 ANSI_THEME = "ansi-dark"
 FREEZE_FROM = 20_000
 """Tasks in a full snapshot from which the objects alive then are moved out of the cyclic collector's scans."""
+GC_PAUSE_LIMIT = 3.0
+"""Seconds after mounting by which the start-up's pause of the cyclic collector ends even if no data came."""
 OTHER_NODES_EVERY = 2.0
 """Seconds between refreshes of the nodes not shown (at most the refresh rate; every refresh on the nodes screen)."""
 Clock = Callable[[], datetime]
@@ -66,6 +66,27 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _resume_gc() -> None:
+    """End the start-up's pause of the cyclic collector (see ``app.cli.main``): what start-up built lives as long
+    as the app, so it is moved out of the collector's scans first."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def _plot_screen() -> Screen[Any]:
+    # Imported when first shown: plotext alone is ~30 ms of the start-up.
+    from .screens.plot import PlotScreen
+
+    return PlotScreen()
+
+
+def _jobs_screen() -> Screen[Any]:
+    from .screens.jobs import JobsScreen
+
+    return JobsScreen()
+
+
 class SchedtopApp(App[None]):
     """The dashboard. ``clock`` feeds the header clock and the data's age (tests pass a fixed one)."""
 
@@ -74,8 +95,8 @@ class SchedtopApp(App[None]):
     MODES: ClassVar[dict[str, Any]] = {
         "main": MainScreen,
         "tasks": TasksScreen,
-        "plot": PlotScreen,
-        "jobs": JobsScreen,
+        "plot": _plot_screen,
+        "jobs": _jobs_screen,
         "nodes": NodesScreen,
     }
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
@@ -213,6 +234,7 @@ class SchedtopApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.config.screen_name)
+        self.set_timer(GC_PAUSE_LIMIT, _resume_gc)  # in case no data comes soon
         self.set_interval(0.5, self._tick_status)
         if self.live_refresh:
             self._refresh_timer = self.set_interval(self.refresh_interval, self._on_refresh_timer)
@@ -292,6 +314,8 @@ class SchedtopApp(App[None]):
                 screen.show_nodes()
 
     def push_changes(self, changes: Changes) -> None:
+        if not gc.isenabled():
+            self.call_after_refresh(_resume_gc)
         for screen in self.screen_stack:
             if isinstance(screen, DataScreen) and screen.is_mounted:
                 screen.apply_data(changes)
@@ -776,6 +800,8 @@ class SchedtopApp(App[None]):
     # supervisor clean-ups ----------------------------------------------------------------------------------------
 
     def _selected_result(self):
+        from .screens.jobs import JobsScreen
+
         base = self.base_screen
         return base.selected_result if isinstance(base, JobsScreen) else None
 

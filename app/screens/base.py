@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from widgets.filter_bar import FilterBar
+from widgets.footer import KeyFooter
 from widgets.status_bar import StatusBar
 from widgets.task_view import TaskView
 from widgets.too_small import TooSmall
@@ -49,7 +50,7 @@ class DataScreen(Screen[None]):
         yield TooSmall(MIN_WIDTH, MIN_HEIGHT)
         with Container(id="body"):
             yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

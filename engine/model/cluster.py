@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from .base import WireModel
 
 
 class DiskStatus(StrEnum):
@@ -17,7 +19,7 @@ class DiskStatus(StrEnum):
     DROPPED = "dropped"
 
 
-class DiskInfo(BaseModel):
+class DiskInfo(WireModel):
     disk_id: int
     host: str
     idc: str
@@ -27,7 +29,7 @@ class DiskInfo(BaseModel):
     chunk_count: int = 0
 
 
-class DiskMigration(BaseModel):
+class DiskMigration(WireModel):
     """One repairing or dropping disk: how many of its migrate tasks are done, bytes moved, rate and ETA."""
 
     disk_id: int
@@ -54,7 +56,7 @@ class DiskMigration(BaseModel):
         return max(0.0, (self.bytes_total - self.bytes_done) / self.rate_bytes_per_s)
 
 
-class ClusterSummary(BaseModel):
+class ClusterSummary(WireModel):
     name: str
     node: str
     is_leader: bool = True

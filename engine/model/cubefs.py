@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from .base import REQUEST_CONFIG, WireModel
 from .formats import PerMinute, PerMinuteBytes, zeros
 
 UINT64_MAX = 2**64 - 1
@@ -96,7 +97,7 @@ def split_vuid(vuid: int) -> tuple[int, int, int]:
     return vuid >> 32, (vuid >> 24) & 0xFF, vuid & 0xFFFFFF
 
 
-class _Wire(BaseModel):
+class _Wire(WireModel):
     model_config = ConfigDict(populate_by_name=True, use_enum_values=False)
 
 
@@ -233,7 +234,7 @@ class DiskMigratingStats(_Wire):
 class ManualMigrateRequest(_Wire):
     """Body of ``POST /manual/migrate/task/add``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     vuid: int = Field(ge=1, le=UINT64_MAX, description="chunk id, an unsigned 64-bit integer")
     direct_download: bool = False

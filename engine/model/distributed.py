@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from .base import REQUEST_CONFIG, WireModel
 
 
 class DistributedType(StrEnum):
@@ -19,7 +21,7 @@ class LocationKind(StrEnum):
     NODE = "NODE"
 
 
-class Location(BaseModel):
+class Location(WireModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: LocationKind = LocationKind.SYSTEM
@@ -37,7 +39,7 @@ class Location(BaseModel):
         return self.kind.value if self.name is None else f"{self.kind.value} {self.name}"
 
 
-class RebuildOptions(BaseModel):
+class RebuildOptions(WireModel):
     model_config = ConfigDict(extra="forbid")
 
     node: str | None = None
@@ -45,7 +47,7 @@ class RebuildOptions(BaseModel):
     table_id: str | None = None
 
 
-class CheckDiskOptions(BaseModel):
+class CheckDiskOptions(WireModel):
     model_config = ConfigDict(extra="forbid")
 
     fix: bool = False
@@ -54,11 +56,11 @@ class CheckDiskOptions(BaseModel):
     storage_ids: list[str] | None = None
 
 
-class RebalanceOptions(BaseModel):
+class RebalanceOptions(WireModel):
     model_config = ConfigDict(extra="forbid")
 
 
-OPTION_MODELS: dict[DistributedType, type[BaseModel]] = {
+OPTION_MODELS: dict[DistributedType, type[WireModel]] = {
     DistributedType.REBUILD: RebuildOptions,
     DistributedType.CHECK_DISK: CheckDiskOptions,
     DistributedType.REBALANCE: RebalanceOptions,
@@ -67,10 +69,10 @@ OPTION_MODELS: dict[DistributedType, type[BaseModel]] = {
 NODE_LOCATION_REFUSED = (DistributedType.REBUILD, DistributedType.REBALANCE)
 
 
-class CreateTaskRequest(BaseModel):
+class CreateTaskRequest(WireModel):
     """A ``CREATE TASK`` as data. ``options`` are validated against the type's option model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     name: str | None = Field(default=None, min_length=1, max_length=128)
     type: DistributedType
@@ -107,19 +109,19 @@ def _sql_value(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-class CancelTaskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CancelTaskRequest(WireModel):
+    model_config = REQUEST_CONFIG
 
     task: str = Field(min_length=1, description="the task's name or id")
 
 
-class StatementRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StatementRequest(WireModel):
+    model_config = REQUEST_CONFIG
 
     statement: str = Field(min_length=1, max_length=10_000)
 
 
-class StatementResult(BaseModel):
+class StatementResult(WireModel):
     """What running a statement did: the task it created or cancelled."""
 
     action: str

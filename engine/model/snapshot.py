@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from .base import WireModel
 from .cluster import ClusterSummary, DiskMigration
 from .cubefs import TasksStat
 from .supervisor import SupervisorView
 from .taskmanager import TaskStatus
 
 
-class TaskRow(BaseModel):
+class TaskRow(WireModel):
     """A task as the dashboard lists it: its status plus where it lives in the task manager."""
 
     module: str
@@ -26,7 +27,7 @@ class TaskRow(BaseModel):
         return self.status.id
 
 
-class Snapshot(BaseModel):
+class Snapshot(WireModel):
     """A consistent view at one instant.
 
     ``tasks`` holds the rows changed since the ``since`` revision the caller passed (all rows when ``full``),

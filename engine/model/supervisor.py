@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .base import REQUEST_CONFIG, WireModel
 
 
 class SupervisorState(StrEnum):
@@ -20,7 +22,7 @@ class JobState(StrEnum):
     FAILED = "failed"
 
 
-class ScheduledJob(BaseModel):
+class ScheduledJob(WireModel):
     """A row of ``SCHEDULED_JOBS``: what runs, from when, how often."""
 
     id: int
@@ -35,7 +37,7 @@ class ScheduledJob(BaseModel):
     )
 
 
-class PartialJobResult(BaseModel):
+class PartialJobResult(WireModel):
     """A row of ``PARTIAL_JOB_RESULTS``: one part of a job run, e.g. one cluster of a remote job."""
 
     id: int
@@ -47,7 +49,7 @@ class PartialJobResult(BaseModel):
     result_code: str | None = None
 
 
-class JobResult(BaseModel):
+class JobResult(WireModel):
     """A row of ``JOB_RESULTS``; ``(job_id, scheduled_start)`` is unique."""
 
     id: int
@@ -61,7 +63,7 @@ class JobResult(BaseModel):
     hanging: bool = Field(default=False, description="running far longer than the job's interval")
 
 
-class SupervisorView(BaseModel):
+class SupervisorView(WireModel):
     """Everything the jobs screen shows, in one piece."""
 
     configured: bool = True
@@ -74,10 +76,10 @@ class SupervisorView(BaseModel):
     )
 
 
-class RescheduleRequest(BaseModel):
+class RescheduleRequest(WireModel):
     """Clean-up option (b): mark the hanging run completed and move ``scheduled_start`` on."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     job_id: int = Field(ge=1)
     scheduled_start: datetime | None = Field(
@@ -85,19 +87,19 @@ class RescheduleRequest(BaseModel):
     )
 
 
-class DeleteRunRequest(BaseModel):
+class DeleteRunRequest(WireModel):
     """Clean-up option (a): delete the run's JOB_RESULTS row and its PARTIAL_JOB_RESULTS rows."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     job_id: int = Field(ge=1)
     scheduled_start: datetime
 
 
-class AddJobRequest(BaseModel):
+class AddJobRequest(WireModel):
     """Body of ``POST /api/supervisor/jobs``: a new row of ``SCHEDULED_JOBS``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     name: str = Field(min_length=1, max_length=128)
     task_type: str = Field(min_length=1, max_length=64, description="e.g. volume_inspect or balance")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .base import WireModel
 from .formats import ScyllaTime
 
 NO_PARENT = "none"
@@ -28,12 +29,12 @@ class TaskKind(StrEnum):
     CLUSTER = "cluster"
 
 
-class ChildRef(BaseModel):
+class ChildRef(WireModel):
     task_id: str
     node: str
 
 
-class TaskStats(BaseModel):
+class TaskStats(WireModel):
     """One item of ``list_module_tasks``."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -52,7 +53,7 @@ class TaskStats(BaseModel):
     end_time: ScyllaTime = None
 
 
-class TaskStatus(BaseModel):
+class TaskStatus(WireModel):
     """``task_status``: every field of ``task_stats`` (with ``id`` for ``task_id``) plus progress and tree links."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -105,7 +106,7 @@ class TaskStatus(BaseModel):
         )
 
 
-class ScyllaError(BaseModel):
+class ScyllaError(WireModel):
     """Seastar httpd error body."""
 
     message: str
