@@ -214,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = ", ".join(sorted(app.available_themes))
         print(f"schedtop: unknown theme {config.theme!r}; available: {names}", file=sys.stderr)
         return 2
+    if not remote:
+        asyncio.run(app.prefetch())
     app.run()
     return app.return_code or 0
 

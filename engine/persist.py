@@ -17,6 +17,7 @@ from .errors import StoreError
 from .jsontext import encode
 from .model import CodeMode, DiskStatus
 from .sim.cluster import Cluster, Disk, Host, Volume
+from .sim.compact import Units
 from .stats import SLOTS
 from .store import Store
 from .taskmanager import Task
@@ -39,7 +40,7 @@ def load_cluster(store: Store) -> Cluster:
         )
     cluster.reindex()
     for vid, mode, size, units, pending in store.volumes():
-        volume = Volume(vid, CodeMode(mode), size, [(int(v), int(d)) for v, d in units])
+        volume = Volume(vid, CodeMode(mode), size, Units((int(v), int(d)) for v, d in units))
         volume.pending = {int(i): int(d) for i, d in pending.items()}
         cluster.volumes[vid] = volume
         for vuid, did in volume.units:

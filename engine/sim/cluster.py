@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..model import CodeMode, DiskInfo, DiskStatus, VunitLocation, make_vuid, split_vuid
+from .compact import ChunkSet, Units
 
 GiB = 1024**3
 PORT = 8889
@@ -61,7 +62,7 @@ class Disk:
     """A repair or drop that was aborted or failed: the scheduler leaves this disk alone until told again."""
     used: int = 0
     reserved: int = 0
-    chunks: set[int] = field(default_factory=set)
+    chunks: ChunkSet = field(default_factory=ChunkSet)
 
     @property
     def free(self) -> int:
@@ -91,7 +92,7 @@ class Volume:
     vid: int
     code_mode: CodeMode
     chunk_size: int
-    units: list[tuple[int, int]]
+    units: Units
     """(vuid, disk_id) per unit index."""
     pending: dict[int, int] = field(default_factory=dict)
     """unit index -> destination disk chosen for a migration in flight."""
@@ -149,7 +150,7 @@ class Cluster:
             if placement is None:
                 continue
             units = [(make_vuid(vid, index, 1), disk.disk_id) for index, disk in enumerate(placement)]
-            cluster.volumes[vid] = Volume(vid, mode, size, units)
+            cluster.volumes[vid] = Volume(vid, mode, size, Units(units))
             for vuid, did in units:
                 disk = cluster.disks[did]
                 disk.chunks.add(vuid)
