@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -63,3 +64,13 @@ async def test_updating_one_trusted_row_leaves_the_others_untouched(engine: Engi
     assert gone.gone and not rows[0].gone and not rows[1].gone
     assert gone.model_fields_set == rows[1].model_fields_set == set(TaskRow.model_fields)
     assert TaskRow.model_validate(rows[1].model_dump()) == rows[1]
+
+
+async def test_trusted_rows_share_their_field_names_and_still_read_and_write_like_models(engine: Engine) -> None:
+    await engine.break_disk(101)
+    await engine.advance(1)
+    first, second = engine.snapshot(0).tasks[:2]
+    assert sys.getsizeof(first.status.__dict__) < sys.getsizeof(dict(first.status.__dict__))
+    first.status.error = "boom"  # pydantic writes into the instance dict; only this row changes
+    assert first.status.error == "boom" and second.status.error == ""
+    assert TaskRow.model_validate_json(first.model_dump_json()) == first
