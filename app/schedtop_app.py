@@ -34,6 +34,7 @@ from widgets.wait_dialog import WaitDialog
 from . import bindings
 from .bindings import BindingSpec, active_specs, textual_bindings
 from .client_model import Changes, ClientModel
+from .collector import RowFreezer, resume_after_start_up
 from .commands import BindingCommands, NodeCommands
 from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
 from .nodes import Node, default_node_name, describe_error
@@ -49,8 +50,6 @@ from .sources.base import Source
 REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
 ANSI_THEME = "ansi-dark"
-FREEZE_FROM = 20_000
-"""Tasks in a full snapshot from which the objects alive then are moved out of the cyclic collector's scans."""
 GC_PAUSE_LIMIT = 3.0
 """Seconds after mounting by which the start-up's pause of the cyclic collector ends even if no data came."""
 OTHER_NODES_EVERY = 2.0
@@ -64,14 +63,6 @@ __all__ = ["SchedtopApp", "describe_error"]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _resume_gc() -> None:
-    """End the start-up's pause of the cyclic collector (see ``app.cli.main``): what start-up built lives as long
-    as the app, so it is moved out of the collector's scans first."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _plot_screen() -> Screen[Any]:
@@ -148,8 +139,7 @@ class SchedtopApp(App[None]):
         self._refresh_timer: Timer | None = None
         self._others_polled = 0.0
         self._status_drawn = 0.0
-        self._fresh_rows = 0
-        self._frozen = False
+        self._freezer = RowFreezer()
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         elif ansi_color:
@@ -234,7 +224,7 @@ class SchedtopApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.config.screen_name)
-        self.set_timer(GC_PAUSE_LIMIT, _resume_gc)  # in case no data comes soon
+        self.set_timer(GC_PAUSE_LIMIT, resume_after_start_up)  # in case no data comes soon
         self.set_interval(0.5, self._tick_status)
         if self.live_refresh:
             self._refresh_timer = self.set_interval(self.refresh_interval, self._on_refresh_timer)
@@ -286,20 +276,8 @@ class SchedtopApp(App[None]):
         return changes
 
     def _keep_rows_out_of_gc(self, node: Node, changes: Changes) -> None:
-        """Hundreds of thousands of long-lived rows would be rescanned by every full cyclic collection — a stall
-        of ~100 ms every few dozen refreshes. Rows hold no reference cycles and go by reference counting, so once
-        enough of them arrived they are moved out of the collector's sight (after a pass over what is new since
-        the last time, so no cyclic garbage is frozen with them; the very first time there is no such pass, it
-        would delay the first frame)."""
-        if len(node.model.rows) < FREEZE_FROM:
-            return
-        self._fresh_rows += len(node.model.rows) if changes.full else len(changes.changed)
-        if self._fresh_rows >= FREEZE_FROM:
-            self._fresh_rows = 0
-            if self._frozen:
-                gc.collect()
-            gc.freeze()
-            self._frozen = True
+        rows = len(node.model.rows)
+        self._freezer.rows_arrived(rows, rows if changes.full else len(changes.changed))
 
     async def refresh_data(self) -> bool:
         """Fetch and apply one snapshot of the node shown; False (and a disconnected header) when it failed."""
@@ -320,7 +298,7 @@ class SchedtopApp(App[None]):
 
     def push_changes(self, changes: Changes) -> None:
         if not gc.isenabled():
-            self.call_after_refresh(_resume_gc)
+            self.call_after_refresh(resume_after_start_up)
         for screen in self.screen_stack:
             if isinstance(screen, DataScreen) and screen.is_mounted:
                 screen.apply_data(changes)

@@ -5,9 +5,10 @@ The engine (file store in a temporary directory, manual clock) gets ``ClusterSha
 manual migrations. With ~960 workers the simulation itself then changes ~1 % of the tasks every tick.
 
 The task view is measured the way the app feeds it (``app/screens/tasks.py``): each snapshot goes through the app's
-``ClientModel.apply``, then ``TaskView.update(rows, changed, removed, now, modules)``; the frame is the screen's
+``ClientModel.apply`` and its collector policy (``app.collector.RowFreezer``), then ``TaskView.update(rows, changed, removed, now, modules)``; the frame is the screen's
 next compositor update. It runs headless (``App.run_test``, 160×48) in this process, with the real widget class
-and internal tasks shown, so all 100 000 tasks are lines of the tree. Engine and app share the process, as in the
+and internal tasks shown, so all 100 000 tasks are lines of the tree (a second figure: the app's default view, with
+them hidden). Engine and app share the process, as in the
 embedded dashboard, so the RSS is theirs together.
 
 It runs in its own process (``python -m bench.large_cluster --json``) so other suites do not pollute its RSS.
@@ -64,10 +65,11 @@ def _print_profile(profiler: Any, title: str) -> None:
         print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
 
 
-async def _measure(ticks: int, profile: bool) -> dict[str, Any]:
+async def _measure(ticks: int, profile: bool, show_internal: bool = True) -> dict[str, Any]:
     from textual.app import App, ComposeResult
 
     from app.client_model import ClientModel
+    from app.collector import RowFreezer
     from engine.clock import ManualClock
     from engine.engine import Engine, EngineConfig
     from engine.scenarios import populate
@@ -117,15 +119,18 @@ async def _measure(ticks: int, profile: bool) -> dict[str, Any]:
 
             app = TaskViewBench()
             model = ClientModel(keep_gone=True)
+            freezer = RowFreezer()
             async with app.run_test(size=SIZE) as pilot:
                 view = app.query_one(TaskView)
-                view.set_show_internal(True)
+                view.set_show_internal(show_internal)
                 await pilot.pause()
 
                 async def feed(snapshot: Any) -> tuple[float, float, float]:
                     """(model apply, view update, frame) in ms — what the app does with one snapshot."""
                     t0 = time.perf_counter()
                     changes = model.apply(snapshot)
+                    total = len(model.rows)  # as the app does after applying (SchedtopApp._keep_rows_out_of_gc)
+                    freezer.rows_arrived(total, total if changes.full else len(changes.changed))
                     t1 = time.perf_counter()
                     view.update(
                         model.rows,
@@ -323,7 +328,22 @@ def large_cluster(quick: bool) -> list[Figure]:
     figures = _figures(schedtop, ticks * runs, stock)
     if runs > 1:
         figures[3].note += f"; median of {runs} runs, each in its own process"
+    figures.insert(4, _default_view_figure(_median_run([_run("--default-view", "--ticks", "1") for _ in range(runs)])))
     return figures
+
+
+def _default_view_figure(out: dict[str, Any]) -> Figure:
+    """The same first render as the app shows it by default: internal tasks (a repair's per-chunk children)
+    folded away, so fewer lines; every row is still loaded and indexed."""
+    apply_ms, update_ms, frame_ms = out["first"]
+    figure = Figure("large: task view first render, default view", apply_ms + update_ms + frame_ms, "ms")
+    figure.target = f"≤ {FIRST_RENDER_MS:.0f} ms"
+    figure.met = figure.value <= FIRST_RENDER_MS
+    figure.note = (
+        f"internal tasks hidden (the app's default): {out['lines']:,} lines of {out['tasks']:,} tasks; model apply "
+        f"{apply_ms:.0f} + TaskView.update {update_ms:.0f} + frame {frame_ms:.0f} ms"
+    )
+    return figure
 
 
 def main(argv: list[str]) -> int:
@@ -331,7 +351,7 @@ def main(argv: list[str]) -> int:
     if "--stock-tree" in argv:
         print(json.dumps(asyncio.run(_measure_stock_tree(ticks))))
         return 0
-    out = asyncio.run(_measure(ticks, profile="--profile" in argv))
+    out = asyncio.run(_measure(ticks, profile="--profile" in argv, show_internal="--default-view" not in argv))
     if "--json" in argv:
         print(json.dumps(out))
     else:
