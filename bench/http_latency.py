@@ -4,9 +4,10 @@ The server runs in its own process (so the client does not share its interpreter
 with 10 000 real manual-migration tasks queued (``add_manual_migrate`` per chunk); its clock is manual, so the
 figures measure the HTTP path and serialisation, not a simulation racing in the background.
 
-Two kinds of figures: sequential requests (one at a time, as before), and a fixed request rate from an async
-httpx client (open loop: requests go out on schedule whether or not earlier ones answered, over a pool of
-connections) — ``/stats`` at 500 req/s is the issue's target. Each fixed-rate figure has ``/api/health`` (the
+Two kinds of figures: sequential requests (one at a time, as before), and a fixed request rate from httpx clients
+on ``SENDERS`` threads of this process (open loop: every request is due at a fixed moment, and its latency counts
+from that moment, so time spent waiting for a free sender counts too) — ``/stats`` at 500 req/s is the issue's
+target. Each fixed-rate figure has ``/api/health`` (the
 framework with no work behind it) at the same rate as its baseline, measured in the same run.
 Run alone: ``python -m bench.http_latency --serve N`` starts such a server and prints ``PORT <n>``.
 """
@@ -17,6 +18,7 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -67,39 +69,59 @@ def _measure(http: httpx.Client, path: str, repeats: int) -> list[float]:
     return timings
 
 
-async def _fixed_rate(url: str, paths: list[str], rate: float, seconds: float) -> tuple[list[float], float]:
-    """(latencies in ms, achieved requests per second) of GETs sent on a fixed schedule, cycling ``paths``."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
-        for path in paths[:20]:  # warm the connection pool and the server's caches
-            (await client.get(path)).raise_for_status()
-        loop = asyncio.get_running_loop()
-        latencies: list[float] = []
-        count = max(1, int(rate * seconds))
-        start = loop.time() + 0.05
+SENDERS = 8
+"""Threads (one keep-alive connection each) sending the fixed-rate requests."""
 
-        async def one(index: int) -> None:
-            delay = start + index / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            began = time.perf_counter()
-            response = await client.get(paths[index % len(paths)])
-            response.raise_for_status()
-            latencies.append((time.perf_counter() - began) * 1000)
 
-        await asyncio.gather(*(one(i) for i in range(count)))
-        return latencies, count / (loop.time() - start)
+def _fixed_rate(url: str, paths: list[str], rate: float, seconds: float) -> tuple[list[float], float]:
+    """(latencies in ms, achieved requests per second) of GETs due on a fixed schedule, cycling ``paths``.
+
+    ``SENDERS`` threads, each with its own httpx client, take the requests in order, each sent at its due time
+    or as soon as a sender is free; a latency counts from the due time, so a server that falls behind shows it.
+    (At first the requests were thousands of coroutines queued on one async httpx pool: the client cost ~1.5 ms
+    of CPU a request and its pool's cost grew with its queue, so after any stall of the machine the client, not
+    the server, fell behind for good — the server sat idle while p99 reached seconds.)
+    """
+    count = max(1, int(rate * seconds))
+    latencies: list[float] = []
+    lock = threading.Lock()
+    due = iter(range(count))
+    clients = [httpx.Client(base_url=url, timeout=30) for _ in range(SENDERS)]
+    try:
+        for client in clients:  # open each connection and warm the server's caches
+            for path in paths[:3]:
+                client.get(path).raise_for_status()
+        start = time.perf_counter() + 0.05
+
+        def sender(client: httpx.Client) -> None:
+            while True:
+                with lock:
+                    index = next(due, None)
+                if index is None:
+                    return
+                at = start + index / rate
+                delay = at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                client.get(paths[index % len(paths)]).raise_for_status()
+                latencies.append((time.perf_counter() - at) * 1000)
+
+        threads = [threading.Thread(target=sender, args=(client,)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return latencies, count / (time.perf_counter() - start)
+    finally:
+        for client in clients:
+            client.close()
 
 
 def _rate_figures(url: str, name: str, paths: list[str], rate: float, seconds: float, runs: int = 1) -> list[Figure]:
     """p50 and p99 at a fixed rate, beside /api/health at the same rate; with several runs, the median run's
-    percentiles (a shared machine stalls now and then for a second or more, which one run cannot tell apart)."""
+    percentiles (a shared machine stalls now and then, which one run cannot tell apart from the server)."""
     measured = [
-        (
-            asyncio.run(_fixed_rate(url, paths, rate, seconds)),
-            asyncio.run(_fixed_rate(url, ["/api/health"], rate, seconds)),
-        )
-        for _ in range(runs)
+        (_fixed_rate(url, paths, rate, seconds), _fixed_rate(url, ["/api/health"], rate, seconds)) for _ in range(runs)
     ]
     figures = []
     for label, share in (("p50", 0.5), ("p99", 0.99)):
