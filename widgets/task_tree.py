@@ -115,6 +115,8 @@ class TaskTree:
         self._blocks: list[str] = []
         self._sizes: dict[str, int] = {}
         self._starts: list[int] | None = None
+        self._numbers: dict[str, int] | None = None
+        """Each block's index in ``_blocks`` (built on demand, dropped when the blocks change)."""
         self._laid: dict[str, tuple[list[str], list[int]]] = {}
         self._dirty_roots: set[str] = set()
         self._dirty_modules: set[str] = set()
@@ -180,9 +182,11 @@ class TaskTree:
         root = key if key.startswith(MODULE_PREFIX) else self._root_of(key)
         if root is None:
             return None
-        try:
-            number = self._blocks.index(root)
-        except ValueError:
+        numbers = self._numbers
+        if numbers is None:
+            numbers = self._numbers = {block: number for number, block in enumerate(self._blocks)}
+        number = numbers.get(root)
+        if number is None:
             return None
         keys = self._layout(root)[0]
         if key == root:
@@ -692,6 +696,7 @@ class TaskTree:
         for module in self.modules:
             blocks.extend(self._module_blocks(module))
         self._blocks = blocks
+        self._numbers = None
         # every root with children, also in collapsed modules (they keep their size for when the module opens):
         # the parents that have children and hang under a module
         for parent in self._kids:
@@ -731,6 +736,7 @@ class TaskTree:
             wanted = self._module_blocks(module)
             if blocks[start:end] != wanted:
                 blocks[start:end] = wanted
+                self._numbers = None
                 resized = True
         if resized:
             self._starts = None
