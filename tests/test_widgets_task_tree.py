@@ -53,6 +53,9 @@ def assert_same(tree: TaskTree) -> None:
     for index, key in enumerate(other.lines):
         assert tree.counts(key) == other.counts(key), key
         assert tree.line(index) == (key, other.depths[index])
+        assert tree.position(key) == index, key
+    middle = len(other.lines) // 2
+    assert tree.window(middle, middle + 40) == list(zip(other.lines, other.depths, strict=True))[middle : middle + 40]
 
 
 class RandomCluster:
@@ -140,11 +143,11 @@ def test_a_label_change_moves_no_line() -> None:
     rows = {f"r{i}": row(f"r{i}", i) for i in range(100)}
     tree = TaskTree()
     tree.reset(rows)
-    starts = tree._block_starts()
+    offsets = tree._line_offsets()
     rows["r50"] = row("r50", 50, progress_completed=7.0)
     update = tree.apply(rows, ["r50"])
     assert not update.moved and "r50" in update.touched
-    assert tree._block_starts() is starts
+    assert tree._line_offsets() is offsets
 
 
 def test_lines_are_found_without_laying_out_every_block() -> None:
@@ -177,3 +180,41 @@ def test_a_parent_loop_in_bad_data_does_not_hang_the_tree() -> None:
     rows["a"] = row("a", 1, parent="b", progress_completed=5.0)
     tree.apply(rows, ["a"])
     assert tree.hidden_reason("a") is not None
+
+
+def test_lines_stay_right_when_roots_far_apart_grow_and_shrink() -> None:
+    """Hundreds of root blocks (several chunks of running totals): children come and go under some of them."""
+    rng = random.Random(11)
+    rows = {f"r{i:04d}": row(f"r{i:04d}", i) for i in range(900)}
+    tree = TaskTree()
+    tree.reset(rows)
+    children = 0
+    for step in range(60):
+        changed = []
+        for _ in range(5):
+            parent = f"r{rng.randrange(900):04d}"
+            kids = [k for k in rows if rows[k].status.parent_id == parent]
+            if kids and rng.random() < 0.4:
+                gone = rng.choice(kids)
+                del rows[gone]
+                changed.append(gone)
+            else:
+                children += 1
+                child = f"c{children:05d}"
+                rows[child] = row(child, int(parent[1:]), parent=parent)
+                changed.append(child)
+        if step % 15 == 14:
+            tree.toggle(f"r{rng.randrange(900):04d}")
+        tree.apply(rows, changed)
+        assert_same(tree)
+
+
+def test_a_child_appearing_resizes_its_block_in_place() -> None:
+    rows = {f"r{i:04d}": row(f"r{i:04d}", i) for i in range(600)}
+    tree = TaskTree()
+    tree.reset(rows)
+    offsets, count = tree._line_offsets(), tree.line_count
+    rows["c1"] = row("c1", 400, parent="r0400")
+    tree.apply(rows, ["c1"])
+    assert tree._line_offsets() is offsets and tree.line_count == count + 1
+    assert tree.line(tree.position("r0400") + 1)[0] == "c1"

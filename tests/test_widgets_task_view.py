@@ -76,13 +76,13 @@ async def test_a_progress_change_repaints_only_its_line_and_keeps_the_cursor() -
         view.update(rows, None, now=T0)
         view.select("r30")
         await pilot.pause()
-        layout = view.task_tree._starts
+        layout = view.task_tree._offsets
         offset = view.scroll_offset.y
         rows["r30"] = rows["r30"].model_copy(
             update={"status": rows["r30"].status.model_copy(update={"progress_completed": 9})}
         )
         view.update(rows, ["r30"], now=T0 + timedelta(seconds=1))
-        assert view.task_tree._starts is layout  # no line moved: nothing was laid out again
+        assert view.task_tree._offsets is layout  # no line moved: nothing was laid out again
         assert view.selected_task_id == "r30" and view.scroll_offset.y == offset
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, groupby, repeat
+from itertools import compress, groupby, repeat
 from operator import attrgetter, itemgetter, not_
 from typing import Any
 
 from engine.model import TaskRow, TaskState
 from engine.model.taskmanager import NO_PARENT
+
+from .line_offsets import LineOffsets
 
 MODULE_PREFIX = "module:"
 SORT_MODES = ("default", "state", "progress", "elapsed", "type")
@@ -114,7 +116,8 @@ class TaskTree:
         # the layout: blocks (module headings and root tasks) in display order, their sizes and running totals
         self._blocks: list[str] = []
         self._sizes: dict[str, int] = {}
-        self._starts: list[int] | None = None
+        self._offsets: LineOffsets | None = None
+        """Where each block starts (built on demand; resized blocks update it, a new list of blocks drops it)."""
         self._numbers: dict[str, int] | None = None
         """Each block's index in ``_blocks`` (built on demand, dropped when the blocks change)."""
         self._laid: dict[str, tuple[list[str], list[int]]] = {}
@@ -127,8 +130,7 @@ class TaskTree:
 
     @property
     def line_count(self) -> int:
-        starts = self._block_starts()
-        return starts[-1]
+        return self._line_offsets().total
 
     @property
     def module_lines(self) -> int:
@@ -151,10 +153,10 @@ class TaskTree:
 
     def line(self, index: int) -> tuple[str, int]:
         """(key, depth) of visible line ``index``."""
-        starts = self._block_starts()
-        number = bisect.bisect_right(starts, index) - 1
+        offsets = self._line_offsets()
+        number = offsets.find(index)
         keys, depths = self._layout(self._blocks[number])
-        offset = index - starts[number]
+        offset = index - offsets.start(number)
         return keys[offset], depths[offset]
 
     def window(self, start: int, stop: int) -> list[tuple[str, int]]:
@@ -162,17 +164,18 @@ class TaskTree:
         stop = min(stop, self.line_count)
         if start >= stop:
             return []
-        starts = self._block_starts()
-        number = bisect.bisect_right(starts, start) - 1
+        offsets = self._line_offsets()
+        number = offsets.find(start)
+        offset = start - offsets.start(number)
         result: list[tuple[str, int]] = []
         index = start
         while index < stop and number < len(self._blocks):
             keys, depths = self._layout(self._blocks[number])
-            offset = index - starts[number]
             take = min(len(keys) - offset, stop - index)
             result.extend(zip(keys[offset : offset + take], depths[offset : offset + take], strict=True))
             index += take
             number += 1
+            offset = 0
         return result
 
     def position(self, key: str | None) -> int | None:
@@ -182,10 +185,7 @@ class TaskTree:
         root = key if key.startswith(MODULE_PREFIX) else self._root_of(key)
         if root is None:
             return None
-        numbers = self._numbers
-        if numbers is None:
-            numbers = self._numbers = {block: number for number, block in enumerate(self._blocks)}
-        number = numbers.get(root)
+        number = self._block_numbers().get(root)
         if number is None:
             return None
         keys = self._layout(root)[0]
@@ -196,7 +196,7 @@ class TaskTree:
                 offset = keys.index(key)
             except ValueError:
                 return None
-        return self._block_starts()[number] + offset
+        return self._line_offsets().start(number) + offset
 
     def counts(self, key: str) -> tuple[int, int, int]:
         """(shown children, running ones, failed ones) of a module heading or task."""
@@ -666,11 +666,17 @@ class TaskTree:
         keys.extend(children[last:])
         depths.extend([depth] * (len(children) - last))
 
-    def _block_starts(self) -> list[int]:
-        starts = self._starts
-        if starts is None:
-            starts = self._starts = [0, *accumulate(map(self._sizes.get, self._blocks, repeat(1)))]
-        return starts
+    def _line_offsets(self) -> LineOffsets:
+        offsets = self._offsets
+        if offsets is None:
+            offsets = self._offsets = LineOffsets(map(self._sizes.get, self._blocks, repeat(1)))
+        return offsets
+
+    def _block_numbers(self) -> dict[str, int]:
+        numbers = self._numbers
+        if numbers is None:
+            numbers = self._numbers = {block: number for number, block in enumerate(self._blocks)}
+        return numbers
 
     def _module_blocks(self, module: str) -> list[str]:
         key = self._module_key(module)
@@ -679,13 +685,6 @@ class TaskTree:
         if self._wanted is None and key in self.collapsed:
             return [key]
         return [key, *self._shown_children(key)]
-
-    def _size_roots(self, roots: Iterable[str]) -> None:
-        """Sizes of roots that have children (everything else is one line)."""
-        kids = self._kids
-        for root in kids.keys() & set(roots):
-            if not root.startswith(MODULE_PREFIX):
-                self._resize(root)
 
     def rebuild(self) -> None:
         """Lay every block out again (after a new setting)."""
@@ -702,7 +701,7 @@ class TaskTree:
         for parent in self._kids:
             if not parent.startswith(MODULE_PREFIX) and (self._parent(parent) or "").startswith(MODULE_PREFIX):
                 self._resize(parent)
-        self._starts = None
+        self._offsets = None
         self._dirty_roots.clear()
         self._dirty_modules.clear()
         self._root_moves.clear()
@@ -710,18 +709,20 @@ class TaskTree:
     def _relayout(self) -> bool:
         """Re-lay the dirty blocks; True when any line may have moved (the running totals only if sizes did)."""
         moved = bool(self._dirty_roots or self._dirty_modules)
-        resized = False
+        blocks_changed = bool(self._root_moves)
         for root in self._root_moves:
             # a task that starts or stops being a root: whatever was laid out for it before is stale
             self._laid.pop(root, None)
             self._sizes.pop(root, None)
             if root in self._seen:
                 self._resize(root)
+        resized: list[str] = []
         for root in self._dirty_roots:
             self._laid.pop(root, None)
             before = self._sizes.get(root, 1)
             self._resize(root)
-            resized = resized or self._sizes.get(root, 1) != before
+            if self._sizes.get(root, 1) != before:
+                resized.append(root)
         blocks = self._blocks
         for key in self._dirty_modules:
             module = key[len(MODULE_PREFIX) :]
@@ -736,10 +737,17 @@ class TaskTree:
             wanted = self._module_blocks(module)
             if blocks[start:end] != wanted:
                 blocks[start:end] = wanted
-                self._numbers = None
-                resized = True
-        if resized:
-            self._starts = None
+                blocks_changed = True
+        if blocks_changed:
+            self._numbers = None
+            self._offsets = None
+        elif resized and self._offsets is not None:
+            numbers = self._block_numbers()
+            for root in resized:
+                number = numbers.get(root)
+                if number is None:  # not a block of its own (e.g. in a collapsed module): nothing moves for it
+                    continue
+                self._offsets.resize(number, self._sizes.get(root, 1))
         self._root_moves.clear()
         self._dirty_roots.clear()
         self._dirty_modules.clear()
