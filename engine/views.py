@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from .model import (
     BalanceStats,
@@ -40,6 +41,17 @@ def _error_rate(stats: StatsBook, task_type: str, unix: float, enabled: bool) ->
     )
 
 
+def _queue(stats: StatsBook, migrations: Migrations, task_type: str, unix: float) -> dict[str, Any]:
+    """The fields every migrating type's ``/stats`` entry shares: its three queues and its per-minute figures."""
+    preparing, doing, finishing = migrations.counts(task_type)
+    return {
+        "preparing_cnt": preparing,
+        "worker_doing_cnt": doing,
+        "finishing_cnt": finishing,
+        "stats_per_min": _per_min(stats, task_type, unix),
+    }
+
+
 def tasks_stat(
     stats: StatsBook,
     migrations: Migrations,
@@ -56,40 +68,22 @@ def tasks_stat(
         return TasksStat(shard_repair=shard_repair, blob_delete=blob_delete)
     repairing = repair.active_jobs()
     dropping = drop.active_jobs()
-    p, d, f = migrations.counts("disk_repair")
     disk_repair = DiskRepairStats(
         enable=enabled.get("disk_repair", True),
         repairing_disks=sorted(j.disk_id for j in repairing),
         total_tasks_cnt=sum(j.total for j in repairing),
         repaired_tasks_cnt=sum(j.migrated for j in repairing),
-        preparing_cnt=p,
-        worker_doing_cnt=d,
-        finishing_cnt=f,
-        stats_per_min=_per_min(stats, "disk_repair", unix),
+        **_queue(stats, migrations, "disk_repair", unix),
     )
-    p, d, f = migrations.counts("disk_drop")
     disk_drop = DiskDropStats(
         enable=enabled.get("disk_drop", True),
         dropping_disks=sorted(j.disk_id for j in dropping),
         total_tasks_cnt=sum(j.total for j in dropping),
         dropped_tasks_cnt=sum(j.migrated for j in dropping),
-        preparing_cnt=p,
-        worker_doing_cnt=d,
-        finishing_cnt=f,
-        stats_per_min=_per_min(stats, "disk_drop", unix),
+        **_queue(stats, migrations, "disk_drop", unix),
     )
-    p, d, f = migrations.counts("balance")
-    balance = BalanceStats(
-        enable=enabled.get("balance", True),
-        preparing_cnt=p,
-        worker_doing_cnt=d,
-        finishing_cnt=f,
-        stats_per_min=_per_min(stats, "balance", unix),
-    )
-    p, d, f = migrations.counts("manual_migrate")
-    manual = ManualMigrateStats(
-        preparing_cnt=p, worker_doing_cnt=d, finishing_cnt=f, stats_per_min=_per_min(stats, "manual_migrate", unix)
-    )
+    balance = BalanceStats(enable=enabled.get("balance", True), **_queue(stats, migrations, "balance", unix))
+    manual = ManualMigrateStats(**_queue(stats, migrations, "manual_migrate", unix))
     inspect = VolumeInspectStats(
         enable=enabled.get("volume_inspect", False),
         finished_per_min=stats.show("volume_inspect", "finished_per_min", unix),

@@ -11,22 +11,7 @@ from engine.errors import InvalidArgument, Unavailable
 from engine.model import JobState, SupervisorState
 from engine.supervisor import Supervisor
 
-from .supervisor_support import Clock, Work, at, make, rows, settle
-
-
-@pytest.fixture
-def conn() -> sqlite3.Connection:
-    return sqlite3.connect(":memory:")
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock("2015-03-11 00:28:00")
-
-
-@pytest.fixture
-def work() -> Work:
-    return Work()
+from .support import Clock, Work, at, make, rows, settle
 
 
 @pytest.fixture
