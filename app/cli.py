@@ -181,8 +181,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(argv[1:])
     args = build_parser().parse_args(argv)
     # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
-    # The app resumes the collector once that frame is drawn.
+    # The app resumes the collector once that frame is drawn; an early return restores what it found.
+    collecting = gc.isenabled()
     gc.disable()
+    try:
+        return _dashboard(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    """Open the source and run the app; an exit status."""
     try:
         config = load_config(args.config)
         config = config.with_overrides(

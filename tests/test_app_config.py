@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,3 +149,11 @@ def test_connect_needs_an_http_url(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_config_defaults() -> None:
     assert Config().refresh == 1.0 and Config().screen_name == "main"
+
+
+def test_a_refused_start_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("refresh = 'often'\n")
+    assert gc.isenabled()
+    assert cli.main(["--config", str(bad)]) == 2
+    assert gc.isenabled()
