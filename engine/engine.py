@@ -281,7 +281,7 @@ class Engine:
             dt = min(tick, elapsed)
             elapsed -= dt
             # The clock does not move between the steps of one turn: the demo's faults, expiry and the supervisor,
-            # which only look at the clock, run once, in the last step (at ×30, 8 steps a turn, 4 turns a second).
+            # which only look at the clock, run once, in the last step (at ×30, 15 steps a turn, 2 turns a second).
             self._step(dt, settle=elapsed <= 1e-9)
 
     def _step(self, dt: float, settle: bool = True) -> None:

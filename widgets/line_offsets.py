@@ -24,8 +24,7 @@ class LineOffsets:
 
     def __init__(self, sizes: Iterable[int]) -> None:
         self._sizes = list(sizes)
-        sizes_list = self._sizes
-        self._chunk_totals = [sum(sizes_list[i : i + CHUNK]) for i in range(0, len(sizes_list), CHUNK)]
+        self._chunk_totals = [sum(self._sizes[i : i + CHUNK]) for i in range(0, len(self._sizes), CHUNK)]
         self._chunk_starts: list[int] | None = None
         self._local: dict[int, list[int]] = {}
         """Chunk → the running totals of its sizes (starting at 0), made on first use."""
