@@ -23,22 +23,39 @@ Rules chosen where the seed is silent (the README repeats them):
   deleted run is forgotten.
 * Runs left ``running`` by a previous process (e.g. after kill -9) are adopted: their running partials are launched
   again with ``resumed=True``.
+
+Broken rows and the edges of the calendar:
+
+* Times are accepted from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z once in UTC (:mod:`engine.model.times`);
+  one outside that is :class:`~engine.errors.InvalidArgument` naming the argument.
+* A job whose next slot would be past 9999-12-31T23:59:59Z is **exhausted** when its run completes: no later
+  scheduled_start can be stored, so it is switched off (``enabled = 0``) and keeps the scheduled_start it ran at.
+  The default of the reschedule clean-up (+interval) is refused (InvalidArgument) when it would pass that end.
+* On start, times an older version stored with an unpadded year (``'1-01-01 00:00:00'``) are rewritten padded.
+  A row that still cannot be read is **quarantined** instead of halting the thread: its job (that of the run,
+  for a run or partial) does not run, and the rest of the schedule goes on. :meth:`Supervisor.view` lists each
+  with the UPDATE that fixes it (``quarantined``, and ``last_error`` when nothing else is); the server log says
+  it once. A restart reads every row again; a fixed row is released by then at the latest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .errors import Conflict, InvalidArgument, NotFound, Unavailable
 from .model.supervisor import JobResult, JobState, ScheduledJob, SupervisorState, SupervisorView
-from .supervisor_store import BadRow, SupervisorStore, to_text, whole_seconds
+from .model.times import LATEST_TEXT, plus_seconds, to_text, utc
+from .supervisor_store import BadRow, SupervisorStore
+
+log = logging.getLogger("schedtop.supervisor")
 
 LOCAL_CLUSTER = "local"
 RESULT_OK = "ok"
@@ -99,6 +116,8 @@ class Supervisor:
         self._current: int | None = None  # the run this process is supervising
         self._lost: set[int] = set()  # runs whose completion the simulated DB outage swallowed
         self._lose_armed: list[int | None] = []
+        self._store.heal()
+        self._scan()
 
     # -- the engine's tick --------------------------------------------------------------------------------------
     def tick(self, now: datetime | None = None) -> None:
@@ -109,14 +128,18 @@ class Supervisor:
         try:
             with self._store.atomic():
                 try:
-                    self._tick(whole_seconds(now) if now is not None else self._clock())
+                    self._tick(utc(now) if now is not None else self._clock())
                 except Conflict as error:
                     # Keep what this tick completed (the clashing insert wrote nothing); the thread stops.
                     self._runtime(error.message)
-        except BadRow as error:
-            self._runtime(f"cannot read the schedule: {error}")
+        except BadRow:
+            pass  # a row went bad under this tick: it is quarantined now, and the next tick works around it
         except sqlite3.Error as error:
             self._runtime(f"database error: {error}")
+        except Exception as error:
+            # A bug must not take the engine's loop down with it: the thread stops, and says why.
+            log.exception("the supervisor's tick failed")
+            self._runtime(f"internal error: {type(error).__name__}: {error}")
 
     def _tick(self, now: datetime) -> None:
         if self._store.job_count() == 0:
@@ -125,7 +148,7 @@ class Supervisor:
         mode, _ = self._store.mode()
         if mode is SupervisorState.HALTED:
             return
-        running = self._store.running_runs()
+        running = self._running()
         if running:
             run = running[0]
             if run.id in self._lost:
@@ -159,12 +182,10 @@ class Supervisor:
         """Resume a halted (or runtimed) thread. Raises Conflict while a (job, scheduled_start) clash remains."""
         self._require_schedule()
         now = self._clock()
-        try:
-            with self._store.atomic():
-                self._reconcile(now)
-                clash = self._clash(now)
-        except BadRow as error:
-            raise InvalidArgument(f"cannot restart: {error}; fix the row first") from None
+        self._scan()
+        with self._store.atomic():
+            self._reconcile(now)
+            clash = self._clash(now)
         if clash is not None:
             self._store.set_mode(SupervisorState.HALTED, clash)
             self._committed()
@@ -186,26 +207,26 @@ class Supervisor:
 
     def view(self) -> SupervisorView:
         """Jobs, recent runs (running ones always included, each with its partials) and the state, in one piece."""
-        mode, last_error = self._store.mode()
+        _, last_error = self._store.mode()
         if not self.configured():
             return SupervisorView(configured=False, state=None, last_error=last_error)
         now = self._clock()
-        try:
-            jobs = self._store.jobs()
-            results = self._store.recent_runs(self._history)
-        except BadRow as error:
-            return SupervisorView(configured=True, state=mode, last_error=str(error))
+        jobs = self._store.jobs()
+        results = self._store.recent_runs(self._history)
+        quarantined = [entry.message for entry in self._store.quarantined()]
         intervals = {job.id: job.interval_seconds for job in jobs}
         for result in results:
             result.hanging = self._is_hanging(result, intervals.get(result.job_id, 60), now)
         running = [result for result in results if result.state is JobState.RUNNING]
+        held = self._store.held_jobs()
         return SupervisorView(
             configured=True,
-            state=self._state(now, jobs=jobs, any_running=bool(running)),
+            state=self._state(now, jobs=jobs, any_running=any(r.job_id not in held for r in running)),
             running_job_id=min(running, key=lambda r: r.id).job_id if running else None,
             jobs=jobs,
             results=results,
-            last_error=last_error,
+            last_error=last_error or _quarantine_summary(quarantined),
+            quarantined=quarantined,
         )
 
     # -- the schedule -------------------------------------------------------------------------------------------
@@ -230,13 +251,14 @@ class Supervisor:
             raise InvalidArgument(f"unknown task_type {task_type!r} for a job (allowed: {allowed})")
         if isinstance(interval_seconds, bool) or not isinstance(interval_seconds, int) or interval_seconds < 1:
             raise InvalidArgument(f"interval_seconds must be a whole number >= 1, got {interval_seconds!r}")
-        begin = whole_seconds(start) if start is not None else self._clock()
-        end = whole_seconds(until) if until is not None else None
+        begin = _argument(start, "start") if start is not None else self._clock()
+        end = _argument(until, "until") if until is not None else None
         if end is not None and end < begin:
             raise InvalidArgument(f"until ({to_text(end)}) is before the first scheduled_start ({to_text(begin)})")
-        clash = [job for job in self._store.jobs() if job.name == name]
-        if clash:
-            raise Conflict(f"a job named {name!r} already exists (id {clash[0].id})")
+        # By name in SQL, so that a quarantined job's name counts too (the UNIQUE constraint would say so anyway).
+        clash = self._store.job_named(name)
+        if clash is not None:
+            raise Conflict(f"a job named {name!r} already exists (id {clash})")
         job_id = self._store.insert_job(name, task_type.strip(), begin, interval_seconds, remote, end)
         self._committed()
         return self._job(job_id)
@@ -250,23 +272,33 @@ class Supervisor:
     # -- the runbook's two clean-ups ------------------------------------------------------------------------
     def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
         """(a) Delete the run's JOB_RESULTS row and its PARTIAL_JOB_RESULTS, so it runs again at that start."""
+        start = _argument(scheduled_start, "scheduled_start")
         self._require_halted("delete a run")
         self._job(job_id)
-        run_id = self._store.run_id(job_id, whole_seconds(scheduled_start))
+        run_id = self._store.run_id(job_id, start)
         if run_id is None:
-            raise NotFound(f"JOB_RESULTS has no run of job {job_id} for scheduled_start '{to_text(scheduled_start)}'")
+            raise NotFound(f"JOB_RESULTS has no run of job {job_id} for scheduled_start '{to_text(start)}'")
         self._forget(run_id)
         with self._store.atomic():
             self._store.delete_run(run_id)
         self._committed()
 
     def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
-        """(b) Complete the job's running partials and run, and move its scheduled_start on (default: +interval)."""
+        """(b) Complete the job's running partials and run, and move its scheduled_start on (default: +interval).
+
+        The default is refused (InvalidArgument) when it would be past 9999-12-31T23:59:59Z.
+        """
+        target = _argument(scheduled_start, "scheduled_start") if scheduled_start is not None else None
         self._require_halted("reschedule a job")
         job = self._job(job_id)
-        target = whole_seconds(scheduled_start) if scheduled_start is not None else None
         if target is None:
-            target = job.scheduled_start + timedelta(seconds=job.interval_seconds)
+            target = plus_seconds(job.scheduled_start, job.interval_seconds)
+            if target is None:
+                raise InvalidArgument(
+                    f"scheduled_start '{to_text(job.scheduled_start)}' plus the interval ({job.interval_seconds} s) "
+                    f"would be past {LATEST_TEXT}, the last time a job can have; give the new scheduled_start, "
+                    "or switch the job off"
+                )
         if target <= job.scheduled_start:
             raise InvalidArgument(
                 f"the new scheduled_start '{to_text(target)}' must be after the current "
@@ -303,7 +335,20 @@ class Supervisor:
 
     # -- internals ------------------------------------------------------------------------------------------
     def _clock(self) -> datetime:
-        return whole_seconds(self._now())
+        return utc(self._now())
+
+    def _scan(self) -> None:
+        """Read every row the schedule depends on again, so that the quarantine is exactly the unreadable ones."""
+        self._store.forget_quarantine()
+        self._store.jobs()
+        self._store.running_runs()
+        self._store.recent_runs(self._history)
+
+    def _running(self) -> list[JobResult]:
+        """The running runs this thread supervises: those of a job a quarantined row holds back are left alone."""
+        running = self._store.running_runs()
+        held = self._store.held_jobs()
+        return [run for run in running if run.job_id not in held]
 
     def _committed(self) -> None:
         if self._commit is not None:
@@ -320,7 +365,10 @@ class Supervisor:
             raise NotHalted(f"halt the supervisor before you {what} (POST /api/supervisor/halt), then restart it")
 
     def _job(self, job_id: int) -> ScheduledJob:
-        job = self._store.job(job_id) if isinstance(job_id, int) and not isinstance(job_id, bool) else None
+        try:
+            job = self._store.job(job_id) if isinstance(job_id, int) and not isinstance(job_id, bool) else None
+        except BadRow as error:
+            raise InvalidArgument(f"job {job_id} is quarantined: {error}") from None
         if job is None:
             raise NotFound(f"SCHEDULED_JOBS has no job with id {job_id!r}")
         return job
@@ -331,13 +379,11 @@ class Supervisor:
         mode, _ = self._store.mode()
         if mode is SupervisorState.HALTED:
             return SupervisorState.HALTED
-        try:
-            jobs = self._store.jobs() if jobs is None else jobs
-        except BadRow:
-            return SupervisorState.RUNNING
+        jobs = self._store.jobs() if jobs is None else jobs
         if any_running is None:
-            any_running = bool(self._store.running_runs())
-        if not any_running and all(not self._runnable(job) for job in jobs):
+            any_running = bool(self._running())
+        # A quarantined row is work left to do once it is fixed: not FINISHED.
+        if not any_running and not self._store.quarantined() and all(not self._runnable(job) for job in jobs):
             return SupervisorState.FINISHED
         return SupervisorState.RUNNING
 
@@ -356,23 +402,26 @@ class Supervisor:
         limit = max(self._hang_factor * interval, self._min_hang_seconds)
         return (now - run.started).total_seconds() > limit
 
+    def _due(self, now: datetime) -> list[ScheduledJob]:
+        jobs = self._store.jobs()
+        held = self._store.held_jobs()
+        return [job for job in jobs if self._runnable(job) and job.id not in held and job.scheduled_start <= now]
+
     def _next_due(self, now: datetime) -> ScheduledJob | None:
-        due = [job for job in self._store.jobs() if self._runnable(job) and job.scheduled_start <= now]
+        due = self._due(now)
         return min(due, key=lambda job: (job.scheduled_start, job.id)) if due else None
 
     def _clash(self, now: datetime) -> str | None:
-        if self._store.running_runs():
+        if self._running():
             return None  # the thread will finish that run first; no new row is inserted yet
-        for job in self._store.jobs():
-            if not (self._runnable(job) and job.scheduled_start <= now):
-                continue
+        for job in self._due(now):
             if self._store.run_id(job.id, job.scheduled_start) is not None:
                 return _duplicate_message(job.id, job.scheduled_start)
         return None
 
     def _reconcile(self, now: datetime) -> None:
         """Honour edits made with the runbook's SQL: finished partials finish their run; deleted runs are dropped."""
-        running = self._store.running_runs()
+        running = self._running()
         alive = {run.id for run in running}
         for run in running:
             if any(partial.state is JobState.RUNNING for partial in run.partials):
@@ -478,7 +527,14 @@ class Supervisor:
             return  # gone, or an operator already moved it on; theirs wins
         step = job.interval_seconds
         slots = max(1, math.floor((now - run.scheduled_start).total_seconds() / step) + 1)
-        self._store.set_scheduled_start(job.id, run.scheduled_start + timedelta(seconds=slots * step))
+        following = plus_seconds(run.scheduled_start, slots * step)
+        if following is None:
+            # No later scheduled_start can be stored: the job is exhausted. Left enabled, it would be due again
+            # at the slot it just ran, and that would clash.
+            log.info("job %s is exhausted: its next run would be past %s", job.id, LATEST_TEXT)
+            self._store.set_enabled(job.id, False)
+            return
+        self._store.set_scheduled_start(job.id, following)
 
 
 async def _call(launch: Launch, job: JobLaunch) -> str | None:
@@ -495,6 +551,21 @@ def _outcome(handle: asyncio.Future[str | None] | None) -> tuple[JobState, str]:
         return JobState.FAILED, f"{type(error).__name__}: {error}"[:500]
     result = handle.result()
     return JobState.COMPLETED, (str(result) if result else RESULT_OK)[:500]
+
+
+def _argument(moment: datetime, name: str) -> datetime:
+    """A time given to the API, normalised; InvalidArgument naming it when it is out of range."""
+    try:
+        return utc(moment)
+    except ValueError as error:
+        raise InvalidArgument(f"{name}: {error}") from None
+
+
+def _quarantine_summary(messages: list[str]) -> str | None:
+    if not messages:
+        return None
+    more = f" (and {len(messages) - 1} more, see quarantined)" if len(messages) > 1 else ""
+    return f"quarantined: {messages[0]}{more}"
 
 
 def _duplicate_message(job_id: int, scheduled_start: datetime) -> str:

@@ -1,21 +1,30 @@
 """The supervisor's SQLite tables, named and shaped as in the scheduler admin seed so its clean-up SQL runs as written.
 
 Times are stored as ``'YYYY-MM-DD HH:MM:SS'`` UTC text (the seed's literals compare against them directly); the
-model carries aware UTC datetimes. ``JOB_RESULTS`` has ``UNIQUE(job_id, scheduled_start)``: the key whose clash
-the seed calls a DuplicateKeyException.
+model carries aware UTC datetimes; :mod:`engine.model.times` owns the conversion and its range. ``JOB_RESULTS`` has
+``UNIQUE(job_id, scheduled_start)``: the key whose clash the seed calls a DuplicateKeyException.
+
+A row that cannot be read (an operator's typo, a bad state word) never stops the schedule: the reads skip it and
+keep it *quarantined* — listed with the statement that fixes it, logged once, and its job held back — until it
+reads again. :meth:`SupervisorStore.heal` rewrites, padded, the times an older version stored with an unpadded
+year (``'1-01-01 00:00:00'``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
 from .model.supervisor import JobResult, JobState, PartialJobResult, ScheduledJob, SupervisorState
+from .model.times import STORED_FORM, from_text, to_text, unpadded_year_fixed
 
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+T = TypeVar("T")
+log = logging.getLogger("schedtop.supervisor")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS SCHEDULED_JOBS (
@@ -59,31 +68,53 @@ CREATE TABLE IF NOT EXISTS SUPERVISOR (
 _JOB_COLUMNS = "id, name, task_type, scheduled_start, interval_seconds, enabled, remote, until"
 _RESULT_COLUMNS = "id, job_id, scheduled_start, state, started, finished, result_code"
 _PARTIAL_COLUMNS = "id, job_result_id, cluster, state, started, duration, result_code"
+_TIME_COLUMNS = {
+    "SCHEDULED_JOBS": ("scheduled_start", "until"),
+    "JOB_RESULTS": ("scheduled_start", "started", "finished"),
+    "PARTIAL_JOB_RESULTS": ("started",),
+}
+# A year of 1 to 3 digits then '-': what strftime('%Y') wrote for years below 1000.
+_UNPADDED = " OR ".join(f"{{column}} GLOB '{'[0-9]' * digits}-*'" for digits in (1, 2, 3))
 
 
 class BadRow(ValueError):
-    """A row an operator edited into something unreadable (e.g. a malformed time)."""
+    """A row an operator (or an older version) left unreadable, e.g. a malformed time; the message says how to fix it."""
+
+    def __init__(self, table: str, row_id: object, column: str, problem: str, placeholder: str) -> None:
+        super().__init__(
+            f"{table} id {row_id} {column}: {problem}; fix the row with "
+            f"UPDATE {table} SET {column} = {placeholder} WHERE id = {row_id} and restart the supervisor"
+        )
+        self.table = table
+        self.row_id = row_id
 
 
-def to_text(moment: datetime) -> str:
-    """The stored form: UTC, whole seconds, ``YYYY-MM-DD HH:MM:SS``. Naive datetimes are taken as UTC."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime(TIME_FORMAT)
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A row that could not be read the last time it was; ``job_id`` is the job it holds back, if known."""
+
+    table: str
+    row_id: object
+    job_id: int | None
+    message: str
 
 
-def from_text(text: str, where: str) -> datetime:
-    """Parse a stored time; tolerant of ISO variants an operator may type (``T``, fractions, offsets)."""
+def _time(text: object, table: str, row_id: object, column: str) -> datetime:
     try:
-        parsed = datetime.fromisoformat(str(text).strip())
-    except ValueError:
-        raise BadRow(f"{where} holds {text!r}, which is not a time 'YYYY-MM-DD HH:MM:SS'") from None
-    aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).replace(microsecond=0)
+        return from_text(str(text))
+    except ValueError as error:
+        raise BadRow(table, row_id, column, str(error), f"'{STORED_FORM}'") from None
 
 
-def whole_seconds(moment: datetime) -> datetime:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).replace(microsecond=0)
+def _optional_time(text: object, table: str, row_id: object, column: str) -> datetime | None:
+    return None if text in (None, "") else _time(text, table, row_id, column)
+
+
+def _whole(value: object, table: str, row_id: object, column: str) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise BadRow(table, row_id, column, f"{value!r} is not a whole number", "N") from None
 
 
 class SupervisorStore:
@@ -95,6 +126,8 @@ class SupervisorStore:
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        self._quarantine: dict[tuple[str, object], Quarantined] = {}
+        self._logged: set[tuple[str, object]] = set()
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:
@@ -119,6 +152,72 @@ class SupervisorStore:
         cursor = self.conn.execute(sql, params)
         return cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else cursor.rowcount
 
+    # -- broken rows ----------------------------------------------------------------------------------------
+    def heal(self) -> int:
+        """Rewrite, padded, the times an older version stored with an unpadded year; returns how many it rewrote.
+
+        Best effort: on a store that cannot be written the rows stay as they are, and the reads quarantine them.
+        """
+        fixes: list[tuple[str, str, object, str]] = []
+        for table, columns in _TIME_COLUMNS.items():
+            for column in columns:
+                for row_id, text in self._rows(
+                    f"SELECT id, {column} FROM {table} WHERE {_UNPADDED.format(column=column)}"
+                ):
+                    fixed = unpadded_year_fixed(text)
+                    if fixed is not None:
+                        fixes.append((table, column, row_id, fixed))
+        if not fixes:
+            return 0
+        healed = 0
+        try:
+            with self.atomic():
+                for table, column, row_id, fixed in fixes:
+                    # OR IGNORE: a run whose padded (job, scheduled_start) already exists stays, to be quarantined.
+                    healed += self.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE id = ?", (fixed, row_id))
+        except sqlite3.Error as error:
+            log.warning("could not rewrite the times stored with an unpadded year: %s", error)
+            return 0
+        log.warning("rewrote %d time(s) an older schedtop stored with an unpadded year, e.g. %s", healed, fixes[0][3])
+        return healed
+
+    def quarantined(self) -> list[Quarantined]:
+        """The rows that could not be read the last time they were, oldest table first."""
+        return list(self._quarantine.values())
+
+    def held_jobs(self) -> set[int]:
+        """Jobs a quarantined row holds back: its own row, or one of its runs', cannot be read."""
+        return {entry.job_id for entry in self._quarantine.values() if entry.job_id is not None}
+
+    def forget_quarantine(self) -> None:
+        """Start afresh before reading everything again: rows still unreadable are quarantined again (not logged
+        again); rows deleted since are forgotten."""
+        self._quarantine.clear()
+
+    def _readable(self, table: str, row_id: object, job_id: object, build: Callable[[], T]) -> T | None:
+        """``build()``, or None when the row cannot be read: then it is quarantined."""
+        try:
+            value = build()
+        except BadRow as error:
+            self._hold(table, row_id, job_id, error)
+            return None
+        self._release(table, row_id)
+        return value
+
+    def _hold(self, table: str, row_id: object, job_id: object, error: BadRow) -> None:
+        key = (table, row_id)
+        held = job_id if isinstance(job_id, int) and not isinstance(job_id, bool) else None
+        message = f"{error}; until then job {held} does not run" if held is not None else str(error)
+        self._quarantine[key] = Quarantined(table, row_id, held, message)
+        if key not in self._logged:  # once, not at every tick and every refresh of the dashboard
+            self._logged.add(key)
+            log.warning("quarantined a row that cannot be read: %s", message)
+
+    def _release(self, table: str, row_id: object) -> None:
+        key = (table, row_id)
+        self._quarantine.pop(key, None)
+        self._logged.discard(key)
+
     # -- supervisor row -------------------------------------------------------------------------------------
     def mode(self) -> tuple[SupervisorState, str | None]:
         rows = self._rows("SELECT mode, last_error FROM SUPERVISOR WHERE id = 1")
@@ -140,11 +239,30 @@ class SupervisorStore:
         return int(self._rows("SELECT count(*) FROM SCHEDULED_JOBS")[0][0])
 
     def jobs(self) -> list[ScheduledJob]:
-        return [self._job(row) for row in self._rows(f"SELECT {_JOB_COLUMNS} FROM SCHEDULED_JOBS ORDER BY id")]
+        """Every job that can be read; the others are quarantined."""
+        jobs = [
+            self._readable("SCHEDULED_JOBS", row[0], row[0], lambda row=row: self._job(row))
+            for row in self._rows(f"SELECT {_JOB_COLUMNS} FROM SCHEDULED_JOBS ORDER BY id")
+        ]
+        return [job for job in jobs if job is not None]
 
     def job(self, job_id: int) -> ScheduledJob | None:
+        """The job, None if there is none; raises BadRow (and quarantines it) if its row cannot be read."""
         rows = self._rows(f"SELECT {_JOB_COLUMNS} FROM SCHEDULED_JOBS WHERE id = ?", (job_id,))
-        return self._job(rows[0]) if rows else None
+        if not rows:
+            return None
+        try:
+            job = self._job(rows[0])
+        except BadRow as error:
+            self._hold("SCHEDULED_JOBS", job_id, job_id, error)
+            raise
+        self._release("SCHEDULED_JOBS", job_id)
+        return job
+
+    def job_named(self, name: str) -> int | None:
+        """The id of the job called ``name``, whether or not its row can be read."""
+        rows = self._rows("SELECT id FROM SCHEDULED_JOBS WHERE name = ?", (name,))
+        return int(rows[0][0]) if rows else None
 
     def insert_job(
         self,
@@ -177,16 +295,16 @@ class SupervisorStore:
     @staticmethod
     def _job(row: tuple[Any, ...]) -> ScheduledJob:
         job_id, name, task_type, start, interval, enabled, remote, until = row
-        where = f"SCHEDULED_JOBS id {job_id}"
+        table = "SCHEDULED_JOBS"
         return ScheduledJob(
             id=job_id,
             name=name,
             task_type=task_type,
-            scheduled_start=from_text(start, f"{where} scheduled_start"),
-            interval_seconds=max(1, int(interval)),
+            scheduled_start=_time(start, table, job_id, "scheduled_start"),
+            interval_seconds=max(1, _whole(interval, table, job_id, "interval_seconds")),
             enabled=bool(enabled),
             remote=bool(remote),
-            until=None if until in (None, "") else from_text(until, f"{where} until"),
+            until=_optional_time(until, table, job_id, "until"),
         )
 
     # -- runs -----------------------------------------------------------------------------------------------
@@ -210,14 +328,16 @@ class SupervisorStore:
         return int(rows[0][0]) if rows else None
 
     def run(self, run_id: int) -> JobResult | None:
+        """The run, None if there is none or it cannot be read (then it is quarantined)."""
         rows = self._rows(f"SELECT {_RESULT_COLUMNS} FROM JOB_RESULTS WHERE id = ?", (run_id,))
-        return self._with_partials([self._result(rows[0])])[0] if rows else None
+        results = self._results(rows)
+        return results[0] if results else None
 
     def running_runs(self) -> list[JobResult]:
         rows = self._rows(
             f"SELECT {_RESULT_COLUMNS} FROM JOB_RESULTS WHERE state = ? ORDER BY id", (JobState.RUNNING.value,)
         )
-        return self._with_partials([self._result(row) for row in rows])
+        return self._results(rows)
 
     def recent_runs(self, limit: int) -> list[JobResult]:
         """Every running run plus the newest ``limit`` others, newest first."""
@@ -226,7 +346,7 @@ class SupervisorStore:
             "(SELECT id FROM JOB_RESULTS ORDER BY id DESC LIMIT ?) ORDER BY id DESC",
             (JobState.RUNNING.value, limit),
         )
-        return self._with_partials([self._result(row) for row in rows])
+        return self._results(rows)
 
     def finish_run(self, run_id: int, state: JobState, finished: datetime, result_code: str) -> None:
         self.execute(
@@ -245,54 +365,63 @@ class SupervisorStore:
         self.execute("DELETE FROM PARTIAL_JOB_RESULTS WHERE job_result_id = ?", (run_id,))
         self.execute("DELETE FROM JOB_RESULTS WHERE id = ?", (run_id,))
 
-    def _with_partials(self, results: list[JobResult]) -> list[JobResult]:
-        if not results:
-            return results
-        by_id = {result.id: result for result in results}
+    def _results(self, rows: list[tuple[Any, ...]]) -> list[JobResult]:
+        """The runs that can be read, each with its partials; a run with an unreadable partial is left out too."""
+        results = [self._readable("JOB_RESULTS", row[0], row[1], lambda row=row: self._result(row)) for row in rows]
+        by_id = {result.id: result for result in results if result is not None}
+        if not by_id:
+            return []
         marks = ",".join("?" for _ in by_id)
-        rows = self._rows(
+        partial_rows = self._rows(
             f"SELECT {_PARTIAL_COLUMNS} FROM PARTIAL_JOB_RESULTS WHERE job_result_id IN ({marks}) ORDER BY id",
             tuple(by_id),
         )
-        for row in rows:
-            by_id[row[1]].partials.append(self._partial(row))
-        return results
+        broken: set[int] = set()
+        for row in partial_rows:
+            run = by_id[row[1]]
+            partial = self._readable("PARTIAL_JOB_RESULTS", row[0], run.job_id, lambda row=row: self._partial(row))
+            if partial is None:
+                broken.add(run.id)
+            else:
+                run.partials.append(partial)
+        return [result for result in by_id.values() if result.id not in broken]
 
     @staticmethod
     def _result(row: tuple[Any, ...]) -> JobResult:
         run_id, job_id, start, state, started, finished, result_code = row
-        where = f"JOB_RESULTS id {run_id}"
+        table = "JOB_RESULTS"
         return JobResult(
             id=run_id,
-            job_id=job_id,
-            scheduled_start=from_text(start, f"{where} scheduled_start"),
-            state=_state(state, where),
-            started=from_text(started, f"{where} started"),
-            finished=None if finished in (None, "") else from_text(finished, f"{where} finished"),
+            job_id=_whole(job_id, table, run_id, "job_id"),
+            scheduled_start=_time(start, table, run_id, "scheduled_start"),
+            state=_state(state, table, run_id),
+            started=_time(started, table, run_id, "started"),
+            finished=_optional_time(finished, table, run_id, "finished"),
             result_code=result_code,
         )
 
     @staticmethod
     def _partial(row: tuple[Any, ...]) -> PartialJobResult:
         partial_id, run_id, cluster, state, started, duration, result_code = row
-        where = f"PARTIAL_JOB_RESULTS id {partial_id}"
+        table = "PARTIAL_JOB_RESULTS"
         return PartialJobResult(
             id=partial_id,
             job_result_id=run_id,
             cluster=cluster,
-            state=_state(state, where),
-            started=from_text(started, f"{where} started"),
-            duration=None if duration is None else int(duration),
+            state=_state(state, table, partial_id),
+            started=_time(started, table, partial_id, "started"),
+            duration=None if duration is None else _whole(duration, table, partial_id, "duration"),
             result_code=result_code,
         )
 
 
-def _state(text: str, where: str) -> JobState:
+def _state(text: object, table: str, row_id: object) -> JobState:
     try:
         return JobState(str(text).strip().lower())
     except ValueError:
         allowed = ", ".join(state.value for state in JobState)
-        raise BadRow(f"{where} has state {text!r}; expected one of {allowed}") from None
+        problem = f"{text!r} is not a state (one of {allowed})"
+        raise BadRow(table, row_id, "state", problem, "'running|completed|failed'") from None
 
 
 def running_partials(results: Iterable[JobResult]) -> list[PartialJobResult]:

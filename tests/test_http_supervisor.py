@@ -189,3 +189,57 @@ def test_the_state_is_finished_once_the_only_job_passes_its_until(served: Served
     add_job(http, "once", until="2015-03-11 00:28:00")
     served.advance(600)
     assert http.get("/api/supervisor/state").text == "FINISHED"
+
+
+def test_a_job_starting_in_year_1_is_accepted_and_reads_back_as_year_1(http: httpx.Client) -> None:
+    job = add_job(http, "year-one", start="0001-01-01T00:00:00Z")
+    assert job["scheduled_start"] == "0001-01-01T00:00:00Z"
+    assert [j["scheduled_start"] for j in http.get("/api/supervisor/jobs").json()["jobs"]] == ["0001-01-01T00:00:00Z"]
+
+
+def test_jobs_added_after_a_year_1_job_are_accepted(http: httpx.Client) -> None:
+    add_job(http, "year-one", start="0001-01-01T00:00:00Z")
+    add_job(http, "later")
+    view = http.get("/api/supervisor/jobs").json()
+    assert ([j["name"] for j in view["jobs"]], view["state"], view["last_error"]) == (
+        ["year-one", "later"],
+        "RUNNING",
+        None,
+    )
+
+
+def test_a_job_at_the_last_minute_of_the_calendar_with_an_hour_interval_is_accepted(http: httpx.Client) -> None:
+    job = add_job(http, "last", start="9999-12-31T23:59:00Z", interval_seconds=3600)
+    assert job["scheduled_start"] == "9999-12-31T23:59:00Z"
+
+
+OUT_OF_RANGE = ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"]
+EDGE_BODIES = [
+    ("/api/supervisor/jobs", "start", {"name": "edge", "task_type": "balance", "interval_seconds": 60}),
+    ("/api/supervisor/jobs", "until", {"name": "edge", "task_type": "balance", "interval_seconds": 60}),
+    ("/api/supervisor/cleanup/delete-run", "scheduled_start", {"job_id": 1}),
+    ("/api/supervisor/cleanup/reschedule", "scheduled_start", {"job_id": 1}),
+]
+
+
+@pytest.mark.parametrize("moment", OUT_OF_RANGE)
+@pytest.mark.parametrize(
+    ("url", "field", "body"), EDGE_BODIES, ids=[f"{u.rsplit('/', 1)[-1]}.{f}" for u, f, _ in EDGE_BODIES]
+)
+def test_a_time_that_leaves_the_calendar_once_in_utc_is_400_naming_the_field_and_the_range(
+    http: httpx.Client, url: str, field: str, body: dict, moment: str
+) -> None:
+    add_job(http)
+    http.post("/api/supervisor/halt")
+    answer = http.post(url, json={**body, field: moment})
+    assert (answer.status_code, answer.json()["code"]) == (400, "Argument")
+    assert f"'{field}'" in answer.json()["error"]
+    assert "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z" in answer.json()["error"]
+
+
+def test_a_reschedule_whose_default_would_pass_the_end_of_the_calendar_is_400(http: httpx.Client) -> None:
+    job = add_job(http, "last", start="9999-12-31T23:59:00Z", interval_seconds=3600)
+    http.post("/api/supervisor/halt")
+    answer = http.post("/api/supervisor/cleanup/reschedule", json={"job_id": job["id"]})
+    assert (answer.status_code, answer.json()["code"]) == (400, "Argument")
+    assert "9999-12-31T23:59:59Z" in answer.json()["error"]

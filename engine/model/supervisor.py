@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from .base import REQUEST_CONFIG, WireModel
+from .times import ApiTime
 
 
 class SupervisorState(StrEnum):
@@ -72,7 +73,14 @@ class SupervisorView(WireModel):
     jobs: list[ScheduledJob] = Field(default_factory=list)
     results: list[JobResult] = Field(default_factory=list)
     last_error: str | None = Field(
-        default=None, description="why the supervisor thread stopped by itself (e.g. a DuplicateKeyException)"
+        default=None,
+        description="why the supervisor thread stopped by itself (e.g. a DuplicateKeyException), else what is "
+        "quarantined",
+    )
+    quarantined: list[str] = Field(
+        default_factory=list,
+        description="rows that cannot be read, each with the statement that fixes it; their jobs do not run "
+        "until the row is fixed and the supervisor restarted",
     )
 
 
@@ -82,8 +90,10 @@ class RescheduleRequest(WireModel):
     model_config = REQUEST_CONFIG
 
     job_id: int = Field(ge=1)
-    scheduled_start: datetime | None = Field(
-        default=None, description="the new scheduled_start; defaults to the old one plus the interval"
+    scheduled_start: ApiTime | None = Field(
+        default=None,
+        description="the new scheduled_start; defaults to the old one plus the interval (400 if that is past "
+        "9999-12-31T23:59:59Z)",
     )
 
 
@@ -93,7 +103,7 @@ class DeleteRunRequest(WireModel):
     model_config = REQUEST_CONFIG
 
     job_id: int = Field(ge=1)
-    scheduled_start: datetime
+    scheduled_start: ApiTime
 
 
 class AddJobRequest(WireModel):
@@ -104,6 +114,6 @@ class AddJobRequest(WireModel):
     name: str = Field(min_length=1, max_length=128)
     task_type: str = Field(min_length=1, max_length=64, description="e.g. volume_inspect or balance")
     interval_seconds: int = Field(ge=1, le=10 * 365 * 86400)
-    start: datetime | None = Field(default=None, description="the first scheduled_start; defaults to now")
+    start: ApiTime | None = Field(default=None, description="the first scheduled_start; defaults to now")
     remote: bool = Field(default=False, description="one partial result per IDC instead of one for the node")
-    until: datetime | None = Field(default=None, description="the last scheduled_start the job may run at")
+    until: ApiTime | None = Field(default=None, description="the last scheduled_start the job may run at")
