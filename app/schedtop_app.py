@@ -741,7 +741,7 @@ class SchedtopApp(App[None]):
             return
         verb = {"create": "created", "cancel": "cancelled"}.get(result.action, result.action)
         self.notify(result.message or f"{verb} task {result.name or result.task_id}", timeout=6)
-        line.dismiss(result.task_id if result.action in ("create", "created") else None)
+        line.dismiss(result.task_id if result.action == "create" else None)
 
     # TTL -----------------------------------------------------------------------------------------------------
 

@@ -492,15 +492,13 @@ class Engine:
             task_id = await self.create_task(parsed)
             where = str(parsed.location)
             return StatementResult(
-                action="created",
+                action="create",
                 task_id=task_id,
                 name=parsed.name,
                 message=f"created {parsed.type.value} task {parsed.name or task_id} at {where}",
             )
         task_id = await self.cancel_task(parsed.task)
-        return StatementResult(
-            action="cancelled", task_id=task_id, name=parsed.task, message=f"cancelled {parsed.task}"
-        )
+        return StatementResult(action="cancel", task_id=task_id, name=parsed.task, message=f"cancelled {parsed.task}")
 
     def start_job(self, task_type: str) -> str:
         """Kick off one run of a background type now (what a scheduled job does); returns a task-manager id."""

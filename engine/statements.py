@@ -1,7 +1,7 @@
 """A parser for Ocient's task statements: ``CREATE TASK … TYPE … LOCATION … OPTIONS …`` and ``CANCEL TASK '…'``.
 
 Keywords are case-insensitive; task types are case-sensitive, as the seed says. Errors name what is wrong and
-where, e.g. ``expected TYPE after CREATE TASK at column 13``.
+where, e.g. ``expected TYPE after CREATE TASK at column 13``, and quote the statement only escaped and shortened.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from .model.base import excerpt
 from .model.distributed import (
     CancelTaskRequest,
     CreateTaskRequest,
     DistributedType,
-    Location,
     LocationKind,
 )
+
+NUMBER_MAX_DIGITS = 20
+"""The most digits a number in a statement may have (a 64-bit integer has up to 20), checked before converting it:
+Python refuses to convert a text of more than 4300 digits, and no option needs more than 20."""
 
 
 class StatementError(ValueError):
@@ -42,9 +46,7 @@ class _Token:
     def describe(self) -> str:
         if self.kind == "end":
             return "the end of the statement"
-        if self.kind == "string":
-            return f"'{self.text}'"
-        return repr(self.text)
+        return _quoted(self.text)
 
 
 _TOKEN_RE = re.compile(
@@ -81,6 +83,8 @@ def _tokenize(text: str) -> list[_Token]:
         elif kind == "dquoted":
             tokens.append(_Token("word", raw[1:-1].replace('""', '"'), column))
         else:
+            if kind == "number":
+                _check_digits(raw, column)
             tokens.append(_Token(kind, raw, column))
     tokens.append(_Token("end", "", len(text) + 1))
     return tokens
@@ -134,7 +138,7 @@ class _Parser:
             while not (self.current.kind == "punct" and self.current.text == "]"):
                 if self.current.kind in ("end", "punct"):
                     raise StatementError(
-                        f"bad list for option {key!r} at column {self.current.column}: "
+                        f"bad list for option {_quoted(key)} at column {self.current.column}: "
                         f"found {self.current.describe()}, expected a value or ']'"
                     )
                 items.append(self.advance().value())
@@ -142,14 +146,16 @@ class _Parser:
                     self.advance()
                 elif not (self.current.kind == "punct" and self.current.text == "]"):
                     raise StatementError(
-                        f"expected ',' or ']' in the list for option {key!r} at column {self.current.column}"
+                        f"expected ',' or ']' in the list for option {_quoted(key)} at column {self.current.column}"
                     )
             self.advance()
             return items
         if token.kind in ("string", "number", "word"):
             self.advance()
             return token.value()
-        raise StatementError(f"expected a value for option {key!r} at column {token.column}, found {token.describe()}")
+        raise StatementError(
+            f"expected a value for option {_quoted(key)} at column {token.column}, found {token.describe()}"
+        )
 
 
 _TYPES = ", ".join(t.value for t in DistributedType)
@@ -168,7 +174,7 @@ def parse_create_task(text: str) -> CreateTaskRequest:
                 f"found {parser.current.describe()}"
             )
         name = parser.advance().text
-    parser.expect_keyword("TYPE", "CREATE TASK" if name is None else f"the task name {name!r}")
+    parser.expect_keyword("TYPE", "CREATE TASK" if name is None else f"the task name {_quoted(name)}")
     type_token = parser.current
     if type_token.kind != "word":
         raise StatementError(f"expected a task type ({_TYPES}) at column {type_token.column}")
@@ -178,10 +184,11 @@ def parse_create_task(text: str) -> CreateTaskRequest:
     except ValueError:
         hint = " (task types are case sensitive)" if type_token.text.lower() in set(DistributedType) else ""
         raise StatementError(
-            f"unknown task type {type_token.text!r} at column {type_token.column}; expected one of {_TYPES}{hint}"
+            f"unknown task type {_quoted(type_token.text)} at column {type_token.column}; expected one of {_TYPES}{hint}"
         ) from None
 
-    location = Location()
+    # The location goes to CreateTaskRequest as data, so that an error in it names location.name, not name.
+    location: dict[str, object] = {}
     if parser.at_keyword("LOCATION"):
         parser.advance()
         where = parser.current
@@ -189,7 +196,7 @@ def parse_create_task(text: str) -> CreateTaskRequest:
             parser.advance()
         elif parser.at_keyword("CLUSTER", "NODE"):
             kind = LocationKind(parser.advance().text.upper())
-            location = Location(kind=kind, name=parser.expect_name(f"a {kind.value.lower()} name"))
+            location = {"kind": kind, "name": parser.expect_name(f"a {kind.value.lower()} name")}
         else:
             raise StatementError(
                 f"expected SYSTEM, CLUSTER name or NODE name after LOCATION at column {where.column}, "
@@ -207,10 +214,10 @@ def parse_create_task(text: str) -> CreateTaskRequest:
                 )
             key = parser.advance().text
             if not (parser.current.kind == "punct" and parser.current.text == "="):
-                raise StatementError(f"expected '=' after option {key!r} at column {parser.current.column}")
+                raise StatementError(f"expected '=' after option {_quoted(key)} at column {parser.current.column}")
             parser.advance()
             if key in options:
-                raise StatementError(f"option {key!r} is given twice")
+                raise StatementError(f"option {_quoted(key)} is given twice")
             options[key] = parser.value(key)
             if parser.current.kind == "punct" and parser.current.text == ",":
                 parser.advance()
@@ -218,7 +225,9 @@ def parse_create_task(text: str) -> CreateTaskRequest:
             break
     parser.finish()
     try:
-        return CreateTaskRequest(name=name, type=task_type, location=location, options=options)
+        return CreateTaskRequest.model_validate(
+            {"name": name, "type": task_type, "location": location, "options": options}
+        )
     except ValidationError as error:
         raise StatementError(_validation_message(error)) from None
 
@@ -236,7 +245,10 @@ def parse_cancel_task(text: str) -> CancelTaskRequest:
         )
     parser.advance()
     parser.finish()
-    return CancelTaskRequest(task=target.text)
+    try:
+        return CancelTaskRequest(task=target.text)
+    except ValidationError as error:
+        raise StatementError(_validation_message(error)) from None
 
 
 def parse_statement(text: str) -> CreateTaskRequest | CancelTaskRequest:
@@ -249,7 +261,21 @@ def parse_statement(text: str) -> CreateTaskRequest | CancelTaskRequest:
         return parse_create_task(stripped)
     if head == "CANCEL":
         return parse_cancel_task(stripped)
-    raise StatementError(f"unknown statement {stripped.split(None, 1)[0]!r}; expected CREATE TASK … or CANCEL TASK '…'")
+    raise StatementError(
+        f"unknown statement {_quoted(stripped.split(None, 1)[0])}; expected CREATE TASK … or CANCEL TASK '…'"
+    )
+
+
+def _quoted(text: str) -> str:
+    return f"'{excerpt(text)}'"
+
+
+def _check_digits(number: str, column: int) -> None:
+    digits = len(number) - number.count("-") - number.count(".")
+    if digits > NUMBER_MAX_DIGITS:
+        raise StatementError(
+            f"the number at column {column} has {digits} digits; numbers may have at most {NUMBER_MAX_DIGITS} digits"
+        )
 
 
 def _validation_message(error: ValidationError) -> str:

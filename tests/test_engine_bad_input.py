@@ -51,6 +51,26 @@ CASES: list[tuple[str, Call, type[EngineError], str]] = [
     ("cancel unknown", lambda e: e.cancel_task("ghost"), NotFound, "ghost"),
     ("execute garbage", lambda e: e.execute("SELECT 1"), InvalidArgument, "unknown statement"),
     ("execute type", lambda e: e.execute(b"CREATE TASK TYPE rebuild"), InvalidArgument, "text"),  # type: ignore[arg-type]
+    (
+        "execute huge number",
+        lambda e: e.execute(f"CREATE TASK TYPE rebuild OPTIONS segment_groups = [{'9' * 5000}];"),
+        InvalidArgument,
+        "at most 20 digits",
+    ),
+    (
+        "execute negative segment group",
+        lambda e: e.execute("CREATE TASK TYPE rebuild OPTIONS segment_groups = [-1];"),
+        InvalidArgument,
+        "segment_groups",
+    ),
+    ("execute control name", lambda e: e.execute("CREATE TASK 'a\x1b' TYPE rebuild;"), InvalidArgument, "printable"),
+    ("execute bidi cancel", lambda e: e.execute("CANCEL TASK 'a\u202e';"), InvalidArgument, "printable"),
+    (
+        "create bidi name",
+        lambda e: e.create_task({"type": "rebalance", "name": "a\u2067"}),  # type: ignore[arg-type]
+        InvalidArgument,
+        "printable",
+    ),
     ("supervisor", lambda e: e.supervisor_state(), Unavailable, "no schedule"),
     ("halt", lambda e: e.supervisor_halt(), Unavailable, "no schedule"),
     ("add_job", lambda e: e.add_job("j", "balance", 60), Unavailable, "no schedule"),

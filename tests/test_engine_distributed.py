@@ -27,7 +27,7 @@ async def engine() -> AsyncIterator[Engine]:
 
 async def test_create_rebuild_on_a_cluster_makes_a_cluster_task_with_one_node_task_per_host(engine: Engine) -> None:
     result = await engine.execute("CREATE TASK my_rebuild TYPE rebuild LOCATION CLUSTER z1;")
-    assert result.action == "created" and result.name == "my_rebuild"
+    assert result.action == "create" and result.name == "my_rebuild"
     tree = await engine.task_status_recursive(result.task_id)
     root, children = tree[0], tree[1:]
     assert root.kind is TaskKind.CLUSTER and root.type == "rebuild" and root.keyspace == "z1"
@@ -67,7 +67,7 @@ async def test_cancel_by_name_aborts_the_task_and_its_node_tasks(engine: Engine)
     created = await engine.execute("CREATE TASK my_task TYPE check_disk")
     await engine.advance(2)
     cancelled = await engine.execute("CANCEL TASK 'my_task'")
-    assert cancelled.action == "cancelled" and cancelled.task_id == created.task_id
+    assert cancelled.action == "cancel" and cancelled.task_id == created.task_id
     tree = await engine.task_status_recursive(created.task_id)
     assert tree[0].state is TaskState.FAILED and tree[0].error == "aborted"
     assert {(s.state, s.error) for s in tree[1:]} == {(TaskState.FAILED, "aborted")}

@@ -57,7 +57,7 @@ def test_a_cancel_statement_cancels_the_task_by_name(http: httpx.Client) -> None
     statement(http, "CREATE TASK to_cancel TYPE rebalance;")
     answer = statement(http, "CANCEL TASK 'to_cancel';")
     assert answer.status_code == 200
-    assert answer.json()["action"].startswith("cancel")
+    assert answer.json()["action"] == "cancel"
 
 
 def test_a_statement_may_come_as_json(http: httpx.Client) -> None:
@@ -84,3 +84,51 @@ def test_cancelling_a_task_that_does_not_exist_is_404(http: httpx.Client) -> Non
     answer = http.post("/api/tasks/cancel", json={"task": "no_such_task"})
     assert answer.status_code == 404
     assert "no_such_task" in answer.json()["error"]
+
+
+def test_a_task_created_by_statement_answers_the_same_action_as_one_created_as_json(http: httpx.Client) -> None:
+    by_statement = statement(http, "CREATE TASK TYPE rebalance LOCATION CLUSTER z0;").json()
+    by_json = http.post("/api/tasks", json={"type": "rebalance", "location": {"kind": "CLUSTER", "name": "z0"}}).json()
+    assert by_statement["action"] == by_json["action"] == "create"
+
+
+def test_a_task_cancelled_as_json_answers_the_statement_verb(http: httpx.Client) -> None:
+    statement(http, "CREATE TASK json_cancel TYPE rebalance;")
+    answer = http.post("/api/tasks/cancel", json={"task": "json_cancel"})
+    assert answer.json()["action"] == "cancel"
+
+
+def test_the_openapi_document_lists_the_actions_of_a_statement_result(http: httpx.Client) -> None:
+    schemas = http.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["StatementResult"]["properties"]["action"]["enum"] == ["create", "cancel"]
+
+
+def test_a_statement_with_a_5000_digit_number_is_400_naming_the_limit(http: httpx.Client) -> None:
+    answer = statement(http, f"CREATE TASK TYPE rebuild LOCATION SYSTEM OPTIONS segment_groups = [{'9' * 5000}];")
+    assert answer.status_code == 400
+    assert "at most 20 digits" in answer.json()["error"]
+
+
+def test_a_negative_segment_group_as_json_is_400(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks", json={"type": "rebuild", "options": {"segment_groups": [-1]}})
+    assert answer.status_code == 400
+    assert "segment_groups" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["esc\u001b[2J", "nul\u0000", "rtl\u202egpj"])
+def test_a_task_name_with_a_control_or_bidi_character_is_400_as_json(http: httpx.Client, name: str) -> None:
+    answer = http.post("/api/tasks", json={"type": "rebalance", "name": name})
+    assert answer.status_code == 400
+    assert "printable" in answer.json()["error"]
+
+
+def test_a_cancel_of_a_name_with_an_escape_character_is_400(http: httpx.Client) -> None:
+    answer = http.post("/api/tasks/cancel", json={"task": "x\x1b[31m"})
+    assert answer.status_code == 400
+    assert "printable" in answer.json()["error"]
+
+
+def test_a_statement_naming_a_task_with_a_bidi_override_is_400(http: httpx.Client) -> None:
+    answer = statement(http, "CREATE TASK 'txt\u202egpj.exe' TYPE rebalance;")
+    assert answer.status_code == 400
+    assert "printable" in answer.json()["error"]

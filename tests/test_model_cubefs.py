@@ -7,6 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from engine.model import (
+    UINT64_MAX,
+    VUID_MAX_DIGITS,
     CodeMode,
     ManualMigrateRequest,
     MigrateState,
@@ -91,3 +93,38 @@ def test_a_vuid_that_is_not_an_unsigned_64_bit_integer_is_refused(vuid: object) 
 def test_unknown_fields_in_a_manual_migrate_body_are_refused() -> None:
     with pytest.raises(ValidationError, match="extra"):
         ManualMigrateRequest.model_validate({"vuid": 1, "vid": 2})
+
+
+HUGE_VUID = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [f'{{"vuid": {HUGE_VUID}}}', f'{{"vuid": "{HUGE_VUID}"}}'],
+    ids=["json number", "json text"],
+)
+def test_a_5000_digit_vuid_in_json_is_a_validation_error(body: str) -> None:
+    with pytest.raises(ValidationError, match="vuid"):
+        ManualMigrateRequest.model_validate_json(body)
+
+
+@pytest.mark.parametrize("vuid", [10**5000, HUGE_VUID], ids=["int", "text"])
+def test_a_5000_digit_vuid_is_refused_saying_how_many_digits_fit(vuid: object) -> None:
+    with pytest.raises(ValidationError, match=f"{VUID_MAX_DIGITS} digits|less than or equal to {UINT64_MAX}"):
+        ManualMigrateRequest.model_validate({"vuid": vuid})
+
+
+def test_a_refused_vuid_text_is_not_echoed_whole() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ManualMigrateRequest.model_validate({"vuid": "x" * 5000})
+    assert all(len(error["msg"]) < 200 for error in caught.value.errors())
+
+
+@pytest.mark.parametrize("vuid", ["²", "١٢٣"])
+def test_a_vuid_text_must_be_ascii_digits(vuid: str) -> None:
+    with pytest.raises(ValidationError, match="unsigned 64-bit integer"):
+        ManualMigrateRequest.model_validate({"vuid": vuid})
+
+
+def test_a_vuid_as_decimal_text_is_accepted() -> None:
+    assert ManualMigrateRequest.model_validate_json('{"vuid": "18446744073709551615"}').vuid == UINT64_MAX

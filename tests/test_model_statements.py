@@ -2,8 +2,15 @@
 
 import pytest
 
-from engine.model import CancelTaskRequest, CreateTaskRequest, DistributedType, LocationKind
-from engine.statements import StatementError, parse_statement
+from engine.model import (
+    SEGMENT_GROUP_MAX,
+    SEGMENT_GROUPS_MAX_ITEMS,
+    CancelTaskRequest,
+    CreateTaskRequest,
+    DistributedType,
+    LocationKind,
+)
+from engine.statements import NUMBER_MAX_DIGITS, StatementError, parse_statement
 
 SEED_EXAMPLES = [
     "CREATE TASK TYPE rebuild LOCATION SYSTEM;",
@@ -87,3 +94,102 @@ def test_a_statement_round_trips_through_its_text() -> None:
 def test_a_bad_statement_is_rejected_with_a_message_naming_the_problem(statement: str, message: str) -> None:
     with pytest.raises(StatementError, match=message):
         parse_statement(statement)
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"CREATE TASK TYPE rebuild LOCATION SYSTEM OPTIONS segment_groups = [{HUGE}];",
+        f"CREATE TASK TYPE rebuild OPTIONS node = {HUGE};",
+        f"CREATE TASK TYPE rebuild OPTIONS node = -{HUGE}.5;",
+        f"CREATE TASK TYPE rebuild OPTIONS node = 1.{HUGE};",
+    ],
+)
+def test_a_number_with_too_many_digits_is_refused_naming_the_limit(statement: str) -> None:
+    with pytest.raises(StatementError, match=f"at most {NUMBER_MAX_DIGITS} digits"):
+        parse_statement(statement)
+
+
+def test_a_number_of_the_most_digits_allowed_is_still_a_number() -> None:
+    with pytest.raises(StatementError, match="segment_groups"):
+        parse_statement(f"CREATE TASK TYPE rebuild OPTIONS segment_groups = [{'9' * NUMBER_MAX_DIGITS}];")
+
+
+@pytest.mark.parametrize("group", ["-1", str(SEGMENT_GROUP_MAX + 1)])
+def test_a_segment_group_outside_its_range_is_refused(group: str) -> None:
+    with pytest.raises(StatementError, match="segment_groups"):
+        parse_statement(f"CREATE TASK TYPE rebuild OPTIONS segment_groups = [{group}];")
+
+
+def test_the_largest_segment_group_is_accepted() -> None:
+    request = parse_statement(f"CREATE TASK TYPE rebuild OPTIONS segment_groups = [0, {SEGMENT_GROUP_MAX}];")
+    assert isinstance(request, CreateTaskRequest)
+    assert request.options == {"segment_groups": [0, SEGMENT_GROUP_MAX]}
+
+
+def test_more_segment_groups_than_the_limit_are_refused_naming_it() -> None:
+    groups = ", ".join("1" for _ in range(SEGMENT_GROUPS_MAX_ITEMS + 1))
+    with pytest.raises(StatementError, match=f"at most {SEGMENT_GROUPS_MAX_ITEMS} items"):
+        parse_statement(f"CREATE TASK TYPE rebuild OPTIONS segment_groups = [{groups}];")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TASK 'evil\x00' TYPE rebuild;",
+        "CREATE TASK 'red\x1b[31m' TYPE rebuild;",
+        'CREATE TASK "tab\there" TYPE rebuild;',
+        "CREATE TASK 'txt\u202egpj.exe' TYPE rebuild;",
+        "CREATE TASK 'isolate\u2066' TYPE rebuild;",
+        "CANCEL TASK 'bell\x07';",
+        "CANCEL TASK 'override\u202d';",
+    ],
+)
+def test_a_task_name_with_a_control_or_bidi_character_is_refused(statement: str) -> None:
+    with pytest.raises(StatementError, match="printable"):
+        parse_statement(statement)
+
+
+def test_a_location_name_with_a_control_character_is_refused_naming_the_field() -> None:
+    with pytest.raises(StatementError, match=r"location\.name: .*printable"):
+        parse_statement("CREATE TASK TYPE check_disk LOCATION NODE 'n1\x1b[2J';")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TASK TYPE rebuild OPTIONS node = 'n\x1b';",
+        "CREATE TASK TYPE rebuild OPTIONS table_id = 't\u2069';",
+        "CREATE TASK TYPE check_disk OPTIONS storage_ids = ['ok', 'bad\x00'];",
+    ],
+)
+def test_an_identifier_option_with_a_control_character_is_refused(statement: str) -> None:
+    with pytest.raises(StatementError, match="printable"):
+        parse_statement(statement)
+
+
+def test_a_name_with_spaces_and_accents_is_printable_and_accepted() -> None:
+    assert parse_statement("CANCEL TASK 'nuit d''été';") == CancelTaskRequest(task="nuit d'été")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CANCEL TASK 'a' 'b\x1b[2J';",
+        "CREATE TASK TYPE rebuild LOCATION '\u202eevil';",
+        "CREATE TASK \x1b",
+    ],
+)
+def test_an_error_message_never_carries_a_control_character_from_the_statement(statement: str) -> None:
+    with pytest.raises(StatementError) as caught:
+        parse_statement(statement)
+    assert str(caught.value).isprintable()
+
+
+def test_an_error_message_shows_a_long_value_shortened() -> None:
+    with pytest.raises(StatementError) as caught:
+        parse_statement(f"CANCEL TASK 'a' '{'x' * 5000}';")
+    assert len(str(caught.value)) < 200

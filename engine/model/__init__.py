@@ -1,8 +1,11 @@
 """The shared pydantic model: schedtop's wire format, used by the engine, the HTTP API, the app and widgets."""
 
+from .base import NAME_MAX_LENGTH, PrintableName
 from .cluster import ClusterSummary, DiskInfo, DiskMigration, DiskStatus
 from .cubefs import (
     MIGRATE_TYPES,
+    UINT64_MAX,
+    VUID_MAX_DIGITS,
     BalanceStats,
     CodeMode,
     CubeError,
@@ -26,6 +29,9 @@ from .cubefs import (
     split_vuid,
 )
 from .distributed import (
+    SEGMENT_GROUP_MAX,
+    SEGMENT_GROUPS_MAX_ITEMS,
+    STORAGE_IDS_MAX_ITEMS,
     CancelTaskRequest,
     CheckDiskOptions,
     CreateTaskRequest,
@@ -54,7 +60,13 @@ from .taskmanager import NO_PARENT, ChildRef, ScyllaError, TaskKind, TaskState, 
 
 __all__ = [
     "MIGRATE_TYPES",
+    "NAME_MAX_LENGTH",
     "NO_PARENT",
+    "SEGMENT_GROUPS_MAX_ITEMS",
+    "SEGMENT_GROUP_MAX",
+    "STORAGE_IDS_MAX_ITEMS",
+    "UINT64_MAX",
+    "VUID_MAX_DIGITS",
     "AddJobRequest",
     "BalanceStats",
     "CancelTaskRequest",
@@ -84,6 +96,7 @@ __all__ = [
     "MigrateTaskDetail",
     "MigrateTasksStat",
     "PartialJobResult",
+    "PrintableName",
     "RebalanceOptions",
     "RebuildOptions",
     "RescheduleRequest",

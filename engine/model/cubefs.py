@@ -6,11 +6,14 @@ from enum import IntEnum, StrEnum
 
 from pydantic import ConfigDict, Field, field_validator
 
-from .base import REQUEST_CONFIG, WireModel
+from .base import REQUEST_CONFIG, WireModel, excerpt
 from .formats import PerMinute, PerMinuteBytes, zeros
 
 UINT64_MAX = 2**64 - 1
 UINT32_MAX = 2**32 - 1
+VUID_MAX_DIGITS = len(str(UINT64_MAX))
+"""20: the most decimal digits a vuid given as text may have, checked before converting it (a text of thousands of
+digits would otherwise meet Python's own limit on converting text to int, with a message about that instead)."""
 
 
 class TaskType(StrEnum):
@@ -246,8 +249,14 @@ class ManualMigrateRequest(_Wire):
             raise ValueError("vuid must be an unsigned 64-bit integer")
         if isinstance(value, str):
             text = value.strip()
-            if not text.isdigit():
-                raise ValueError(f"vuid must be an unsigned 64-bit integer, got {value!r}")
+            # isascii as well: isdigit also holds for superscripts and other scripts' digits.
+            if not (text.isascii() and text.isdigit()):
+                raise ValueError(f"vuid must be an unsigned 64-bit integer, got '{excerpt(value)}'")
+            if len(text) > VUID_MAX_DIGITS:
+                raise ValueError(
+                    f"vuid must be an unsigned 64-bit integer (at most {VUID_MAX_DIGITS} digits), "
+                    f"got {len(text)} digits"
+                )
             return int(text)
         return value
 

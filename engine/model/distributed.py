@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from .base import REQUEST_CONFIG, WireModel
+from .base import REQUEST_CONFIG, PrintableName, WireModel, excerpt
+
+SEGMENT_GROUP_MAX = 2**32 - 1
+"""The largest segment group: the engine takes a segment group for a volume id (vid), which is 32 bits wide."""
+SEGMENT_GROUPS_MAX_ITEMS = 1000
+"""The most segment groups one rebuild may name."""
+STORAGE_IDS_MAX_ITEMS = 1000
+"""The most storage ids one check_disk may name; each is a name (see ``base.NAME_MAX_LENGTH``)."""
+
+# strict: a bool, a float or a text is never taken for a segment group (True would otherwise be group 1).
+SegmentGroup = Annotated[int, Field(strict=True, ge=0, le=SEGMENT_GROUP_MAX)]
 
 
 class DistributedType(StrEnum):
@@ -25,7 +36,7 @@ class Location(WireModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: LocationKind = LocationKind.SYSTEM
-    name: str | None = None
+    name: PrintableName | None = None
 
     @model_validator(mode="after")
     def _name_matches_kind(self) -> Location:
@@ -42,9 +53,9 @@ class Location(WireModel):
 class RebuildOptions(WireModel):
     model_config = ConfigDict(extra="forbid")
 
-    node: str | None = None
-    segment_groups: list[int] | None = None
-    table_id: str | None = None
+    node: PrintableName | None = None
+    segment_groups: list[SegmentGroup] | None = Field(default=None, max_length=SEGMENT_GROUPS_MAX_ITEMS)
+    table_id: PrintableName | None = None
 
 
 class CheckDiskOptions(WireModel):
@@ -53,7 +64,7 @@ class CheckDiskOptions(WireModel):
     fix: bool = False
     sample: bool = False
     only_unhealthy: bool = False
-    storage_ids: list[str] | None = None
+    storage_ids: list[PrintableName] | None = Field(default=None, max_length=STORAGE_IDS_MAX_ITEMS)
 
 
 class RebalanceOptions(WireModel):
@@ -74,7 +85,7 @@ class CreateTaskRequest(WireModel):
 
     model_config = REQUEST_CONFIG
 
-    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name: PrintableName | None = None
     type: DistributedType
     location: Location = Field(default_factory=Location)
     options: dict[str, object] = Field(default_factory=dict)
@@ -85,15 +96,18 @@ class CreateTaskRequest(WireModel):
         unknown = sorted(set(self.options) - set(model.model_fields))
         if unknown:
             allowed = ", ".join(model.model_fields) or "none"
-            raise ValueError(f"unknown option {unknown[0]!r} for {self.type.value} (allowed: {allowed})")
+            raise ValueError(f"unknown option '{excerpt(unknown[0])}' for {self.type.value} (allowed: {allowed})")
         self.options = model.model_validate(self.options).model_dump(exclude_none=True)
         return self
 
     def to_statement(self) -> str:
+        # Names are quoted: unquoted, one with a space, a quote or a leading digit would not parse back.
         parts = ["CREATE TASK"]
         if self.name:
-            parts.append(self.name)
-        parts += ["TYPE", self.type.value, "LOCATION", str(self.location)]
+            parts.append(_sql_value(self.name))
+        parts += ["TYPE", self.type.value, "LOCATION", self.location.kind.value]
+        if self.location.name is not None:
+            parts.append(_sql_value(self.location.name))
         if self.options:
             parts.append("OPTIONS " + ", ".join(f"{k} = {_sql_value(v)}" for k, v in self.options.items()))
         return " ".join(parts) + ";"
@@ -112,7 +126,7 @@ def _sql_value(value: object) -> str:
 class CancelTaskRequest(WireModel):
     model_config = REQUEST_CONFIG
 
-    task: str = Field(min_length=1, description="the task's name or id")
+    task: Annotated[PrintableName, Field(description="the task's name or id")]
 
 
 class StatementRequest(WireModel):
@@ -124,7 +138,7 @@ class StatementRequest(WireModel):
 class StatementResult(WireModel):
     """What running a statement did: the task it created or cancelled."""
 
-    action: str
+    action: Literal["create", "cancel"] = Field(description="the statement's verb: what was done")
     task_id: str
     name: str | None = None
     message: str = ""
