@@ -43,6 +43,7 @@ from .model import (
     TaskStats,
     TaskStatus,
 )
+from .model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from .sim.cluster import Cluster, ClusterShape
 from .sim.demo import DemoFaults
 from .sim.faults import Faults
@@ -63,17 +64,6 @@ from .tasks.migrate import Migrations
 from .tasks.volume_inspect import VolumeInspect
 from .views import cluster_summary, tasks_stat
 
-CUBEFS_TYPES = (
-    "disk_repair",
-    "disk_drop",
-    "balance",
-    "manual_migrate",
-    "volume_inspect",
-    "shard_repair",
-    "blob_delete",
-)
-SWITCHABLE = tuple(t for t in CUBEFS_TYPES if t != "manual_migrate") + tuple(t.value for t in DistributedType)
-FAULT_TYPES = CUBEFS_TYPES + tuple(t.value for t in DistributedType)
 NODE_NAME = "127.0.0.1:9800"
 DEMO_JOBS = (("inspect-volumes", "volume_inspect", 180), ("checksum-sweep", "check_disk", 900))
 
@@ -145,6 +135,8 @@ class Engine:
         self._loop_task: asyncio.Task[None] | None = None
         self._closed = False
         self._last_prune_minute = 0
+        self.node_name = NODE_NAME
+        """How this node is named in the snapshot: ``host:port`` of the server in front of it, once known."""
         self.store = Store.open(config.db_path)
         try:
             self._build()
@@ -191,7 +183,7 @@ class Engine:
         else:
             self.cluster = self._loading(persist.load_cluster, self.store)
         self.cluster.name = f"sim-{self.seed}"
-        default_on = {t: True for t in SWITCHABLE}
+        default_on = {t: True for t in SWITCHABLE_TYPES}
         default_on["volume_inspect"] = bool(config.demo)
         self.enabled: dict[str, bool] = {**default_on, **(config.enabled or {})}
         self.ctx = Context(
@@ -398,8 +390,8 @@ class Engine:
     async def set_enabled(self, task_type: str, enabled: bool) -> None:
         if task_type == "manual_migrate":
             raise InvalidArgument("manual_migrate has no switch: it is always on")
-        if task_type not in SWITCHABLE:
-            raise IllegalTaskType(f"illegal task type {task_type!r}; switchable: {', '.join(SWITCHABLE)}")
+        if task_type not in SWITCHABLE_TYPES:
+            raise IllegalTaskType(f"illegal task type {task_type!r}; switchable: {', '.join(SWITCHABLE_TYPES)}")
         if not isinstance(enabled, bool):
             raise InvalidArgument(f"enabled must be true or false, got {enabled!r}")
         if self.enabled.get(task_type) != enabled:
@@ -634,7 +626,7 @@ class Engine:
             revision=self.tm.revision,
             full=full,
             taken_at=self.clock.now(),
-            cluster=cluster_summary(self.cluster, NODE_NAME, self.config.leader),
+            cluster=cluster_summary(self.cluster, self.node_name, self.config.leader),
             stats=self._stats(self.config.leader),
             modules=list(self.tm.modules),
             tasks=rows,

@@ -46,10 +46,10 @@ class Conflict(EngineError):
 
 
 class NotMigrating(EngineError):
-    """The disk asked about is not repairing/dropping (CubeFS answers 500 here; we answer 404)."""
+    """The disk asked about is not repairing/dropping: CubeFS's plain error, a 500 with no code, answered as is."""
 
-    status = 404
-    code = "NotMigrating"
+    status = 500
+    code = ""
 
 
 class Unavailable(EngineError):

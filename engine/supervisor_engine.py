@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .model.task_types import JOB_TASK_TYPES
 from .supervisor import JobLaunch
 
 if TYPE_CHECKING:
     from .supervisor import Supervisor
 
-JOB_TASK_TYPES = ("volume_inspect", "balance", "rebuild", "check_disk", "rebalance")
-"""Task types a job can run: each is a bounded round that finishes (shard_repair/blob_delete never do)."""
 
 NOTHING_TO_DO = "nothing to do"
 

@@ -15,26 +15,36 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import uvicorn
 
 from engine.clock import ManualClock
 from engine.engine import Engine, EngineConfig
 from engine.http import create_app
+from engine.http.server import ConnectionLimits, Server, make_server
 
 T = TypeVar("T")
 START = datetime(2015, 3, 11, 0, 28, tzinfo=UTC)
 
 
 class ServedEngine:
-    def __init__(self, token: str | None = None, db_path: Path | None = None, max_body_bytes: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        token: str | None = None,
+        db_path: Path | None = None,
+        max_body_bytes: int = 1 << 20,
+        *,
+        limits: ConnectionLimits | None = None,
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.token = token
         self.db_path = db_path
         self.max_body_bytes = max_body_bytes
+        self.limits = limits
+        self.allowed_hosts = allowed_hosts
         self.clock = ManualClock(START)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="http-test-server", daemon=True)
         self.engine: Engine
-        self.server: uvicorn.Server
+        self.server: Server
         self.url = ""
 
     def __enter__(self) -> ServedEngine:
@@ -42,17 +52,18 @@ class ServedEngine:
         self.engine = self.call(
             Engine.open(EngineConfig(db_path=self.db_path, seed=1, clock=self.clock, autorun=False))
         )
-        app = create_app(self.engine, token=self.token, max_body_bytes=self.max_body_bytes)
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
+        app = create_app(
+            self.engine, token=self.token, max_body_bytes=self.max_body_bytes, allowed_hosts=self.allowed_hosts
+        )
+        self.server = make_server(app, "127.0.0.1", 0, limits=self.limits)
         self._serving = asyncio.run_coroutine_threadsafe(self.server.serve(), self.loop)
         deadline = time.monotonic() + 10
         while not self.server.started:
             if self._serving.done() or time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         return self
 
     def __exit__(self, *exc: object) -> None:

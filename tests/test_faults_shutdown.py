@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -80,9 +81,9 @@ async def test_sigterm_to_python_m_engine_leaves_a_store_that_reopens_with_the_s
         await engine.close()
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
+def start_server(db: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [str(SCHEDTOP), "serve", "--db", str(db), "--port", "0", "--speed", "0.01"],
+        [str(SCHEDTOP), "serve", "--db", str(db), "--port", "0", *(options or ("--speed", "0.01"))],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -129,3 +130,37 @@ def test_sigterm_to_schedtop_serve_keeps_every_task_for_the_next_start(tmp_path:
         for field in ("state", "type", "parent_id", "sequence_number", "entity", "progress_total", "error"):
             assert shown_after[task_id][field] == status[field], (task_id, field)
         assert shown_after[task_id]["progress_completed"] >= status["progress_completed"]
+
+
+def open_waits(http: httpx.Client) -> int:
+    text = http.get("/metrics").text
+    return int(re.search(r"^schedtop_http_open_waits (\d+)$", text, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+
+def test_sigterm_with_waits_open_answers_them_503_and_stops_at_once_without_a_traceback(tmp_path: Path) -> None:
+    process, url = start_server(tmp_path / "engine.db")
+    answers: list[httpx.Response] = []
+    with httpx.Client(base_url=url, timeout=30) as http:
+        task_id = http.post("/api/statements", json={"statement": "CREATE TASK TYPE rebalance;"}).json()["task_id"]
+        waiters = [
+            threading.Thread(
+                target=lambda: answers.append(httpx.get(f"{url}/task_manager/wait_task/{task_id}", timeout=30))
+            )
+            for _ in range(3)
+        ]
+        for waiter in waiters:
+            waiter.start()
+        deadline = time.monotonic() + 10
+        while open_waits(http) < 3:
+            assert time.monotonic() < deadline, "the waits never opened"
+            time.sleep(0.02)
+    sent = time.monotonic()
+    terminate(process)
+    stopped_after = time.monotonic() - sent
+    for waiter in waiters:
+        waiter.join(timeout=10)
+    assert [answer.status_code for answer in answers] == [503, 503, 503]
+    assert "shutting down" in answers[0].json()["message"]
+    assert stopped_after < 2.5, f"stopped {stopped_after:.2f} s after SIGTERM (uvicorn's own limit is 3 s)"
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()

@@ -89,9 +89,14 @@ def test_task_detail_of_an_unknown_task_is_404(http: httpx.Client) -> None:
     assert (answer.status_code, answer.json()["code"]) == (404, "NotFound")
 
 
-def test_disk_migrating_of_a_disk_that_is_not_migrating_is_404(http: httpx.Client) -> None:
+def test_disk_migrating_of_a_disk_that_is_not_repairing_is_cubefs_plain_500(http: httpx.Client) -> None:
     answer = http.get("/stats/disk/migrating", params={"task_type": "disk_repair", "disk_id": 1})
-    assert (answer.status_code, answer.json()["code"]) == (404, "NotMigrating")
+    assert (answer.status_code, answer.json()) == (500, {"error": "not repairing disk"})
+
+
+def test_disk_migrating_of_a_disk_that_is_not_dropping_is_cubefs_plain_500(http: httpx.Client) -> None:
+    answer = http.get("/stats/disk/migrating", params={"task_type": "disk_drop", "disk_id": 1})
+    assert (answer.status_code, answer.json()) == (500, {"error": "not dropping disk"})
 
 
 def test_disk_migrating_counts_the_tasks_of_a_broken_disk(served: ServedEngine, http: httpx.Client) -> None:

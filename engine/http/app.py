@@ -1,27 +1,51 @@
-"""The FastAPI application over an engine: routes of every seed, error shapes, token guard and body limit."""
+"""The FastAPI application over an engine: routes of every seed, error shapes, and the guards in front of them."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from fastapi import FastAPI
 
 from ..api import EngineAPI
 from . import routes_admin, routes_cubefs, routes_scylla, routes_supervisor, routes_tasks
 from .errors import install_error_handlers
-from .security import DEFAULT_MAX_BODY_BYTES, BodyLimit, TokenGuard
+from .methods import MethodRoutes
+from .openapi import truthful_openapi
+from .security import DEFAULT_MAX_BODY_BYTES, BodyLimit, SiteGuard, TokenGuard
+from .waits import OpenWaits
 
 DESCRIPTION = """schedtop's engine served with the seeds' endpoints: the CubeFS blobstore scheduler, the ScyllaDB
 task manager, the scheduler admin (supervisor) API and Ocient-style distributed tasks, plus Prometheus metrics and
-the dashboard snapshot. When a token is configured, every POST needs `Authorization: Bearer <token>`."""
+the dashboard snapshot.
+
+When a token is configured, every change needs `Authorization: Bearer <token>`: every POST, and the GETs that
+unregister finished tasks (`task_status`, `task_status_recursive`, `wait_task`). A request whose `Host` is a name
+the server does not answer to gets 421; a change sent by a web page of another origin (`Origin`,
+`Sec-Fetch-Site`) gets 403. Validation errors are 400 with a message naming the parameter. The one deliberate 500
+is CubeFS's own: `/stats/disk/migrating` for a disk that is not migrating answers 500 `not repairing disk`."""
 
 
-def create_app(engine: EngineAPI, token: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
-    """An app serving ``engine``. With ``token``, mutating requests must carry it as a bearer token."""
+def create_app(
+    engine: EngineAPI,
+    token: str | None = None,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    allowed_hosts: Iterable[str] = (),
+) -> FastAPI:
+    """An app serving ``engine``. With ``token``, changes must carry it as a bearer token.
+
+    ``allowed_hosts`` are the names (besides ``localhost`` and any IP address) the ``Host`` header may carry.
+    """
     app = FastAPI(title="schedtop", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.engine = engine
+    app.state.open_waits = OpenWaits()
     install_error_handlers(app)
     for module in (routes_cubefs, routes_scylla, routes_supervisor, routes_tasks, routes_admin):
         app.include_router(module.router)
-    # Starlette runs the last-added middleware first: the size limit, then the token check, then the routes.
-    app.add_middleware(TokenGuard, token=token)
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
+    # Starlette runs the last-added middleware first: the site guard, the token, the size limit, then the methods.
+    app.add_middleware(MethodRoutes, routed=app.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(TokenGuard, token=token)
+    app.add_middleware(SiteGuard, allowed_hosts=allowed_hosts)
     return app

@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from ..errors import EngineError, NotFound
 
@@ -29,6 +30,7 @@ _HTTP_CODES = {
     404: "NotFound",
     405: "MethodNotAllowed",
     408: "Timeout",
+    421: "MisdirectedRequest",
     409: "Conflict",
     411: "LengthRequired",
     413: "TooLarge",
@@ -101,6 +103,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return error_response(request.url.path, error.status_code, str(error.detail), headers=error.headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, error: ClientDisconnect) -> Response:
+        # Nobody is left to answer; not an error of ours, so nothing for the log but a debug line.
+        log.debug("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

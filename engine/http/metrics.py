@@ -14,6 +14,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 FAMILIES: dict[str, tuple[str, str]] = {
+    "schedtop_http_open_waits": ("gauge", "wait_task requests in flight (each ends when its client leaves)"),
     "schedtop_tasks": ("gauge", "tasks registered in the task manager, by module, type and state"),
     "schedtop_cubefs_enabled": ("gauge", "whether the background task type is switched on"),
     "schedtop_cubefs_queue_tasks": (
@@ -86,7 +87,7 @@ def _last_full_minute(series: list[int]) -> int:
     return series[-2] if len(series) >= 2 else 0
 
 
-def render(snapshot: Snapshot) -> str:
+def render(snapshot: Snapshot, *, open_waits: int = 0) -> str:
     out = Exposition()
     _tasks(out, snapshot)
     _cubefs(out, snapshot.stats)
@@ -95,6 +96,7 @@ def render(snapshot: Snapshot) -> str:
     out.add("schedtop_task_ttl_seconds", snapshot.task_ttl)
     out.add("schedtop_user_task_ttl_seconds", snapshot.user_task_ttl)
     out.add("schedtop_snapshot_revision", snapshot.revision)
+    out.add("schedtop_http_open_waits", open_waits)
     return out.render()
 
 

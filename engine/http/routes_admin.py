@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..model import DiskInfo, Snapshot
 from ..model.cubefs import UINT32_MAX
+from ..model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from . import metrics
 from .deps import Engine, list_json, model_json, plain_json
 
 router = APIRouter(tags=["schedtop"])
 
 DiskId = Annotated[int, Path(ge=0, le=UINT32_MAX)]
+Switchable = Annotated[str, Path(max_length=64, json_schema_extra={"enum": list(SWITCHABLE_TYPES)})]
 _NOT_FOUND = {404: {"description": "no such disk or host"}, 400: {"description": "bad argument"}}
 
 
@@ -34,9 +36,10 @@ async def snapshot(engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-async def prometheus(engine: Engine) -> Response:
+async def prometheus(request: Request, engine: Engine) -> Response:
     """Prometheus text format: task counts, queues, throughput, supervisor state, disk migration progress."""
-    return Response(metrics.render(engine.snapshot(since=0)), media_type=metrics.CONTENT_TYPE)
+    body = metrics.render(engine.snapshot(since=0), open_waits=request.app.state.open_waits.count)
+    return Response(body, media_type=metrics.CONTENT_TYPE)
 
 
 @router.get("/api/disks", response_model=list[DiskInfo])
@@ -61,7 +64,7 @@ async def drop_disk(engine: Engine, disk_id: DiskId) -> Response:
 @router.post("/api/faults/fail_next", responses=_NOT_FOUND)
 async def fail_next(
     engine: Engine,
-    task_type: Annotated[str, Query(min_length=1, max_length=64)],
+    task_type: Annotated[str, Query(min_length=1, max_length=64, json_schema_extra={"enum": list(FAULT_TYPES)})],
     count: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """Fault: a worker fails the next ``count`` work steps of that task type."""
@@ -79,14 +82,14 @@ async def silence_node(
 
 
 @router.post("/api/task_types/{task_type}/enable", responses=_NOT_FOUND)
-async def enable(engine: Engine, task_type: Annotated[str, Path(max_length=64)]) -> Response:
+async def enable(engine: Engine, task_type: Switchable) -> Response:
     """Switch a background task type on (as Clustermgr's config does upstream)."""
     await engine.set_enabled(task_type, True)
     return plain_json({"task_type": task_type, "enable": True})
 
 
 @router.post("/api/task_types/{task_type}/disable", responses=_NOT_FOUND)
-async def disable(engine: Engine, task_type: Annotated[str, Path(max_length=64)]) -> Response:
+async def disable(engine: Engine, task_type: Switchable) -> Response:
     """Switch a background task type off."""
     await engine.set_enabled(task_type, False)
     return plain_json({"task_type": task_type, "enable": False})

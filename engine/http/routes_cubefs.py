@@ -1,7 +1,8 @@
 """CubeFS blobstore scheduler endpoints: ``/stats``, ``/stats/leader``, manual migrate, task detail, disk progress.
 
 Errors answer ``{"error", "code"}``: illegal arguments 400, unknown task type 400 ``illegal_type``, unknown task
-404. Where CubeFS answers 500 (``not repairing disk``), schedtop answers 404 ``NotMigrating``. A manual migration
+404. A disk that is not migrating answers exactly as CubeFS does: 500 ``{"error": "not repairing disk"}`` (or
+``not dropping disk``), a plain error with no code that CubeFS clients rely on. A manual migration
 answers ``{"task_id": …}`` where upstream sends an empty body; clients that ignore the body are unaffected.
 """
 
@@ -13,13 +14,17 @@ from fastapi import APIRouter, Path, Query, Response
 
 from ..model import DiskMigratingStats, ManualMigrateRequest, MigrateTaskDetail, TasksStat
 from ..model.cubefs import UINT32_MAX
+from ..model.task_types import DETAIL_TYPES, DISK_MIGRATION_TYPES
 from .deps import Engine, model_json, plain_json
 
 router = APIRouter(tags=["CubeFS scheduler"])
 
 _ERRORS = {
     400: {"description": "illegal arguments or task type: {'error': str, 'code': str}"},
-    404: {"description": "no such task, or the disk is not migrating: {'error': str, 'code': str}"},
+    404: {"description": "no such task: {'error': str, 'code': str}"},
+}
+_NOT_MIGRATING = {
+    500: {"description": "the disk is not migrating: {'error': 'not repairing disk'} (as CubeFS, deliberately)"}
 }
 
 
@@ -57,17 +62,24 @@ async def add_manual_migrate(body: ManualMigrateRequest, engine: Engine) -> Resp
 @router.get("/task/detail/{task_type}/{task_id}", response_model=MigrateTaskDetail, responses=_ERRORS)
 async def task_detail(
     engine: Engine,
-    task_type: Annotated[str, Path(max_length=64)],
+    task_type: Annotated[str, Path(max_length=64, json_schema_extra={"enum": list(DETAIL_TYPES)})],
     task_id: Annotated[str, Path(max_length=256)],
 ) -> Response:
     """A migrate task (disk_repair, balance, disk_drop, manual_migrate) and its progress."""
     return model_json(await engine.task_detail(task_type, task_id))
 
 
-@router.get("/stats/disk/migrating", response_model=DiskMigratingStats, responses=_ERRORS)
+@router.get("/stats/disk/migrating", response_model=DiskMigratingStats, responses={400: _ERRORS[400], **_NOT_MIGRATING})
 async def disk_migrating(
     engine: Engine,
-    task_type: Annotated[str, Query(max_length=64, description="disk_repair or disk_drop")],
+    task_type: Annotated[
+        str,
+        Query(
+            max_length=64,
+            description="disk_repair or disk_drop",
+            json_schema_extra={"enum": list(DISK_MIGRATION_TYPES)},
+        ),
+    ],
     disk_id: Annotated[int, Query(ge=0, le=UINT32_MAX)],
 ) -> Response:
     """How many of a repairing or dropping disk's migrate tasks are done."""

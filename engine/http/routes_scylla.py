@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..model import TaskStats, TaskStatus
 from .deps import Engine, list_json, model_json, plain_json
+from .waits import while_wanted
 
 router = APIRouter(prefix="/task_manager", tags=["ScyllaDB task manager"])
 
@@ -63,15 +64,20 @@ async def abort_task(engine: Engine, task_id: TaskId) -> Response:
 @router.get(
     "/wait_task/{task_id}",
     response_model=TaskStatus,
-    responses={**_ERRORS, 408: {"description": "the wait timed out"}},
+    responses={
+        **_ERRORS,
+        408: {"description": "the wait timed out"},
+        503: {"description": "the server is shutting down"},
+    },
 )
 async def wait_task(
+    request: Request,
     engine: Engine,
     task_id: TaskId,
     timeout: Annotated[float | None, Query(ge=0, le=TTL_MAX, description="seconds; 408 when it runs out")] = None,
 ) -> Response:
-    """Wait until the task is done or failed and return its status."""
-    return model_json(await engine.wait_task(task_id, timeout=timeout))
+    """Wait until the task is done or failed and return its status; the wait ends if the client goes away."""
+    return model_json(await while_wanted(request, engine.wait_task(task_id, timeout=timeout)))
 
 
 @router.get("/task_status_recursive/{task_id}", response_model=list[TaskStatus], responses=_ERRORS)

@@ -27,7 +27,11 @@ _STATEMENT_BODY = {
 }
 
 
-@router.post("/tasks", response_model=StatementResult, responses={400: {"description": "bad task"}})
+@router.post(
+    "/tasks",
+    response_model=StatementResult,
+    responses={400: {"description": "bad task"}, 409: {"description": "a task of that name is already running"}},
+)
 async def create_task(body: CreateTaskRequest, engine: Engine) -> Response:
     """``CREATE TASK`` as JSON; LOCATION NODE is refused for rebuild and rebalance."""
     task_id = await engine.create_task(body)
@@ -50,7 +54,11 @@ async def cancel_task(body: CancelTaskRequest, engine: Engine) -> Response:
     "/statements",
     response_model=StatementResult,
     openapi_extra=_STATEMENT_BODY,
-    responses={400: {"description": "the statement does not parse or is refused"}},
+    responses={
+        400: {"description": "the statement does not parse or is refused"},
+        404: {"description": "CANCEL TASK names no task"},
+        409: {"description": "CREATE TASK names a task that is already running"},
+    },
 )
 async def execute(request: Request, engine: Engine) -> Response:
     """Run one ``CREATE TASK`` or ``CANCEL TASK`` statement."""

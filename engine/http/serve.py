@@ -12,43 +12,23 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
-import uvicorn
+from typing import TYPE_CHECKING
 
 from ..errors import EngineError
 from .app import create_app
+from .connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from .security import DEFAULT_MAX_BODY_BYTES, is_loopback
+from .server import ConnectionLimits, Server, make_server
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 TOKEN_ENV = "SCHEDTOP_TOKEN"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9800
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, minus its habit of re-raising SIGTERM after shutdown (which would kill us before the engine closes)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        loop = asyncio.get_running_loop()
-        installed: list[int] = []
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self._stop, sig)
-                installed.append(sig)
-        try:
-            yield
-        finally:
-            for sig in installed:
-                loop.remove_signal_handler(sig)
-
-    def _stop(self, sig: int) -> None:
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        self.should_exit = True
 
 
 class ServeError(Exception):
@@ -69,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--token-file", type=Path, default=None, help=f"file holding the bearer token (else ${TOKEN_ENV})"
     )
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY_BYTES, help="request body limit in bytes")
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the Host header may carry, besides localhost and IP addresses (repeatable)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"open connections served; past it, 503 except /api/health (default {DEFAULT_MAX_CONNECTIONS})",
+    )
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -112,18 +105,13 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
         )
     )
     try:
-        app = create_app(engine, token=token, max_body_bytes=args.max_body)
-        config = uvicorn.Config(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            lifespan="off",
-            server_header=False,
-            timeout_graceful_shutdown=3,
-        )
-        server = _Server(config)
-        announcer = asyncio.create_task(_announce(server))
+        allowed = [*args.allow_host]
+        if not is_loopback(args.host):
+            allowed.append(args.host)  # a name to bind is a name to answer to (an address is always accepted)
+        app = create_app(engine, token=token, max_body_bytes=args.max_body, allowed_hosts=allowed)
+        limits = ConnectionLimits(head_timeout=DEFAULT_HEAD_TIMEOUT, max_connections=args.max_connections)
+        server = make_server(app, args.host, args.port, limits=limits, log_level=args.log_level)
+        announcer = asyncio.create_task(_announce(server, engine))
         try:
             await server.serve()
         finally:
@@ -132,13 +120,14 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
         await engine.close()
 
 
-async def _announce(server: uvicorn.Server) -> None:
+async def _announce(server: Server, engine: Engine) -> None:
     while not server.started:  # noqa: ASYNC110 - uvicorn has no "started" event to wait on
         await asyncio.sleep(0.02)
     for listener in server.servers:
         for sock in listener.sockets:
             address = sock.getsockname()
             shown = f"[{address[0]}]" if ":" in str(address[0]) else address[0]
+            engine.node_name = f"{shown}:{address[1]}"
             print(f"schedtop serve: listening on http://{shown}:{address[1]}", file=sys.stderr, flush=True)
             return
 
@@ -151,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ServeError(f"--port must be 0..65535, got {args.port}")
         if args.max_body < 1024:
             raise ServeError("--max-body must be at least 1024 bytes")
+        if args.max_connections < 1:
+            raise ServeError("--max-connections must be at least 1")
         token = read_token(args.token_file)
         check_exposure(args.host, token)
     except ServeError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from .base import REQUEST_CONFIG, WireModel, excerpt
 from .formats import PerMinute, PerMinuteBytes, zeros
@@ -240,7 +240,7 @@ class ManualMigrateRequest(_Wire):
     model_config = REQUEST_CONFIG
 
     vuid: int = Field(ge=1, le=UINT64_MAX, description="chunk id, an unsigned 64-bit integer")
-    direct_download: bool = False
+    direct_download: StrictBool = False
 
     @field_validator("vuid", mode="before")
     @classmethod

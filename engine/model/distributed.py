@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from .base import REQUEST_CONFIG, PrintableName, WireModel, excerpt
 
@@ -61,9 +61,9 @@ class RebuildOptions(WireModel):
 class CheckDiskOptions(WireModel):
     model_config = ConfigDict(extra="forbid")
 
-    fix: bool = False
-    sample: bool = False
-    only_unhealthy: bool = False
+    fix: StrictBool = False
+    sample: StrictBool = False
+    only_unhealthy: StrictBool = False
     storage_ids: list[PrintableName] | None = Field(default=None, max_length=STORAGE_IDS_MAX_ITEMS)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
-from .base import REQUEST_CONFIG, WireModel
+from .base import REQUEST_CONFIG, PrintableName, WireModel
+from .task_types import JOB_TASK_TYPES
 from .times import ApiTime
 
 
@@ -89,7 +90,7 @@ class RescheduleRequest(WireModel):
 
     model_config = REQUEST_CONFIG
 
-    job_id: int = Field(ge=1)
+    job_id: StrictInt = Field(ge=1)
     scheduled_start: ApiTime | None = Field(
         default=None,
         description="the new scheduled_start; defaults to the old one plus the interval (400 if that is past "
@@ -102,7 +103,7 @@ class DeleteRunRequest(WireModel):
 
     model_config = REQUEST_CONFIG
 
-    job_id: int = Field(ge=1)
+    job_id: StrictInt = Field(ge=1)
     scheduled_start: ApiTime
 
 
@@ -111,9 +112,14 @@ class AddJobRequest(WireModel):
 
     model_config = REQUEST_CONFIG
 
-    name: str = Field(min_length=1, max_length=128)
-    task_type: str = Field(min_length=1, max_length=64, description="e.g. volume_inspect or balance")
-    interval_seconds: int = Field(ge=1, le=10 * 365 * 86400)
+    name: PrintableName
+    task_type: str = Field(
+        min_length=1,
+        max_length=64,
+        description="the background work each run starts",
+        json_schema_extra={"enum": list(JOB_TASK_TYPES)},
+    )
+    interval_seconds: StrictInt = Field(ge=1, le=10 * 365 * 86400)
     start: ApiTime | None = Field(default=None, description="the first scheduled_start; defaults to now")
-    remote: bool = Field(default=False, description="one partial result per IDC instead of one for the node")
+    remote: StrictBool = Field(default=False, description="one partial result per IDC instead of one for the node")
     until: ApiTime | None = Field(default=None, description="the last scheduled_start the job may run at")

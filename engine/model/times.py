@@ -90,7 +90,8 @@ class _Range:
     schema as ``formatMinimum``/``formatMaximum`` (the keywords ajv-formats and similar validators read)."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(_api_time, handler(source))
+        checked = core_schema.no_info_after_validator_function(_api_time, handler(source))
+        return core_schema.no_info_before_validator_function(_text_only, checked)
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -98,6 +99,13 @@ class _Range:
         json_schema = handler(schema)
         json_schema.update(formatMinimum=EARLIEST_TEXT, formatMaximum=LATEST_TEXT)
         return json_schema
+
+
+def _text_only(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970; the schema says a date-time string, so a number is refused.
+    if isinstance(value, str | datetime):
+        return value
+    raise PydanticCustomError("datetime_type", "a time must be ISO 8601 text, e.g. 2026-01-31T12:00:00Z")
 
 
 def _api_time(moment: datetime) -> datetime:
