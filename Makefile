@@ -38,7 +38,7 @@ soak: $(STAMP)
 	SCHEDTOP_SOAK=1 $(BIN)/python -m pytest -m soak
 
 fuzz: $(STAMP)
-	SCHEDTOP_FUZZ_CASES=400 SCHEDTOP_FUZZ_SEED=$$RANDOM $(BIN)/python -m pytest tests/test_http_fuzz.py
+	SCHEDTOP_FUZZ_CASES=400 SCHEDTOP_FUZZ_SEED=$$RANDOM $(BIN)/python -m pytest -s tests/test_http_fuzz.py tests/test_http_schemathesis.py
 
 screenshots: $(STAMP)
 	$(BIN)/python -m app.screenshots screenshots

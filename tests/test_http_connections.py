@@ -135,3 +135,21 @@ def test_a_client_leaving_mid_body_logs_no_error(served: ServedEngine, caplog: p
     eventually(lambda: open_connections(served) <= before)
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert errors == []
+
+
+def test_a_bug_is_one_logged_500_and_the_keep_alive_connection_survives(
+    served: ServedEngine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken() -> None:
+        raise RuntimeError("a bug in the engine")
+
+    caplog.set_level(logging.WARNING)
+    monkeypatch.setattr(served.engine, "stats", broken)
+    with served.client() as http:
+        answer = http.get("/stats")
+        monkeypatch.undo()
+        after = http.get("/stats")  # the same pooled connection
+    assert (answer.status_code, answer.json()) == (500, {"error": "internal error: RuntimeError", "code": "Internal"})
+    assert after.status_code == 200
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "unexpected error on GET /stats" in errors[0].getMessage()

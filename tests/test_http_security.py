@@ -17,6 +17,7 @@ from engine.http.serve import main as serve_main
 from engine.http.serve import read_token
 
 from .http_support import ServedEngine
+from .test_faults_shutdown import start_server, terminate
 
 TOKEN = "s3cret-token-0123456789abcdef"
 
@@ -157,3 +158,23 @@ def _listening_url(process: subprocess.Popen[str]) -> str:
         if not line and process.poll() is not None:
             break
     raise AssertionError("schedtop serve did not start")
+
+
+def test_serve_refuses_a_connection_cap_below_one(capsys) -> None:
+    assert serve_main(["--max-connections", "0"]) == 2
+    assert "--max-connections" in capsys.readouterr().err
+
+
+def test_the_served_snapshot_names_the_node_by_its_real_address_and_allowed_names_are_answered(
+    tmp_path: Path,
+) -> None:
+    process, url = start_server(tmp_path / "s.db", "--allow-host", "sched-01.example")
+    try:
+        port = url.rsplit(":", 1)[1]
+        with httpx.Client(base_url=url, timeout=10) as http:
+            assert http.get("/api/snapshot").json()["cluster"]["node"] == f"127.0.0.1:{port}"
+            named = http.get("/api/health", headers={"host": f"sched-01.example:{port}"})
+            other = http.get("/api/health", headers={"host": f"sched-02.example:{port}"})
+    finally:
+        terminate(process)
+    assert (named.status_code, other.status_code) == (200, 421)

@@ -5,17 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
+from textual.widgets import Static
 
 from engine.model import (
     DiskMigration,
     DiskRepairStats,
+    ScheduledJob,
     StatsPerMin,
     SupervisorState,
+    SupervisorView,
     TasksStat,
     TaskType,
     VolumeInspectStats,
 )
 from widgets.formatting import bar_text, human_bytes, human_duration
+from widgets.jobs import JobsPanel
 from widgets.migrations import MigrationsPanel
 from widgets.stats_panel import StatsPanels, TaskTypePanel
 from widgets.status_bar import StatusBar, StatusInfo
@@ -110,3 +114,21 @@ async def test_status_bar_always_shows_paused_and_a_stale_age_even_when_narrow()
 
 def test_every_task_type_has_a_panel() -> None:
     assert {panel.task_type for panel in StatsPanels().compose()} == set(TaskType)  # type: ignore[attr-defined]
+
+
+async def test_the_jobs_panel_shows_quarantined_rows_and_how_to_fix_them() -> None:
+    fix = "SCHEDULED_JOBS id 2 scheduled_start: '2015-02-30 00:00:00' is not a time; fix the row with UPDATE …"
+    view = SupervisorView(
+        state=SupervisorState.RUNNING,
+        jobs=[ScheduledJob(id=1, name="inspect", task_type="volume_inspect", scheduled_start=T0, interval_seconds=60)],
+        last_error="1 row of the schedule cannot be read and is held back",
+        quarantined=[fix],
+    )
+    panel = JobsPanel()
+    async with PanelsApp(panel).run_test(size=(160, 30)) as pilot:
+        panel.show(view)
+        await pilot.pause()
+        note = pilot.app.query_one(".jobs--note", Static)
+        assert note.display
+        text = str(note.render())
+        assert "cannot be read" in text and "fix the row with UPDATE" in text

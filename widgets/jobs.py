@@ -94,6 +94,12 @@ def partials_text(result: JobResult | None, styles: JobStyles | None = None) -> 
     return text
 
 
+def supervisor_problems(view: SupervisorView) -> list[str]:
+    """Why the supervisor stopped, then each row held back from the schedule with the statement that fixes it."""
+    problems = [view.last_error] if view.last_error else []
+    return problems + [row for row in view.quarantined if row not in problems]
+
+
 class JobsPanel(Vertical):
     """Jobs table, results table and the selected result's partials; clean-up keys act on the selected result."""
 
@@ -170,11 +176,14 @@ class JobsPanel(Vertical):
         self._shown = shown
         self.view = view
         styles = self._styles()
+        problems = supervisor_problems(view)
         if not view.configured:
             update_static(self._note, "no schedule is configured (the supervisor answers 503)")
+        elif problems:
+            update_static(self._note, Text("\n".join(f"⚠ {problem}" for problem in problems), style=styles.error))
         elif view.state is not None:
             update_static(self._note, f"supervisor {view.state.value}")
-        set_display(self._note, not view.configured)
+        set_display(self._note, not view.configured or bool(problems))
         names = {job.id: job.name for job in view.jobs}
         self.jobs_table.sync({str(j.id): job_cells(j, j.id == view.running_job_id, styles) for j in view.jobs})
         self.results_table.sync(

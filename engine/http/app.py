@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from ..api import EngineAPI
 from . import routes_admin, routes_cubefs, routes_scylla, routes_supervisor, routes_tasks
-from .errors import install_error_handlers
+from .errors import CatchBugs, install_error_handlers
 from .methods import MethodRoutes
 from .openapi import truthful_openapi
 from .security import DEFAULT_MAX_BODY_BYTES, BodyLimit, SiteGuard, TokenGuard
@@ -43,7 +43,9 @@ def create_app(
     for module in (routes_cubefs, routes_scylla, routes_supervisor, routes_tasks, routes_admin):
         app.include_router(module.router)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
-    # Starlette runs the last-added middleware first: the site guard, the token, the size limit, then the methods.
+    # Starlette runs the last-added middleware first: the site guard, the token, the size limit, the methods, and
+    # innermost the catch-all for bugs.
+    app.add_middleware(CatchBugs)
     app.add_middleware(MethodRoutes, routed=app.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(TokenGuard, token=token)

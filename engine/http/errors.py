@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import EngineError, NotFound
 
@@ -110,8 +111,34 @@ def install_error_handlers(app: FastAPI) -> None:
         log.debug("client left during %s %s", request.method, request.url.path)
         return Response(status_code=400)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        # A bug, not bad input: log it (never with request headers, which may carry the token) and say so.
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-        return error_response(request.url.path, 500, f"internal error: {type(error).__name__}", "Internal")
+
+class CatchBugs:
+    """A bug answers 500 in the endpoint's error shape, is logged once, and leaves the connection open.
+
+    Starlette's own last-resort handler re-raises after answering, so uvicorn logs the error a second time and
+    drops the keep-alive connection, failing the client's next request too. This middleware sits inside it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as error:
+            if started:
+                raise  # half an answer is out: only closing the connection can tell the client
+            # Never log the request's headers: they may carry the token.
+            log.error("unexpected error on %s %s", scope["method"], scope["path"], exc_info=error)
+            response = error_response(scope["path"], 500, f"internal error: {type(error).__name__}", "Internal")
+            await response(scope, receive, send)
