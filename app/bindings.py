@@ -20,10 +20,16 @@ GLOBAL = "global"
 TASKS = "tasks"
 """Screens that show a task view (main and tasks)."""
 JOBS = "jobs"
+PLOT = "plot"
 NODES = "nodes"
 """Requirement of the node switcher: more than one node (``--connect`` given several times, or ``[clusters]``)."""
 
-SCOPE_TITLES = {GLOBAL: "Everywhere", TASKS: "Task views (screens 1 and 2)", JOBS: "Jobs screen (4)"}
+SCOPE_TITLES = {
+    GLOBAL: "Everywhere",
+    TASKS: "Task views (screens 1 and 2)",
+    JOBS: "Jobs screen (4)",
+    PLOT: "Plot screen (3)",
+}
 
 
 @dataclass(frozen=True)
@@ -94,11 +100,70 @@ REGISTRY: tuple[BindingSpec, ...] = (
         "slash",
         "filter",
         "Filter",
-        "Filter tasks by id, type, entity or state.",
+        "Filter tasks by id, type, entity, node, state (running, failed, done, gone) or error text.",
         scope=TASKS,
         key_display="/",
     ),
-    BindingSpec("sort", "s", "cycle_sort", "Sort", "Cycle the task sort order.", scope=TASKS, show=False),
+    BindingSpec(
+        "view",
+        "v",
+        "cycle_view",
+        "View",
+        "Quick view: all tasks → running → failed → unfinished (the status line shows which).",
+        scope=TASKS,
+        requires=caps.TASKS,
+    ),
+    BindingSpec(
+        "search_next",
+        "ctrl+n",
+        "search_next",
+        "Next match",
+        "Select the next task that matches the filter text.",
+        scope=TASKS,
+        requires=caps.TASKS,
+        show=False,
+        key_display="^n",
+    ),
+    BindingSpec(
+        "search_previous",
+        "ctrl+r",
+        "search_previous",
+        "Previous match",
+        "Select the previous task that matches the filter text (ctrl+p is the command palette).",
+        scope=TASKS,
+        requires=caps.TASKS,
+        show=False,
+        key_display="^r",
+    ),
+    BindingSpec(
+        "sort",
+        "s",
+        "cycle_sort",
+        "Sort",
+        "Sort by the next column: state, type, progress, started, elapsed (the header's arrow shows it).",
+        scope=TASKS,
+        show=False,
+    ),
+    BindingSpec(
+        "sort_reverse",
+        "S",
+        "reverse_sort",
+        "Reverse",
+        "Reverse the sort: ▼ descending (newest, longest, furthest first), ▲ ascending.",
+        scope=TASKS,
+        requires=caps.TASKS,
+        show=False,
+    ),
+    BindingSpec(
+        "copy",
+        "y",
+        "copy_id",
+        "Copy id",
+        "Copy the selected task's id to the clipboard (OSC 52: works over SSH).",
+        scope=TASKS,
+        requires=caps.TASKS,
+        show=False,
+    ),
     BindingSpec(
         "abort",
         "a",
@@ -162,6 +227,8 @@ REGISTRY: tuple[BindingSpec, ...] = (
     BindingSpec(
         "ttl", "t", "ttl", "TTL", "Set task_ttl and user_task_ttl.", mutating=True, requires=caps.TTL, show=False
     ),
+    BindingSpec("plot_log", "l", "plot_log_scale", "Log scale", "Toggle a log scale on the plots.", scope=PLOT),
+    BindingSpec("plot_types", "f", "plot_types", "Types", "Choose the task types the plots show.", scope=PLOT),
     BindingSpec(
         "cleanup_delete",
         "d",
@@ -181,6 +248,63 @@ REGISTRY: tuple[BindingSpec, ...] = (
         mutating=True,
         scope=JOBS,
         requires=caps.CLEANUP,
+    ),
+    BindingSpec(
+        "add_job",
+        "a",
+        "add_job",
+        "Add job",
+        "Add a scheduled job: name, task type, interval, first run, until, remote.",
+        mutating=True,
+        scope=JOBS,
+        show=False,
+        requires=caps.SCHEDULE,
+    ),
+    BindingSpec(
+        "edit_job",
+        "E",
+        "edit_job",
+        "Edit job",
+        "Change the selected job's interval, enabled flag or until.",
+        mutating=True,
+        scope=JOBS,
+        show=False,
+        requires=caps.SCHEDULE,
+        key_display="E",
+    ),
+    BindingSpec(
+        "toggle_job",
+        "space",
+        "toggle_job",
+        "On/off",
+        "Enable or disable the selected job.",
+        mutating=True,
+        scope=JOBS,
+        show=False,
+        requires=caps.SCHEDULE,
+        key_display="space",
+    ),
+    BindingSpec(
+        "remove_job",
+        "x",
+        "remove_job",
+        "Remove job",
+        "Remove the selected job and its past runs (asks first; refused while a run of it is in flight).",
+        mutating=True,
+        scope=JOBS,
+        show=False,
+        requires=caps.SCHEDULE,
+    ),
+    BindingSpec(
+        "task_types",
+        "o",
+        "task_types",
+        "Types on/off",
+        "Turn background task types (disk_repair, balance, volume_inspect, …) on or off (asks first).",
+        mutating=True,
+        scope=TASKS,
+        show=False,
+        requires=caps.SWITCHES,
     ),
 )
 
@@ -224,7 +348,7 @@ def active_specs(
         result.append(spec)
     taken: dict[tuple[str, str], str] = {}
     for spec in result:
-        for scope in (GLOBAL, TASKS, JOBS) if spec.scope == GLOBAL else (spec.scope,):
+        for scope in (GLOBAL, TASKS, JOBS, PLOT) if spec.scope == GLOBAL else (spec.scope,):
             other = taken.get((scope, spec.key))
             if other is not None and other != spec.id:
                 raise KeymapError(f"key {spec.key!r} is bound to both {other!r} and {spec.id!r}")

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from engine.model import Snapshot, TaskRow, TaskState
 
 MAX_GONE = 200
 """Finished tasks kept (marked gone) after the server forgot them, oldest dropped first."""
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+GONE_KEEP = timedelta(minutes=5)
+"""How long a finished task stays listed (marked gone) after the server forgot it: long enough to see how it
+ended, not so long that finished rows pile up over the running ones."""
 
 
 @dataclass
@@ -37,13 +42,16 @@ class ClientModel:
         self.revision = 0
         self.latest: Snapshot | None = None
         """The last snapshot applied, for stats, migrations, supervisor and cluster (its ``tasks`` are deltas)."""
-        self._gone_order: dict[str, None] = {}
+        self._gone_order: dict[str, datetime] = {}
+        """Tasks marked gone by this model → when (the snapshot's time), oldest first."""
+        self._taken_at: datetime | None = None
         self._states: Counter[TaskState] | None = None
         self._by_entity: dict[str, str] | None = None
 
     # -- applying snapshots -----------------------------------------------------------------------------------
 
     def apply(self, snapshot: Snapshot) -> Changes:
+        self._taken_at = snapshot.taken_at
         if snapshot.full:
             changes = self._apply_full(snapshot)
         else:
@@ -59,7 +67,7 @@ class ClientModel:
                 if old is row:  # a delta lists real changes; comparing rows field by field costs more than it saves
                     continue
                 changed.add(task_id)
-                if plain and old is not None:
+                if plain and old is not None and not row.gone:
                     # the common case, inlined: an update of a known task, no indexes to keep but the counts
                     rows[task_id] = row
                     if states is not None and old.status.state is not status.state:
@@ -69,6 +77,8 @@ class ClientModel:
                 self._replace(task_id, old, row)
             for task_id in snapshot.removed:
                 self._remove(task_id, changes)
+        if self._gone_order:
+            self._expire_gone(snapshot.taken_at, changes)
         self.revision = snapshot.revision
         self.latest = snapshot.model_copy(update={"tasks": [], "removed": []})
         return changes
@@ -111,6 +121,9 @@ class ClientModel:
                 by_entity[row.status.entity] = task_id
         if old is not None and old.gone and not row.gone:
             self._gone_order.pop(task_id, None)
+        elif row.gone and task_id not in self._gone_order:
+            # marked gone by the source (the ScyllaDB one keeps forgotten tasks itself): it expires the same way
+            self._gone_order[task_id] = self._taken_at or _LONG_AGO
 
     def _remove(self, task_id: str, changes: Changes) -> None:
         row = self.rows.get(task_id)
@@ -119,7 +132,7 @@ class ClientModel:
         if self.keep_gone and row.status.state.is_final:
             if not row.gone:
                 self._replace(task_id, row, row.model_copy(update={"gone": True}))
-                self._gone_order[task_id] = None
+                self._gone_order[task_id] = self._taken_at or _LONG_AGO
                 changes.changed.add(task_id)
                 self._trim_gone(changes)
             return
@@ -134,6 +147,21 @@ class ClientModel:
             self._states[row.status.state] -= 1
         if self._by_entity is not None and self._by_entity.get(row.status.entity) == task_id:
             del self._by_entity[row.status.entity]
+
+    def _expire_gone(self, now: datetime, changes: Changes) -> None:
+        """Drop the gone tasks marked ``GONE_KEEP`` ago or earlier (the oldest come first: stop at a younger one)."""
+        limit = now - GONE_KEEP
+        while self._gone_order:
+            oldest, since = next(iter(self._gone_order.items()))
+            if since > limit:
+                return
+            row = self.rows.get(oldest)
+            if row is not None and row.gone:
+                self._drop(oldest, row)
+                changes.changed.discard(oldest)
+                changes.removed.add(oldest)
+            else:
+                self._gone_order.pop(oldest, None)
 
     def _trim_gone(self, changes: Changes) -> None:
         while len(self._gone_order) > MAX_GONE:

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -26,7 +26,8 @@ from widgets.command_line import CommandLine
 from widgets.confirm import ConfirmDialog
 from widgets.create_task_form import CreateTaskForm
 from widgets.migrate_form import MigrateForm
-from widgets.status_bar import StatusBar, StatusInfo
+from widgets.status_bar import StatusBar, StatusInfo, is_stale
+from widgets.task_view import TaskView
 from widgets.too_small import TooSmall
 from widgets.ttl_form import TtlForm
 from widgets.wait_dialog import WaitDialog
@@ -38,6 +39,7 @@ from .collector import RowFreezer, resume_after_start_up
 from .commands import BindingCommands, NodeCommands
 from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
 from .nodes import Node, default_node_name, describe_error
+from .schedule_actions import ScheduleActions
 from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
 from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
@@ -46,6 +48,7 @@ from .screens.nodes import NodesScreen
 from .screens.tasks import TasksScreen
 from .sources import base as caps
 from .sources.base import Source
+from .typeahead import KeyHold, OrderedKeys
 
 REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
@@ -78,7 +81,7 @@ def _jobs_screen() -> Screen[Any]:
     return JobsScreen()
 
 
-class SchedtopApp(App[None]):
+class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
     """The dashboard. ``clock`` feeds the header clock and the data's age (tests pass a fixed one)."""
 
     CSS_PATH = "app.tcss"
@@ -117,7 +120,8 @@ class SchedtopApp(App[None]):
         pairs = list(source) if isinstance(source, list | tuple) else [(default_node_name(source), source)]
         if not pairs:
             raise ValueError("the dashboard needs at least one source")
-        # Finished tasks the server forgets (TTL, read-once status) stay listed, marked gone, so none vanishes.
+        # Finished tasks the server forgets (TTL, read-once status) stay listed a while, marked gone, so none vanishes
+        # unseen (app.client_model.GONE_KEEP).
         self.nodes: list[Node] = [Node(name, node_source) for name, node_source in pairs]
         self.node_index = 0
         self.config = config or Config()
@@ -304,6 +308,8 @@ class SchedtopApp(App[None]):
                 screen.apply_data(changes)
             elif isinstance(screen, DetailScreen):
                 screen.refresh_detail()
+            elif isinstance(screen, WaitDialog):
+                self._show_wait_progress(screen)
         base = self.base_screen
         if isinstance(base, DataScreen) and base.task_view is not None:
             selected = base.task_view.selected_task_id
@@ -348,6 +354,9 @@ class SchedtopApp(App[None]):
         snapshot = node.model.latest
         now = self.clock()
         age = node.age(now)
+        speed = snapshot.clock_speed if snapshot is not None else 1.0
+        # The data's clock moves on at its own speed since the snapshot was taken; the age stays real time.
+        data_now = snapshot.taken_at + timedelta(seconds=(age or 0.0) * speed) if snapshot is not None else now
         supervisor = snapshot.supervisor if snapshot is not None else None
         down = sum(1 for other in self.nodes if other is not node and other.connection == "disconnected")
         return StatusInfo(
@@ -365,7 +374,8 @@ class SchedtopApp(App[None]):
             paused=self.paused,
             read_only=self.read_only,
             source=self.source.describe(),
-            clock=now,
+            clock=data_now,
+            clock_speed=speed,
         )
 
     def _tick_status(self) -> None:
@@ -379,10 +389,12 @@ class SchedtopApp(App[None]):
     def update_status(self) -> None:
         self._status_drawn = time.monotonic()
         info = self.status_info()
+        stale = is_stale(info)
         for screen in self.screen_stack:
             bar = screen.one(StatusBar) if isinstance(screen, DataScreen) else None
             if bar is not None:
                 bar.show(info)
+                screen.set_class(stale, "-stale")
         if len(self.nodes) > 1:
             self._nodes_changed()
 
@@ -416,6 +428,16 @@ class SchedtopApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.specs, self.read_only, str(self.config.path or default_path())))
+
+    def action_plot_log_scale(self) -> None:
+        screen = self.base_screen
+        if hasattr(screen, "toggle_log_scale"):
+            screen.toggle_log_scale()
+
+    def action_plot_types(self) -> None:
+        screen = self.base_screen
+        if hasattr(screen, "choose_types"):
+            screen.choose_types()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -455,12 +477,61 @@ class SchedtopApp(App[None]):
         if isinstance(base, DataScreen):
             base.open_filter()
 
-    def action_cycle_sort(self) -> None:
+    def _task_list(self) -> tuple[DataScreen, TaskView] | None:
+        """The current screen and its task list, when it has one."""
         base = self.base_screen
         if isinstance(base, DataScreen) and base.task_view is not None:
-            mode = base.task_view.cycle_sort()
-            base.filter_changed()
-            self.notify(f"sorted by {mode}", timeout=2)
+            return base, base.task_view
+        return None
+
+    def action_cycle_sort(self) -> None:
+        found = self._task_list()
+        if found is not None:
+            screen, view = found
+            view.cycle_sort()
+            screen.filter_changed()
+            self.notify(f"sorted by {view.sort_label}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        found = self._task_list()
+        if found is not None:
+            screen, view = found
+            view.reverse_sort()
+            screen.filter_changed()
+            self.notify(f"sorted by {view.sort_label}", timeout=2)
+
+    def action_cycle_view(self) -> None:
+        found = self._task_list()
+        if found is not None:
+            screen, view = found
+            name = view.cycle_quick_view()
+            screen.filter_changed()
+            self.notify("all tasks" if name == "all" else f"view: {name} tasks", timeout=2)
+
+    def action_search_next(self) -> None:
+        self._search(1)
+
+    def action_search_previous(self) -> None:
+        self._search(-1)
+
+    def _search(self, direction: int) -> None:
+        found = self._task_list()
+        if found is None:
+            return
+        view = found[1]
+        if not view.filter_text:
+            self.notify("nothing to search for: type a filter with /", severity="warning", timeout=3)
+        elif not view.search(direction):
+            self.notify(f"no task matches {view.filter_text!r}", severity="warning", timeout=3)
+
+    def action_copy_id(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            self.notify("select a task to copy its id", severity="warning", timeout=3)
+            return
+        # OSC 52: the terminal puts it on the clipboard, also over SSH (not every terminal allows it)
+        self.copy_to_clipboard(task_id)
+        self.notify(f"copied {task_id}", timeout=3)
 
     def selected_task(self) -> str | None:
         base = self.base_screen
@@ -595,7 +666,9 @@ class SchedtopApp(App[None]):
                 ConfirmDialog(f"Cannot abort {status.id}", f"It cannot be aborted: {reason}", can_confirm=False)
             )
             return
-        body = f"Abort {status.type} task {status.id} ({status.entity or status.scope}) and all its children?"
+        children = len(status.children_ids)
+        also = f" and its {children} child task{'s' if children > 1 else ''}" if children else ""
+        body = f"Abort {status.type} task {status.id} ({status.entity or status.scope}){also}?"
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -617,7 +690,6 @@ class SchedtopApp(App[None]):
         if task_id is None:
             self.notify("select a task to wait for first", severity="warning", timeout=3)
             return
-        row = self.model.get(task_id)
         dialog = WaitDialog(task_id, self.clock())
         worker = self._wait(dialog, task_id)
 
@@ -625,8 +697,12 @@ class SchedtopApp(App[None]):
             worker.cancel()
 
         self.push_screen(dialog, closed)
-        if row is not None and row.status.state.is_final:
-            dialog.call_after_refresh(dialog.show_final, row.status)
+        self._show_wait_progress(dialog)
+
+    def _show_wait_progress(self, dialog: WaitDialog) -> None:
+        row = self.model.get(dialog.task_id)
+        if row is not None:
+            dialog.show_progress(row.status)
 
     @work(group="wait", exit_on_error=False)
     async def _wait(self, dialog: WaitDialog, task_id: str) -> None:
@@ -681,10 +757,16 @@ class SchedtopApp(App[None]):
     @work(group="supervisor", exit_on_error=False)
     async def _supervisor(self, verb: str) -> None:
         call = self.source.halt() if verb == "halt" else self.source.restart()
-        ok, state = await self._attempt(call, f"{verb} failed")
-        if ok:
-            self.notify(f"supervisor {getattr(state, 'value', state)}", timeout=4)
-            await self.refresh_data()
+        try:
+            state = await call
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # Without a schedule this says which key adds a job (`schedtop serve` without --demo has none).
+            self.notify(f"{verb} failed: {self.explain_supervisor_error(error)}", severity="error", timeout=8)
+            return
+        self.notify(f"supervisor {getattr(state, 'value', state)}", timeout=4)
+        await self.refresh_data()
 
     # create / cancel tasks -----------------------------------------------------------------------------------
 
@@ -746,19 +828,21 @@ class SchedtopApp(App[None]):
     # TTL -----------------------------------------------------------------------------------------------------
 
     def action_ttl(self) -> None:
-        self._open_ttl()
+        # the form opens once both TTLs are read: what is typed meanwhile is meant for it
+        self._open_ttl(self.hold_keys())
 
     @work(group="ttl", exit_on_error=False)
-    async def _open_ttl(self) -> None:
-        ok, ttl = await self._attempt(self.source.get_ttl(), "cannot read task_ttl")
-        if not ok:
-            return
-        user_ttl = None
-        if self.has_capability(caps.USER_TTL):
-            ok, user_ttl = await self._attempt(self.source.get_user_ttl(), "cannot read user_task_ttl")
+    async def _open_ttl(self, hold: KeyHold) -> None:
+        with hold:
+            ok, ttl = await self._attempt(self.source.get_ttl(), "cannot read task_ttl")
             if not ok:
                 return
-        self.push_screen(TtlForm(ttl, user_ttl))
+            user_ttl = None
+            if self.has_capability(caps.USER_TTL):
+                ok, user_ttl = await self._attempt(self.source.get_user_ttl(), "cannot read user_task_ttl")
+                if not ok:
+                    return
+            self.push_screen(TtlForm(ttl, user_ttl))
 
     @on(TtlForm.Submitted)
     def _ttl_submitted(self, event: TtlForm.Submitted) -> None:
@@ -810,8 +894,9 @@ class SchedtopApp(App[None]):
         else:
             title = "Clean-up (b): mark completed and reschedule"
             body = (
-                f"Mark the running partial results of job {result.job_id} (run {start}) completed and move the "
-                "job's scheduled_start on by its interval? The supervisor must be halted first."
+                f"Mark the running partial results of job {result.job_id} (run {start}) completed, with result "
+                "code 'cleaned up', and move the job's scheduled_start on by its interval? The supervisor must be "
+                "halted first."
             )
         if result is not None and not result.hanging:
             body += "\n\nNote: this run is not flagged as hanging."

@@ -23,6 +23,7 @@ from .model import (
     TasksStat,
     TaskStats,
     TaskStatus,
+    UpdateJobRequest,
 )
 
 
@@ -108,6 +109,13 @@ class EngineAPI(Protocol):
         until: datetime | None = None,
     ) -> ScheduledJob:
         """Add a row to SCHEDULED_JOBS; a remote job gets one partial result per IDC; ``until`` ends the schedule."""
+
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        """Change the fields ``change`` gives (interval, enabled, until; ``until=None`` given removes the end).
+        Raises NotFound, InvalidArgument (nothing to change, until before the next scheduled_start)."""
+
+    async def remove_job(self, job_id: int) -> int:
+        """Delete a job and its past runs; returns how many runs went. Conflict while a run of it is in flight."""
 
     async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
         """Clean-up (a): delete the JOB_RESULTS row and its PARTIAL_JOB_RESULTS so the run happens again."""

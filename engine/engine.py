@@ -42,6 +42,7 @@ from .model import (
     TasksStat,
     TaskStats,
     TaskStatus,
+    UpdateJobRequest,
 )
 from .model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from .sim.cluster import Cluster, ClusterShape
@@ -543,6 +544,16 @@ class Engine:
         self._flush()
         return job
 
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        job = self._sup().update_job(job_id, change)
+        self._flush()
+        return job
+
+    async def remove_job(self, job_id: int) -> int:
+        runs = self._sup().remove_job(job_id)
+        self._flush()
+        return runs
+
     async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
         self._sup().cleanup_delete_run(job_id, scheduled_start)
         self._flush()
@@ -626,6 +637,7 @@ class Engine:
             revision=self.tm.revision,
             full=full,
             taken_at=self.clock.now(),
+            clock_speed=getattr(self.clock, "speed", 1.0),
             cluster=cluster_summary(self.cluster, self.node_name, self.config.leader),
             stats=self._stats(self.config.leader),
             modules=list(self.tm.modules),
@@ -635,6 +647,7 @@ class Engine:
             supervisor=supervisor,
             task_ttl=self.tm.task_ttl,
             user_task_ttl=self.tm.user_task_ttl,
+            switches={t: self.enabled.get(t, True) for t in SWITCHABLE_TYPES},
         )
 
 

@@ -18,9 +18,10 @@ Rules chosen where the seed is silent (the README repeats them):
 * A run is **hanging** when it has been running longer than ``max(hang_factor × interval, min_hang_seconds)``.
   :meth:`lose_next_completion` simulates the seed's cause (the DB connection lost as a job completes): the last
   partial's completion and the run's completion are never written, so the run hangs and blocks the thread.
-* Both clean-ups require HALTED (:class:`NotHalted`, 409), as the runbook says to halt first. The supervisor also
-  honours the runbook's raw SQL: a running run whose partials are no longer running counts as finished, and a
-  deleted run is forgotten.
+* Both clean-ups require HALTED (:class:`NotHalted`, 409), as the runbook says to halt first. The reschedule
+  clean-up completes the run, and its partials still running, with result code ``cleaned up`` (not ``ok``). The
+  supervisor also honours the runbook's raw SQL: a running run whose partials are no longer running counts as
+  finished, and a deleted run is forgotten.
 * Runs left ``running`` by a previous process (e.g. after kill -9) are adopted: their running partials are launched
   again with ``resumed=True``.
 
@@ -51,7 +52,15 @@ from datetime import datetime
 from typing import Any
 
 from .errors import Conflict, InvalidArgument, NotFound, Unavailable
-from .model.supervisor import JobResult, JobState, ScheduledJob, SupervisorState, SupervisorView
+from .model.supervisor import (
+    RESULT_CLEANED_UP,
+    JobResult,
+    JobState,
+    ScheduledJob,
+    SupervisorState,
+    SupervisorView,
+    UpdateJobRequest,
+)
 from .model.times import LATEST_TEXT, plus_seconds, to_text, utc
 from .supervisor_store import BadRow, SupervisorStore
 
@@ -85,6 +94,12 @@ class NotHalted(Conflict):
     """A clean-up was asked for while the supervisor thread is not halted."""
 
     code = "NotHalted"
+
+
+class RunInFlight(Conflict):
+    """A job was to be removed while one of its runs is still running."""
+
+    code = "RunInFlight"
 
 
 class Supervisor:
@@ -264,10 +279,63 @@ class Supervisor:
         return self._job(job_id)
 
     def set_job_enabled(self, job_id: int, enabled: bool) -> ScheduledJob:
-        self._job(job_id)
-        self._store.set_enabled(job_id, enabled)
+        return self.update_job(job_id, UpdateJobRequest(enabled=enabled))
+
+    def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        """Change a job's interval, enabled flag and/or until (``until=None`` given: no end). Fields not given stay.
+
+        Raises NotFound, or InvalidArgument (nothing to change, a bad value, an until before the job's next
+        scheduled_start, or enabling a job that already ran at the last scheduled_start the calendar has).
+        """
+        job = self._job(job_id)
+        given = change.model_fields_set
+        interval = change.interval_seconds
+        enabled = change.enabled
+        if interval is None and enabled is None and "until" not in given:
+            raise InvalidArgument("nothing to change: give interval_seconds, enabled or until")
+        if interval is not None and (isinstance(interval, bool) or not isinstance(interval, int) or interval < 1):
+            raise InvalidArgument(f"interval_seconds must be a whole number >= 1, got {interval!r}")
+        until = job.until
+        if "until" in given:
+            until = _argument(change.until, "until") if change.until is not None else None
+            if until is not None and until < job.scheduled_start:
+                raise InvalidArgument(
+                    f"until ({to_text(until)}) is before the job's next scheduled_start ({to_text(job.scheduled_start)})"
+                )
+        if enabled and not job.enabled:
+            self._require_not_exhausted(job)
+        with self._store.atomic():
+            if interval is not None:
+                self._store.set_interval(job_id, interval)
+            if enabled is not None:
+                self._store.set_enabled(job_id, enabled)
+            if "until" in given:
+                self._store.set_until(job_id, until)
         self._committed()
         return self._job(job_id)
+
+    def remove_job(self, job_id: int) -> int:
+        """Delete a job from SCHEDULED_JOBS with its past runs (JOB_RESULTS and PARTIAL_JOB_RESULTS rows).
+
+        Returns how many runs were deleted. Refused (Conflict) while a run of the job is in flight, hanging ones
+        included (:class:`RunInFlight`): that run's work would have no job left to report to; clean it up or let it
+        finish first. A job whose row cannot be read (quarantined) can be removed too. Raises NotFound for an
+        unknown id.
+        """
+        if isinstance(job_id, bool) or not isinstance(job_id, int) or not self._store.job_exists(job_id):
+            raise NotFound(f"SCHEDULED_JOBS has no job with id {job_id!r}")
+        in_flight = self._store.runs_in_flight(job_id)
+        if in_flight:
+            run_id, start = in_flight[0]
+            raise RunInFlight(
+                f"job {job_id} has a run in flight (JOB_RESULTS id {run_id}, scheduled_start '{start}'); let it "
+                "finish, or halt and clean it up (delete-run or reschedule), then remove the job"
+            )
+        with self._store.atomic():
+            runs = self._store.delete_job(job_id)
+        self._committed()
+        self._scan()  # the job's quarantined rows, if any, are gone with it
+        return runs
 
     # -- the runbook's two clean-ups ------------------------------------------------------------------------
     def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
@@ -285,6 +353,8 @@ class Supervisor:
 
     def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
         """(b) Complete the job's running partials and run, and move its scheduled_start on (default: +interval).
+
+        What it completes gets the result code ``cleaned up``, so that it never reads as work that succeeded.
 
         The default is refused (InvalidArgument) when it would be past 9999-12-31T23:59:59Z.
         """
@@ -312,9 +382,9 @@ class Supervisor:
                 for partial in run.partials:
                     if partial.state is JobState.RUNNING:
                         seconds = int((now - partial.started).total_seconds())
-                        self._store.finish_partial(partial.id, JobState.COMPLETED, max(1, seconds), RESULT_OK)
+                        self._store.finish_partial(partial.id, JobState.COMPLETED, max(1, seconds), RESULT_CLEANED_UP)
                 self._forget(run.id)
-                self._store.finish_run(run.id, JobState.COMPLETED, now, RESULT_OK)
+                self._store.finish_run(run.id, JobState.COMPLETED, now, RESULT_CLEANED_UP)
             self._store.set_scheduled_start(job_id, target)
         self._committed()
         return self._job(job_id)
@@ -357,6 +427,18 @@ class Supervisor:
     def _require_schedule(self) -> None:
         if not self.configured():
             raise Unavailable("no schedule is configured: SCHEDULED_JOBS is empty (add a job first)")
+
+    def _require_not_exhausted(self, job: ScheduledJob) -> None:
+        """A disabled job that already ran at its scheduled_start would clash with that run once enabled again:
+        that happens to a job exhausted at the end of the calendar, which keeps the scheduled_start it ran at."""
+        run_id = self._store.run_id(job.id, job.scheduled_start)
+        if run_id is None or any(run.id == run_id for run in self._store.running_runs()):
+            return
+        raise InvalidArgument(
+            f"job {job.id} already ran at its scheduled_start '{to_text(job.scheduled_start)}' and no later one can "
+            f"be stored (past {LATEST_TEXT}); enabled again it would clash with that run. Remove the job, or add a "
+            "new one"
+        )
 
     def _require_halted(self, what: str) -> None:
         self._require_schedule()

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from .model.supervisor import JobResult, JobState, PartialJobResult, ScheduledJob, SupervisorState
+from .model.supervisor import (
+    RESULT_CLEANED_UP,
+    JobResult,
+    JobState,
+    PartialJobResult,
+    ScheduledJob,
+    SupervisorState,
+)
 from .model.times import STORED_FORM, from_text, to_text, unpadded_year_fixed
 
 T = TypeVar("T")
@@ -292,6 +299,38 @@ class SupervisorStore:
     def set_enabled(self, job_id: int, enabled: bool) -> None:
         self.execute("UPDATE SCHEDULED_JOBS SET enabled = ? WHERE id = ?", (int(enabled), job_id))
 
+    def set_interval(self, job_id: int, interval_seconds: int) -> None:
+        self.execute("UPDATE SCHEDULED_JOBS SET interval_seconds = ? WHERE id = ?", (interval_seconds, job_id))
+
+    def set_until(self, job_id: int, until: datetime | None) -> None:
+        self.execute(
+            "UPDATE SCHEDULED_JOBS SET until = ? WHERE id = ?", (None if until is None else to_text(until), job_id)
+        )
+
+    def job_exists(self, job_id: int) -> bool:
+        """Whether SCHEDULED_JOBS has the row, readable or not."""
+        return bool(self._rows("SELECT 1 FROM SCHEDULED_JOBS WHERE id = ?", (job_id,)))
+
+    def runs_in_flight(self, job_id: int) -> list[tuple[int, str]]:
+        """(id, scheduled_start text) of the job's runs still running, read as text so that a garbled one counts."""
+        return [
+            (int(run_id), str(start))
+            for run_id, start in self._rows(
+                "SELECT id, scheduled_start FROM JOB_RESULTS WHERE job_id = ? AND lower(trim(state)) = ? ORDER BY id",
+                (job_id, JobState.RUNNING.value),
+            )
+        ]
+
+    def delete_job(self, job_id: int) -> int:
+        """Delete the job with its runs and their partial results (children first); returns how many runs went."""
+        self.execute(
+            "DELETE FROM PARTIAL_JOB_RESULTS WHERE job_result_id IN (SELECT id FROM JOB_RESULTS WHERE job_id = ?)",
+            (job_id,),
+        )
+        runs = self.execute("DELETE FROM JOB_RESULTS WHERE job_id = ?", (job_id,))
+        self.execute("DELETE FROM SCHEDULED_JOBS WHERE id = ?", (job_id,))
+        return runs
+
     @staticmethod
     def _job(row: tuple[Any, ...]) -> ScheduledJob:
         job_id, name, task_type, start, interval, enabled, remote, until = row
@@ -398,6 +437,7 @@ class SupervisorStore:
             started=_time(started, table, run_id, "started"),
             finished=_optional_time(finished, table, run_id, "finished"),
             result_code=result_code,
+            cleaned_up=result_code == RESULT_CLEANED_UP,
         )
 
     @staticmethod
@@ -412,6 +452,7 @@ class SupervisorStore:
             started=_time(started, table, partial_id, "started"),
             duration=None if duration is None else _whole(duration, table, partial_id, "duration"),
             result_code=result_code,
+            cleaned_up=result_code == RESULT_CLEANED_UP,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 
 from app.cli import remote_targets
 from app.config import ClusterEntry, Config, ConfigError, load_config
@@ -15,6 +16,7 @@ from app.sources.base import SourceError
 from app.sources.embedded import EmbeddedSource
 from engine.model import Snapshot
 from tests.app_support import fixed_clock, open_engine, screen_text
+from widgets.status_bar import StatusBar, StatusInfo
 from widgets.task_view import TaskView
 
 
@@ -149,3 +151,47 @@ async def test_one_node_has_no_node_keys() -> None:
             assert app.node_index == 0
     finally:
         await engine.close()
+
+
+async def test_screen_5_never_shows_a_down_nodes_last_supervisor_state_as_current() -> None:
+    first, second = await open_engine(seed=1), await open_engine(seed=2)
+    await second.add_job("sweep", "balance", 60)
+    flaky = SwitchableSource(engine=second)
+    app = SchedtopApp(
+        [("a", EmbeddedSource(engine=first)), ("b", flaky)], Config(), clock=fixed_clock, auto_refresh=False
+    )
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await app.refresh_data()
+            await app._fetch(app.nodes[1])
+            await pilot.press("5")
+            await pilot.pause()
+            row_b = next(line for line in screen_text(app).splitlines() if " b " in line and "sim-2" in line)
+            assert "RUNNING" in row_b and "was RUNNING" not in row_b
+            flaky.down = True
+            await app._fetch(app.nodes[1])
+            await app.refresh_data()
+            await pilot.pause()
+            row_b = next(line for line in screen_text(app).splitlines() if " b " in line and "sim-2" in line)
+            assert "✖ down" in row_b and "was RUNNING" in row_b
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_header_says_leader_of_the_node_shown_before_the_other_nodes_down() -> None:
+    bar = StatusBar()
+    async with HeaderApp(bar).run_test(size=(160, 3)) as pilot:
+        bar.show(StatusInfo(cluster="c", node="alpha", node_position=(1, 3), nodes_down=1, is_leader=True))
+        await pilot.pause()
+        text = bar.render().plain
+    assert text.index("leader") < text.index("1 other node down")
+
+
+class HeaderApp(App[None]):
+    def __init__(self, bar: StatusBar) -> None:
+        super().__init__()
+        self.bar = bar
+
+    def compose(self) -> ComposeResult:
+        yield self.bar

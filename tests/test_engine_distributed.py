@@ -137,3 +137,16 @@ async def test_aborting_every_node_task_ends_the_cluster_task_failed(engine: Eng
         await engine.abort_task(child)
     root = engine.tm.get(task_id)
     assert root.state is TaskState.FAILED and root.error == f"{len(children)} of {len(children)} node tasks failed"
+
+
+async def test_cancelling_a_task_that_already_finished_is_a_conflict_saying_so(engine: Engine) -> None:
+    created = await engine.execute("CREATE TASK x2 TYPE rebalance;")
+    for _ in range(600):
+        if engine.tm.get(created.task_id).finished:
+            break
+        await engine.advance(1)
+    state = engine.tm.get(created.task_id).state.value
+    with pytest.raises(Conflict, match=f"'x2' has already finished \\({state}\\)"):
+        await engine.execute("CANCEL TASK 'x2'")
+    with pytest.raises(Conflict, match="already finished"):
+        await engine.cancel_task(created.task_id)

@@ -48,6 +48,19 @@ def test_a_change_with_a_wrong_token_is_403(served: ServedEngine) -> None:
         assert http.post("/api/supervisor/halt").status_code == 403
 
 
+def test_editing_or_removing_a_job_without_the_token_is_401_and_changes_nothing(served: ServedEngine) -> None:
+    with served.client(token=TOKEN) as http:
+        job = http.post(
+            "/api/supervisor/jobs", json={"name": "guarded", "task_type": "balance", "interval_seconds": 60}
+        )
+        job_id = job.json()["id"]
+    with served.client() as http:
+        assert http.patch(f"/api/supervisor/jobs/{job_id}", json={"enabled": False}).status_code == 401
+        assert http.delete(f"/api/supervisor/jobs/{job_id}").status_code == 401
+        (listed,) = [j for j in http.get("/api/supervisor/jobs").json()["jobs"] if j["id"] == job_id]
+    assert listed["enabled"] is True
+
+
 def test_a_change_with_the_token_goes_through(served: ServedEngine) -> None:
     with served.client(token=TOKEN) as http:
         before = http.get("/task_manager/ttl").json()

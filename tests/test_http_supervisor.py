@@ -243,3 +243,93 @@ def test_a_reschedule_whose_default_would_pass_the_end_of_the_calendar_is_400(ht
     answer = http.post("/api/supervisor/cleanup/reschedule", json={"job_id": job["id"]})
     assert (answer.status_code, answer.json()["code"]) == (400, "Argument")
     assert "9999-12-31T23:59:59Z" in answer.json()["error"]
+
+
+def test_a_run_completed_by_the_reschedule_clean_up_reads_cleaned_up_in_the_jobs_view(
+    served: ServedEngine, http: httpx.Client
+) -> None:
+    job = hang_the_job(served, http)
+    http.post("/api/supervisor/halt")
+    http.post("/api/supervisor/cleanup/reschedule", json={"job_id": job["id"]})
+    (run,) = http.get("/api/supervisor/jobs").json()["results"]
+    assert (run["state"], run["result_code"], run["cleaned_up"]) == ("completed", "cleaned up", True)
+    assert [(p["result_code"], p["cleaned_up"]) for p in run["partials"]] == [("cleaned up", True)]
+
+
+def test_patch_changes_a_jobs_interval_enabled_and_until(http: httpx.Client) -> None:
+    job = add_job(http)
+    answer = http.patch(
+        f"/api/supervisor/jobs/{job['id']}",
+        json={"interval_seconds": 600, "enabled": False, "until": "2015-03-12T00:00:00Z"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in ("interval_seconds", "enabled", "until")} == {
+        "interval_seconds": 600,
+        "enabled": False,
+        "until": "2015-03-12T00:00:00Z",
+    }
+    (listed,) = http.get("/api/supervisor/jobs").json()["jobs"]
+    assert (listed["interval_seconds"], listed["enabled"]) == (600, False)
+
+
+def test_patch_with_until_null_removes_the_end(http: httpx.Client) -> None:
+    job = add_job(http, until="2015-03-12 00:00:00")
+    answer = http.patch(f"/api/supervisor/jobs/{job['id']}", json={"until": None})
+    assert (answer.status_code, answer.json()["until"]) == (200, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"interval_seconds": 0}, "interval_seconds"),
+        ({"interval_seconds": "60"}, "interval_seconds"),
+        ({"enabled": "false"}, "enabled"),
+        ({"until": "tomorrow"}, "until"),
+        ({"until": "2015-03-11T00:00:00Z"}, "until"),
+        ({"name": "renamed"}, "name"),
+        ({}, "interval_seconds, enabled or until"),
+    ],
+    ids=["zero-interval", "text-interval", "text-enabled", "bad-until", "until-before-start", "unknown", "empty"],
+)
+def test_a_bad_job_edit_is_400_naming_the_field(http: httpx.Client, body: dict, field: str) -> None:
+    job = add_job(http)
+    answer = http.patch(f"/api/supervisor/jobs/{job['id']}", json=body)
+    assert (answer.status_code, answer.json()["code"]) == (400, "Argument"), answer.text
+    assert field in answer.json()["error"]
+
+
+def test_editing_an_unknown_job_is_404(http: httpx.Client) -> None:
+    add_job(http)
+    answer = http.patch("/api/supervisor/jobs/999", json={"enabled": False})
+    assert (answer.status_code, answer.json()["code"]) == (404, "NotFound")
+    assert "999" in answer.json()["error"]
+
+
+def test_delete_removes_a_job_and_its_past_runs(served: ServedEngine, http: httpx.Client) -> None:
+    job = add_job(http, interval_seconds=1)
+    add_job(http, "later", start="2015-03-11 09:00:00")
+    served.advance(120)
+    http.post("/api/supervisor/halt")
+    http.post("/api/supervisor/cleanup/reschedule", json={"job_id": job["id"]})  # nothing left in flight
+    answer = http.delete(f"/api/supervisor/jobs/{job['id']}")
+    assert answer.status_code == 200, answer.text
+    view = http.get("/api/supervisor/jobs").json()
+    assert [j["name"] for j in view["jobs"]] == ["later"]
+    assert [r for r in view["results"] if r["job_id"] == job["id"]] == []
+
+
+def test_deleting_a_job_with_a_run_in_flight_is_409(served: ServedEngine, http: httpx.Client) -> None:
+    job = add_job(http)
+    served.advance(2)
+    answer = http.delete(f"/api/supervisor/jobs/{job['id']}")
+    assert (answer.status_code, answer.json()["code"]) == (409, "RunInFlight")
+    assert "in flight" in answer.json()["error"]
+
+
+def test_deleting_an_unknown_job_is_404(http: httpx.Client) -> None:
+    assert http.delete("/api/supervisor/jobs/12345").status_code == 404
+
+
+def test_a_job_id_that_is_not_a_number_is_400_naming_it(http: httpx.Client) -> None:
+    answer = http.patch("/api/supervisor/jobs/first", json={"enabled": False})
+    assert answer.status_code == 400 and "job_id" in answer.json()["error"]

@@ -132,3 +132,23 @@ def test_a_statement_naming_a_task_with_a_bidi_override_is_400(http: httpx.Clien
     answer = statement(http, "CREATE TASK 'txt\u202egpj.exe' TYPE rebalance;")
     assert answer.status_code == 400
     assert "printable" in answer.json()["error"]
+
+
+def test_cancelling_a_task_that_already_finished_is_409_saying_so(served: ServedEngine, http: httpx.Client) -> None:
+    task_id = statement(http, "CREATE TASK finished_already TYPE rebalance;").json()["task_id"]
+    for _ in range(60):
+        if served.engine.tm.get(task_id).finished:
+            break
+        served.advance(30)
+    for answer in (
+        statement(http, "CANCEL TASK 'finished_already';"),
+        http.post("/api/tasks/cancel", json={"task": "finished_already"}),
+    ):
+        assert answer.status_code == 409
+        assert "already finished" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/tasks/cancel", "/api/statements"])
+def test_the_openapi_document_lists_409_for_cancelling_a_finished_task(http: httpx.Client, path: str) -> None:
+    responses = http.get("/openapi.json").json()["paths"][path]["post"]["responses"]
+    assert "409" in responses and "finished" in responses["409"]["description"]

@@ -9,8 +9,8 @@ import pytest
 
 from app.sources.base import SourceError
 from app.sources.http_schedtop import SchedtopHttpSource
-from engine.errors import InvalidArgument, NotAbortable, WaitTimeout
-from engine.model import CreateTaskRequest, SupervisorState, TaskState
+from engine.errors import Conflict, InvalidArgument, NotAbortable, NotFound, WaitTimeout
+from engine.model import AddJobRequest, CreateTaskRequest, SupervisorState, TaskState, UpdateJobRequest
 
 from .http_support import ServedEngine
 
@@ -110,3 +110,40 @@ async def test_a_server_that_is_not_there_is_a_source_error() -> None:
         await source.snapshot()
     assert not source.client.state.connected
     await source.close()
+
+
+async def test_a_job_is_added_edited_and_removed_remotely(source: SchedtopHttpSource) -> None:
+    job = await source.add_job(
+        AddJobRequest(name="remote_sweep", task_type="check_disk", interval_seconds=600, until="2015-03-12T00:00:00Z")
+    )
+    edited = await source.update_job(job.id, UpdateJobRequest(interval_seconds=900, enabled=False, until=None))
+    assert (edited.interval_seconds, edited.enabled, edited.until) == (900, False, None)
+    await source.remove_job(job.id)
+    snap = await source.snapshot()
+    assert job.id not in {j.id for j in snap.supervisor.jobs}
+
+
+async def test_an_edit_leaves_out_the_fields_it_does_not_set(source: SchedtopHttpSource) -> None:
+    job = await source.add_job(
+        AddJobRequest(name="remote_keep_until", task_type="balance", interval_seconds=600, until="2099-01-01T00:00:00Z")
+    )
+    edited = await source.update_job(job.id, UpdateJobRequest(enabled=False))
+    assert edited.until == job.until and edited.interval_seconds == 600
+    await source.remove_job(job.id)
+
+
+async def test_remote_job_refusals_come_back_as_engine_errors(source: SchedtopHttpSource) -> None:
+    await source.add_job(AddJobRequest(name="remote_twice", task_type="balance", interval_seconds=60))
+    with pytest.raises(Conflict, match="already exists"):
+        await source.add_job(AddJobRequest(name="remote_twice", task_type="balance", interval_seconds=60))
+    with pytest.raises(NotFound):
+        await source.update_job(99999, UpdateJobRequest(enabled=False))
+    with pytest.raises(NotFound):
+        await source.remove_job(99999)
+
+
+async def test_a_task_type_is_switched_off_and_on_remotely(source: SchedtopHttpSource) -> None:
+    await source.set_enabled("balance", False)
+    assert (await source.snapshot()).stats.balance.enable is False
+    await source.set_enabled("balance", True)
+    assert (await source.snapshot()).stats.balance.enable is True

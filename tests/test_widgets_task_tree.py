@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine.model import TaskRow, TaskState, TaskStatus
-from widgets.task_tree import SORT_MODES, TaskTree, module_key
+from widgets.task_tree import QUICK_VIEWS, SORT_MODES, TaskTree, module_key
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 MODULES = ("repair", "balance", "drop")
@@ -39,8 +39,10 @@ def fresh_copy(tree: TaskTree) -> TaskTree:
     other = TaskTree()
     other.show_internal = tree.show_internal
     other.collapsed = set(tree.collapsed)
-    other.set_sort(tree.sort_mode)
+    other.now = tree.now
+    other.set_sort(tree.sort_mode, tree.sort_descending)
     other.set_filter(tree.filter_text)
+    other.set_quick_view(tree.quick_view)
     other.reset(tree.rows, tree.modules)
     return other
 
@@ -129,7 +131,11 @@ def test_deltas_give_the_same_tree_as_indexing_from_scratch(seed: int) -> None:
         if step % 10 == 3:
             tree.set_show_internal(not tree.show_internal)
         if step % 17 == 5:
-            tree.set_sort(rng.choice(SORT_MODES))
+            tree.set_sort(rng.choice(SORT_MODES), rng.choice([True, False]))
+        if step % 13 == 2:
+            tree.set_now(T0 + timedelta(seconds=step))
+        if step % 19 == 9:
+            tree.set_quick_view(rng.choice(QUICK_VIEWS))
         if step % 23 == 7 and tree.line_count:
             key = tree.line(rng.randrange(tree.line_count))[0]
             if tree.has_children(key):
@@ -154,6 +160,7 @@ def test_lines_are_found_without_laying_out_every_block() -> None:
     rows = {f"r{i}": row(f"r{i}", i) for i in range(2_000)}
     rows.update({f"c{i}": row(f"c{i}", i // 10, parent=f"r{i // 10}") for i in range(20_000)})
     tree = TaskTree()
+    tree.set_sort("started", descending=False)  # oldest first: line numbers follow the ids
     tree.reset(rows)
     assert tree.line_count == 1 + 2_000 + 20_000
     assert tree.line(1) == ("r0", 1) and tree.line(2) == ("c0", 2)

@@ -23,7 +23,8 @@ class CommandLine(Dialog[str]):
     CommandLine > #dialog { width: 100%; border: none; border-top: tall $primary; padding: 0 1; }
     CommandLine .-prompt { width: 2; padding-top: 1; text-style: bold; }
     CommandLine #command-row { height: auto; }
-    CommandLine Input { border: none; height: 1; padding: 0; margin-top: 1; }
+    /* also when focused: Input:focus draws a tall border, which in one row leaves no room for the text */
+    CommandLine Input, CommandLine Input:focus { border: none; height: 1; padding: 0; margin-top: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -12,6 +12,8 @@ from textual.widgets import Input
 class FilterBar(Input):
     DEFAULT_CSS = """
     FilterBar { dock: bottom; height: 1; border: none; padding: 0 1; background: $boost; display: none; }
+    /* Input:focus draws a tall border, which in one row leaves no room for the text */
+    FilterBar:focus { border: none; }
     FilterBar.-open { display: block; }
     """
 

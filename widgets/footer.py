@@ -1,4 +1,5 @@
-"""The key footer: Textual's Footer, rebuilt only when the keys it shows change, and at most once per refresh.
+"""The key footer: Textual's Footer, rebuilt only when the keys it shows change, and at most once per refresh,
+showing only the keys that fit whole (the stock one cuts the last into ``c Cre``; the help screen lists them all).
 
 The stock Footer recomposes (unmounts and mounts a widget per key, restyling each) after every
 ``refresh_bindings`` — focus moves, screen switches, node switches — once per call, even when several calls come
@@ -12,6 +13,7 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -37,6 +39,23 @@ class KeyFooter(Footer):
             return
         self._shown = shown
         await self.recompose()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Leave out, from the end, every key that would not fit whole beside the palette key."""
+        keys = [key for key in self.query(FooterKey) if "-command-palette" not in key.classes]
+        palette = [key for key in self.query(FooterKey) if "-command-palette" in key.classes and key.display]
+        room = self.size.width - sum(key.outer_size.width for key in palette)
+        used = 0
+        for key in keys:
+            width = key.get_content_width(self.size, self.size) + key.styles.gutter.width
+            used += width
+            fits = used <= room
+            if key.display != fits:
+                key.display = fits
 
     def _signature(self) -> tuple[Any, ...]:
         """What compose would show: each shown binding's key, text, action, group and whether it is enabled."""

@@ -33,6 +33,14 @@ def human_count(value: float) -> str:
     return f"{number:.0f}"
 
 
+def exact_number(value: float) -> str:
+    """``9,347,470,000`` or ``12.5``: every digit, thousands separated, never scientific notation."""
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.3f}".rstrip("0")
+
+
 def human_duration(seconds: float | None) -> str:
     """``45s``, ``12m03s``, ``3h07m``, ``2d04h``; ``–`` when unknown."""
     if seconds is None:

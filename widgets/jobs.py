@@ -1,4 +1,5 @@
-"""The supervisor's scheduled jobs and recent job results, with partial results and hanging runs flagged."""
+"""The supervisor's scheduled jobs and recent job results, with partial results, hanging runs flagged and runs
+completed by the reschedule clean-up marked as such (never as a plain success)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class JobStyles:
     completed: Style = field(default_factory=Style)
     failed: Style = field(default_factory=lambda: Style(bold=True))
     hanging: Style = field(default_factory=lambda: Style(bold=True, reverse=True))
+    cleaned: Style = field(default_factory=lambda: Style(italic=True))
     title: Style = field(default_factory=lambda: Style(bold=True))
     error: Style = field(default_factory=Style)
 
@@ -55,6 +57,9 @@ def job_cells(job: ScheduledJob, running: bool, styles: JobStyles | None = None)
     )
 
 
+CLEANED_MARK = "✂ cleaned up"
+
+
 def result_cells(result: JobResult, job_name: str, styles: JobStyles | None = None) -> tuple[str | Text, ...]:
     styles = styles or JobStyles()
     state_style = {
@@ -63,14 +68,21 @@ def result_cells(result: JobResult, job_name: str, styles: JobStyles | None = No
         JobState.FAILED: styles.failed,
     }[result.state]
     done = sum(1 for p in result.partials if p.state is not JobState.RUNNING)
+    # Completed by the clean-up, not by its work: it must not read as "completed … ok".
+    state = (
+        Text(CLEANED_MARK, style=styles.cleaned) if result.cleaned_up else Text(result.state.value, style=state_style)
+    )
+    code: str | Text = result.result_code or "–"
+    if result.cleaned_up:
+        code = Text(str(code), style=styles.cleaned)
     return (
         str(result.id),
         f"{result.job_id} {job_name}",
         _time(result.scheduled_start),
-        Text(result.state.value, style=state_style),
+        state,
         _time(result.started),
         _time(result.finished),
-        result.result_code or "–",
+        code,
         f"{done}/{len(result.partials)}" if result.partials else "–",
         Text("⚠ HANGING", style=styles.hanging) if result.hanging else "",
     )
@@ -83,13 +95,17 @@ def partials_text(result: JobResult | None, styles: JobStyles | None = None) -> 
     text = Text(f"result {result.id} of job {result.job_id} @ {_time(result.scheduled_start)}", style=styles.title)
     if result.hanging:
         text.append("  ⚠ hanging: halt, clean up (d = delete run, e = mark completed), restart", style=styles.hanging)
+    if result.cleaned_up:
+        text.append("  ✂ completed by clean-up (b), not by its work", style=styles.cleaned)
     if not result.partials:
         text.append("\n  no partial results")
     for partial in result.partials:
+        state = "cleaned up" if partial.cleaned_up else partial.state.value
         text.append(
-            f"\n  #{partial.id} cluster {partial.cluster:<12} {partial.state.value:<10} started {_time(partial.started)}"
+            f"\n  #{partial.id} cluster {partial.cluster:<12} {state:<10} started {_time(partial.started)}"
             f"  duration {human_duration(partial.duration) if partial.duration is not None else '–'}"
-            f"  result {partial.result_code or '–'}"
+            f"  result {partial.result_code or '–'}",
+            style=styles.cleaned if partial.cleaned_up else "",
         )
     return text
 
@@ -114,6 +130,7 @@ class JobsPanel(Vertical):
     JobsPanel > .jobs--completed { color: $text-success; }
     JobsPanel > .jobs--failed { color: $text-error; text-style: bold; }
     JobsPanel > .jobs--hanging { color: $text-error; background: $error-muted; text-style: bold; }
+    JobsPanel > .jobs--cleaned { color: $text-warning; text-style: italic; }
     JobsPanel > .jobs--heading { color: $text-accent; text-style: bold; }
     JobsPanel > .jobs--error { color: $text-error; }
     """
@@ -123,6 +140,7 @@ class JobsPanel(Vertical):
         "jobs--completed",
         "jobs--failed",
         "jobs--hanging",
+        "jobs--cleaned",
         "jobs--heading",
         "jobs--error",
     }
@@ -135,6 +153,11 @@ class JobsPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: SupervisorView | None = None
+        self.add_hint = ""
+        """How to add a job (e.g. ``press a to add one``), shown when there is no schedule; empty: nothing."""
+        self.job_keys = ""
+        """The schedule's keys (e.g. ``a add · E edit``), shown beside the jobs table's title; empty: none."""
+        self._jobs_title = Static("scheduled jobs", classes="jobs--title")
         self._note = Static("waiting for data", classes="jobs--note")
         self.jobs_table = KeyedTable(JOB_COLUMNS, id="jobs-table")
         self.results_table = KeyedTable(RESULT_COLUMNS, id="results-table")
@@ -143,7 +166,7 @@ class JobsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self._note
-        yield Static("scheduled jobs", classes="jobs--title")
+        yield self._jobs_title
         yield self.jobs_table
         yield Static("recent job results", classes="jobs--title")
         yield self.results_table
@@ -156,11 +179,20 @@ class JobsPanel(Vertical):
             return None
         return next((r for r in self.view.results if str(r.id) == key), None)
 
+    @property
+    def selected_job(self) -> ScheduledJob | None:
+        """The job under the jobs table's cursor, which follows the job of the result the user moves to."""
+        key = self.jobs_table.selected_key
+        if key is None or self.view is None:
+            return None
+        return next((job for job in self.view.jobs if str(job.id) == key), None)
+
     def _styles(self) -> JobStyles:
         def style(name: str) -> Style:
             return foreground(self.get_component_rich_style(f"jobs--{name}"))
 
-        return JobStyles(*(style(name) for name in ("running", "completed", "failed", "hanging", "heading", "error")))
+        names = ("running", "completed", "failed", "hanging", "cleaned", "heading", "error")
+        return JobStyles(*(style(name) for name in names))
 
     def show(self, view: SupervisorView | None, error: str = "") -> None:
         if error:
@@ -170,7 +202,7 @@ class JobsPanel(Vertical):
             return
         if view is None:
             return
-        shown = (view, self.app.theme)
+        shown = (view, self.app.theme, self.add_hint, self.job_keys)
         if shown == self._shown:
             return
         self._shown = shown
@@ -178,12 +210,17 @@ class JobsPanel(Vertical):
         styles = self._styles()
         problems = supervisor_problems(view)
         if not view.configured:
-            update_static(self._note, "no schedule is configured (the supervisor answers 503)")
+            hint = f"; {self.add_hint}" if self.add_hint else ""
+            update_static(self._note, Text(f"no schedule is configured (the supervisor answers 503){hint}"))
         elif problems:
             update_static(self._note, Text("\n".join(f"⚠ {problem}" for problem in problems), style=styles.error))
         elif view.state is not None:
             update_static(self._note, f"supervisor {view.state.value}")
         set_display(self._note, not view.configured or bool(problems))
+        # Text, not markup: the keys are the user's own ([keys] in the config).
+        update_static(
+            self._jobs_title, Text(f"scheduled jobs  ({self.job_keys})" if self.job_keys else "scheduled jobs")
+        )
         names = {job.id: job.name for job in view.jobs}
         self.jobs_table.sync({str(j.id): job_cells(j, j.id == view.running_job_id, styles) for j in view.jobs})
         self.results_table.sync(
@@ -198,4 +235,8 @@ class JobsPanel(Vertical):
         if event.data_table is self.results_table:
             result = self.selected_result
             update_static(self._partials, partials_text(result, self._styles()))
+            if result is not None and self.results_table.has_focus:
+                # The job keys act on the jobs table's row: moving through results selects their job, so that what
+                # E, space and x act on is always the highlighted job.
+                self.jobs_table.select_key(str(result.job_id))
             self.post_message(self.ResultHighlighted(result))

@@ -40,7 +40,9 @@ class MigrateForm(FormDialog[str]):
         with Vertical(id="dialog"):
             yield Static("Manual chunk migration", classes="dialog--title")
             yield Static("vuid (chunk id, unsigned 64-bit; vid<<32 | index<<24 | epoch)", classes="dialog--hint")
-            yield Input(self.initial_vuid, placeholder="e.g. 4395630596", id="vuid")
+            # No example number: one that is not on this cluster would be refused; the detail pane of a migrate
+            # task shows real ones (source_vuid, destination).
+            yield Input(self.initial_vuid, placeholder="a chunk's vuid, as in a migrate task's detail", id="vuid")
             yield Static("", id="vuid-parts", classes="dialog--hint")
             yield Checkbox("direct_download (read the source chunk directly)", id="direct-download")
             yield Static("The destination is chosen by the scheduler.", classes="dialog--hint")

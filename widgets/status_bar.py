@@ -15,7 +15,7 @@ from engine.model import SupervisorState
 
 from .formatting import human_duration, keep_spaces_apart, text_segments
 
-STALE_AFTER_REFRESHES = 3
+STALE_AFTER_REFRESHES = 2
 """Data older than this many refresh periods is shown as stale."""
 
 
@@ -42,7 +42,16 @@ class StatusInfo:
     read_only: bool = False
     source: str = ""
     clock: datetime | None = None
+    """The data's clock (the engine's, which may run fast), so that it agrees with every time on screen."""
+    clock_speed: float = 1.0
     extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+def is_stale(info: StatusInfo) -> bool:
+    """The data on screen is not live: its node is down, or it is older than two refreshes (paused or late)."""
+    if info.connection == "disconnected":
+        return True
+    return info.data_age is not None and info.data_age > max(STALE_AFTER_REFRESHES * info.refresh, 2.0)
 
 
 class StatusBar(Widget):
@@ -159,11 +168,11 @@ class StatusBar(Widget):
             where.append(f"({info.node_position[0]}/{info.node_position[1]}) ", self._style("dim"))
         if where:
             parts.append((3, where))
-        if info.nodes_down:
-            down = f"{info.nodes_down} other node{'s' if info.nodes_down > 1 else ''} down "
-            parts.append((2, Text(down, self._style("bad"))))
-        if info.is_leader is not None:
+        if info.is_leader is not None:  # the node shown is the leader: say so beside its name
             parts.append((4, Text("leader " if info.is_leader else "follower ", self._style("dim"))))
+        if info.nodes_down:
+            down = f"· {info.nodes_down} other node{'s' if info.nodes_down > 1 else ''} down "
+            parts.append((2, Text(down, self._style("bad"))))
         if info.supervisor is not None:
             badge = info.supervisor.value
             parts.append((1, Text(f" {badge} ", self._style(badge.lower()))))
@@ -179,7 +188,7 @@ class StatusBar(Widget):
         else:
             parts.append((0, Text("… connecting ", self._style("dim"))))
         age = info.data_age
-        stale = age is not None and age > max(STALE_AFTER_REFRESHES * info.refresh, 3.0)
+        stale = is_stale(info)
         age_text = Text(" age ", self._style("dim"))
         age_text.append("–" if age is None else human_duration(age), self._style("bad") if stale else "")
         parts.append((0, age_text))
@@ -191,5 +200,6 @@ class StatusBar(Widget):
         if info.source:
             parts.append((7, Text(f"  {info.source}", self._style("dim"))))
         if info.clock is not None:
-            parts.append((-1, Text(info.clock.strftime("%H:%M:%S") + " ")))
+            speed = f" ×{info.clock_speed:g}" if info.clock_speed != 1 else ""
+            parts.append((-1, Text(info.clock.strftime("%H:%M:%S") + speed + " ")))
         return parts

@@ -26,6 +26,7 @@ from engine.model import CodeMode, MigrateState, MigrateTaskDetail, TaskRow, spl
 from .formatting import (
     bar_parts,
     elapsed_seconds,
+    exact_number,
     foreground,
     human_bytes,
     human_duration,
@@ -55,6 +56,9 @@ STATUS_FIELDS = (
     "progress_completed",
     "children_ids",
 )
+BYTE_UNITS = frozenset({"bytes", "byte", "b"})
+BELOW_INDENT = 2
+"""Indent of a value line laid out below its label (see :func:`layout_section`)."""
 SIDE_BY_SIDE_FROM = 96
 """Cells from which the status and the migrate detail sit next to each other instead of stacked."""
 
@@ -101,8 +105,8 @@ def _value(value: object) -> str:
         return _time(value)  # type: ignore[arg-type]
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, int | float):
+        return exact_number(value)
     if hasattr(value, "value"):
         return str(value.value)  # type: ignore[attr-defined]
     return str(value)
@@ -129,11 +133,14 @@ def status_section(row: TaskRow, now: datetime | None, styles: DetailStyles = PL
     for name in STATUS_FIELDS:
         value = getattr(status, name)
         if name == "children_ids":
-            shown = ", ".join(f"{child.task_id}@{child.node}" for child in value) or "none"
-            section.add(name, f"{len(value)}: {shown}" if value else shown)
-        elif name == "progress_completed":
-            section.add(name, _value(value))
-            section.add("progress", _bar(status.fraction, percent_text(status.fraction), styles))
+            # one child a line, with the node it runs on: ids are never split, and easy to pick out
+            shown = "".join(f"\n{child.task_id} @ {child.node}" for child in value)
+            section.add(name, f"{len(value)}:{shown}" if value else "none")
+        elif name in ("progress_total", "progress_completed"):
+            in_bytes = status.progress_units.lower() in BYTE_UNITS and value >= 1024
+            section.add(name, _value(value) + (f"  ({human_bytes(value)})" if in_bytes else ""))
+            if name == "progress_completed":
+                section.add("progress", _bar(status.fraction, percent_text(status.fraction), styles))
         elif name == "error" and value:
             section.add(name, value, styles.error)
         else:
@@ -172,8 +179,22 @@ def migrate_section(detail: MigrateTaskDetail, styles: DetailStyles = PLAIN) -> 
     return section
 
 
+def _break_at(part: str, room: int, line_width: int) -> int:
+    """How many characters of ``part`` go on a line with ``room`` cells left: up to the last space that fits,
+    unless the word there is longer than a whole line (then the word is chopped, never dropped)."""
+    head = chop_cells(part, room)[0] if room > 0 else ""
+    space = head.rfind(" ")
+    if space > 0:
+        return space + 1  # the space stays at the end of the line, so the next one starts with the word
+    first_word = part.split(" ", 1)[0]
+    if room < line_width and cell_len(first_word) <= line_width:
+        return 0  # the word fits on a line of its own: start one
+    return len(head)
+
+
 def fold(pieces: Line, width: int) -> list[Line]:
-    """Pieces → lines of at most ``width`` cells; newlines break, long text folds (like Rich's ``fold``)."""
+    """Pieces → lines of at most ``width`` cells; newlines break, long text wraps at spaces, words longer than a
+    line are chopped (never dropped): a value must never read as another one, e.g. disk ``116`` as ``16``."""
     width = max(1, width)
     lines: list[Line] = [[]]
     used = 0
@@ -188,25 +209,53 @@ def fold(pieces: Line, width: int) -> list[Line]:
                     lines[-1].append((part, style))
                     used += cell_len(part)
                     break
-                head = chop_cells(part, room)[0] if room > 0 else ""
-                if head:
-                    lines[-1].append((head, style))
-                part = part[len(head) :]
+                cut = _break_at(part, room, width)
+                if cut:
+                    lines[-1].append((part[:cut], style))
+                part = part[cut:]
                 lines.append([])
                 used = 0
     return lines
 
 
+def _split_lines(pieces: Line) -> list[Line]:
+    """A value's pieces, line by line (at its newlines)."""
+    lines: list[Line] = [[]]
+    for text, style in pieces:
+        for number, part in enumerate(text.split("\n")):
+            if number:
+                lines.append([])
+            if part:
+                lines[-1].append((part, style))
+    return lines
+
+
+def _widest_word(line: Line) -> int:
+    return max((cell_len(word) for word in "".join(text for text, _ in line).split()), default=0)
+
+
 def layout_section(section: Section, width: int, styles: DetailStyles) -> list[Line]:
+    """Label column, value column. A value line with a word wider than the value column (a task id in a narrow
+    pane) goes below its label, across the pane, so the word is not split (unless it is wider than the pane)."""
     label_width = min(max((len(label) for label, _ in section.rows), default=0), max(4, width // 2))
     value_width = max(1, width - label_width - 1)
+    below_width = max(1, width - BELOW_INDENT)
     lines: list[Line] = [[(section.title, styles.title)]]
     pad = " " * (label_width + 1)
     for label, value in section.rows:
         label_text = label if len(label) <= label_width else label[: label_width - 1] + "…"
-        for number, folded in enumerate(fold(value, value_width)):
-            head = f"{label_text:<{label_width}} " if number == 0 else pad
-            lines.append([(head, styles.label if number == 0 else PAD_STYLE), *folded])
+        labelled = False
+        for value_line in _split_lines(value):
+            if _widest_word(value_line) > value_width and below_width > value_width:
+                if not labelled:
+                    lines.append([(label_text, styles.label)])
+                    labelled = True
+                lines.extend([(" " * BELOW_INDENT, PAD_STYLE), *folded] for folded in fold(value_line, below_width))
+                continue
+            for folded in fold(value_line, value_width):
+                head = pad if labelled else f"{label_text:<{label_width}} "
+                lines.append([(head, PAD_STYLE if labelled else styles.label), *folded])
+                labelled = True
     return lines
 
 
@@ -256,6 +305,7 @@ class TaskDetail(ScrollView, can_focus=True):
         padding: 0 1;
         background: $surface;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
         overflow-x: hidden;
     }
     TaskDetail > .task-detail--title { color: $text-accent; text-style: bold reverse; }
@@ -380,5 +430,8 @@ class TaskDetail(ScrollView, can_focus=True):
         strip = self._strips.get(number)
         if strip is None or strip.cell_length != width:
             segments = [Segment(text, base + style) for text, style in self._lines[number] if text]
-            strip = self._strips[number] = Strip(keep_spaces_apart(segments)).adjust_cell_length(width, base)
+            strip = Strip(keep_spaces_apart(segments))
+            if strip.cell_length > width > 1:  # laid out for a wider pane a moment ago: mark the cut, never hide it
+                strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+            strip = self._strips[number] = strip.adjust_cell_length(width, base)
         return strip

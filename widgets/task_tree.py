@@ -6,15 +6,24 @@ away), so the first frame of 100 000 tasks lays out only the blocks on screen; l
 blocks' running totals. A task whose label or progress changed touches nothing but its own line. A task that
 appears, goes or moves re-lays out only its root's block; a root that appears or goes is one insertion in the
 block list. Children are sorted lazily, when their block is laid out.
+
+Siblings are sorted by a column (state, type, progress, started, elapsed; newest first by default): each parent's
+children are kept in ascending order of a total key (it ends in the task id), and a descending sort lays them out
+reversed, so turning the direction round sorts nothing. Only the elapsed sort depends on the clock (a running
+task's elapsed time grows); it re-sorts as the clock moves. A filter text and a quick view (running, failed,
+unfinished) together pick the matching tasks; their ancestors are shown for context.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
-from itertools import compress, groupby, repeat
-from operator import attrgetter, itemgetter, not_
+from datetime import UTC, datetime, timedelta
+from itertools import compress, groupby, islice, repeat
+from operator import attrgetter, itemgetter, le, not_, sub
 from typing import Any
 
 from engine.model import TaskRow, TaskState
@@ -23,11 +32,22 @@ from engine.model.taskmanager import NO_PARENT
 from .line_offsets import LineOffsets
 
 MODULE_PREFIX = "module:"
-SORT_MODES = ("default", "state", "progress", "elapsed", "type")
+SORT_MODES = ("state", "type", "progress", "started", "elapsed")
+"""The sortable columns, left to right (``s`` moves to the next one)."""
+DEFAULT_SORT = "started"
+DESCENDING_FIRST = frozenset({"progress", "started", "elapsed"})
+"""Columns whose first direction is descending: the newest, the furthest along, the longest running first."""
+QUICK_VIEWS = ("all", "running", "failed", "unfinished")
 MAX_DEPTH = 64
 """Deeper trees are bad data (a parent loop); nothing below this depth is laid out."""
 BLOCK_CACHE = 256
 """Laid-out blocks kept; a screenful needs a handful (one per root on screen)."""
+CHEAP_RESORT = 0.01
+SLOW_RESORT_EVERY = timedelta(seconds=5)
+"""The elapsed sort follows the clock at every refresh while re-sorting is cheap; when it takes longer than
+``CHEAP_RESORT`` seconds (~50 000 roots), every 5 s of the clock (until then the order is as of the last re-sort)."""
+NODE_CACHE = 4096
+"""Parents whose children's nodes are kept looked up (a screenful needs a few; a filter may ask for all)."""
 
 _RUNNING = TaskState.RUNNING
 _FAILED = TaskState.FAILED
@@ -38,47 +58,139 @@ _STATE_ORDER = {
     TaskState.FAILED: 3,
     TaskState.DONE: 4,
 }
-_NO_START = float("inf")
+_GONE_ORDER = 5
+_NOT_STARTED = datetime.max.replace(tzinfo=UTC)
+"""Where a task that has not started sorts by start time: after every start, i.e. the newest."""
+_STILL_RUNNING = datetime(9999, 1, 1, tzinfo=UTC)
+"""The end of an unfinished task when the tree has no clock: it sorts as the longest running."""
+_NO_TIME = timedelta(0)
+_NUMBERS = re.compile(r"(\d+)")
 _INTERNAL = attrgetter("internal")
 _PARENT_ID = attrgetter("status.parent_id")
 _MODULE = attrgetter("module")
 _SEQUENCE = attrgetter("status.sequence_number")
+_STATUS = attrgetter("status")
+_START_TIME = attrgetter("start_time")
+_END_TIME = attrgetter("end_time")
+_SEQUENCE_NUMBER = attrgetter("sequence_number")
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
+
+SortKey = Callable[[TaskRow], Any]
 
 
 def module_key(module: str) -> str:
     return MODULE_PREFIX + module
 
 
-def sort_key(mode: str) -> Callable[[TaskRow], Any]:
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """``round 2`` before ``round 10``: digit runs compare as numbers (str and int parts alternate, so any two keys
+    compare part by part without mixing types)."""
+    parts: list[Any] = _NUMBERS.split(text)
+    if len(parts) == 1:
+        return (text,)
+    try:
+        parts[1::2] = map(int, parts[1::2])
+    except ValueError:  # a digit run too long to convert: compare as text
+        return (text,)
+    return tuple(parts)
+
+
+def sort_key(mode: str, now: Callable[[], datetime | None] = lambda: None) -> SortKey:
+    """A row's ascending sort key for a column; every key ends in the task id, so the order is total (a patched
+    list and one sorted from scratch agree). ``now`` gives the clock that running tasks' elapsed time runs to."""
     if mode == "state":
-        return lambda r: (_STATE_ORDER.get(r.status.state, 9), r.status.sequence_number, r.status.id)
+        return lambda r: (
+            _GONE_ORDER if r.gone else _STATE_ORDER.get(r.status.state, 9),
+            r.status.sequence_number,
+            r.status.id,
+        )
     if mode == "progress":
-        return lambda r: (-(r.status.fraction or 0.0), r.status.id)
-    if mode == "elapsed":
-        return lambda r: (r.status.start_time.timestamp() if r.status.start_time else _NO_START, r.status.id)
+        return lambda r: (-1.0 if r.status.fraction is None else r.status.fraction, r.status.id)
     if mode == "type":
-        return lambda r: (r.status.type, r.status.entity, r.status.id)
-    # default: by operation (a root and its descendants share a sequence number), then in arrival order — the
-    # sort is stable and new tasks go after equal keys, so siblings stay in the order they were created
-    return _SEQUENCE
+        return lambda r: (
+            natural_key(r.status.type),
+            natural_key(r.status.entity or r.status.keyspace),
+            r.status.id,
+        )
+    if mode == "elapsed":
+
+        def elapsed(r: TaskRow) -> tuple[timedelta, int, str]:
+            status = r.status
+            start = status.start_time
+            if start is None:
+                return (_NO_TIME, status.sequence_number, status.id)
+            return (
+                max(_NO_TIME, (status.end_time or now() or _STILL_RUNNING) - start),
+                status.sequence_number,
+                status.id,
+            )
+
+        return elapsed
+    if mode == "started":
+        return lambda r: (r.status.start_time or _NOT_STARTED, r.status.sequence_number, r.status.id)
+    raise ValueError(f"unknown sort {mode!r}; one of {', '.join(SORT_MODES)}")
 
 
-def row_matches(row: TaskRow, needle: str) -> bool:
-    """Filter text matches id, type, entity, state, scope, module, keyspace or table (case-insensitive)."""
+def started_keys(rows: list[TaskRow], ids: list[str]) -> list[tuple[datetime, int, str]]:
+    """``sort_key("started")`` of many rows (``ids`` theirs), column by column in C (the first frame sorts every
+    root by it)."""
+    statuses = list(map(_STATUS, rows))
+    starts = list(map(_START_TIME, statuses))
+    if None in starts:
+        starts = [_NOT_STARTED if start is None else start for start in starts]
+    return list(zip(starts, map(_SEQUENCE_NUMBER, statuses), ids, strict=True))
+
+
+def elapsed_keys(rows: list[TaskRow], ids: list[str], now: datetime | None) -> list[Any]:
+    """``sort_key("elapsed")`` of many rows (``ids`` theirs), column by column in C (the elapsed sort re-sorts as
+    the clock runs)."""
+    statuses = list(map(_STATUS, rows))
+    starts = list(map(_START_TIME, statuses))
+    until = now or _STILL_RUNNING
+    ends = [until if end is None else end for end in map(_END_TIME, statuses)]
+    if None in starts:
+        durations = [_NO_TIME if start is None else end - start for start, end in zip(starts, ends, strict=True)]
+    else:
+        durations = list(map(sub, ends, starts))
+    if durations and min(durations) < _NO_TIME:  # an end before its start (bad data): as the row's own key does
+        durations = [max(_NO_TIME, duration) for duration in durations]
+    return list(zip(durations, map(_SEQUENCE_NUMBER, statuses), ids, strict=True))
+
+
+def in_quick_view(row: TaskRow, view: str) -> bool:
+    """``running``: running now; ``failed``: ended in failure; ``unfinished``: not ended yet; ``all``: every task."""
+    state = row.status.state
+    if view == "running":
+        return state is _RUNNING and not row.gone
+    if view == "failed":
+        return state is _FAILED
+    if view == "unfinished":
+        return not state.is_final and not row.gone
+    return True
+
+
+def row_matches(row: TaskRow, needle: str, node: str = "") -> bool:
+    """Filter text matches id, type, entity, state (also ``gone``), error, scope, module, keyspace, table or the
+    node a child runs on (case-insensitive; ``needle`` is lower case)."""
     status = row.status
-    haystack = (
-        status.id,
-        status.type,
-        status.entity,
-        status.state.value,
-        status.scope,
-        row.module,
-        status.keyspace,
-        status.table,
+    # one lower-cased text (fields apart by a newline, which typed text does not hold): one search, not eleven
+    haystack = "\n".join(
+        (
+            status.id,
+            status.type,
+            status.entity,
+            status.state.value,
+            status.error,
+            status.scope,
+            row.module,
+            status.keyspace,
+            status.table,
+            node,
+            "gone" if row.gone else "",
+        )
     )
-    return any(needle in field.lower() for field in haystack)
+    return needle in haystack.lower()
 
 
 @dataclass
@@ -97,10 +209,19 @@ class TaskTree:
         self.rows: Mapping[str, TaskRow] = {}
         self.show_internal = False
         self.filter_text = ""
-        self.sort_mode = SORT_MODES[0]
+        self.quick_view = QUICK_VIEWS[0]
+        self.sort_mode = DEFAULT_SORT
+        self.sort_descending = DEFAULT_SORT in DESCENDING_FIRST
+        self.now: datetime | None = None
+        """The data's clock: running tasks' elapsed time runs to it (the elapsed sort follows it)."""
         self.collapsed: set[str] = set()
         self.modules: list[str] = []
-        self._key_fn = sort_key(self.sort_mode)
+        self._sort_clock: datetime | None = None
+        self._resort_seconds = 0.0
+        """What the elapsed sort's last re-sort for a new clock took."""
+        self._key_fn = sort_key(self.sort_mode, self._clock)
+        self._nodes: dict[str, tuple[TaskRow, dict[str, str]]] = {}
+        """Parent id → (the parent row it was read from, child id → node) from the parent's ``children_ids``."""
         self._module_keys: dict[str, str] = {}
         self._seen: dict[str, TaskRow] = {}
         """Each shown task as it was indexed (so a delta knows the row before)."""
@@ -111,7 +232,9 @@ class TaskTree:
         self._counts: dict[str, list[int]] = {}
         """Parent → [children, running, failed], filled on first use and then kept up to date."""
         self._sorted: dict[str, list[str]] = {}
+        """Parent → its shown children in ascending order of the sort key (a descending sort lays them out reversed)."""
         self._matches: set[str] | None = None
+        """Tasks that match the filter text and the quick view; None when neither is set."""
         self._wanted: dict[str, bool] | None = None
         # the layout: blocks (module headings and root tasks) in display order, their sizes and running totals
         self._blocks: list[str] = []
@@ -213,6 +336,36 @@ class TaskTree:
     def has_children(self, key: str) -> bool:
         return bool(self._kids.get(key))
 
+    @property
+    def filtering(self) -> bool:
+        """Filter text or a quick view other than ``all`` is set: only matches (and their ancestors) are shown."""
+        return self._matches is not None
+
+    @property
+    def matches(self) -> Set[str]:
+        """The tasks that match the filter text and the quick view (empty when neither is set)."""
+        return self._matches if self._matches is not None else frozenset()
+
+    def is_match(self, key: str) -> bool:
+        """Shown because it matches the filter and quick view (not merely as an ancestor of a match)."""
+        return self._wanted is not None and self._wanted.get(key) is True
+
+    def node_of(self, task_id: str) -> str:
+        """The node a child task runs on, as its parent's ``children_ids`` say; "" for a root or when unknown."""
+        row = self.rows.get(task_id)
+        if row is None:
+            return ""
+        parent_id = row.status.parent_id
+        parent = self.rows.get(parent_id)
+        if parent is None or not parent.status.children_ids:
+            return ""
+        cached = self._nodes.get(parent_id)
+        if cached is None or cached[0] is not parent:
+            if len(self._nodes) >= NODE_CACHE:
+                self._nodes.clear()
+            cached = self._nodes[parent_id] = (parent, {c.task_id: c.node for c in parent.status.children_ids})
+        return cached[1].get(task_id, "")
+
     def expanded(self, key: str) -> bool:
         return self.has_children(key) and (key not in self.collapsed or self._wanted is not None)
 
@@ -234,6 +387,8 @@ class TaskTree:
         if not self.visible(row):
             return "it is internal (press i to show internal tasks)"
         if self._matches is not None and task_id not in self._matches:
+            if not in_quick_view(row, self.quick_view):
+                return f"it is not in the quick view {self.quick_view!r} (press v for the next view)"
             return f"it does not match the filter {self.filter_text!r}"
         return "its parent is collapsed"
 
@@ -246,28 +401,70 @@ class TaskTree:
         self.reset(self.rows, self.modules)
         return True
 
-    def set_sort(self, mode: str) -> None:
+    def _clock(self) -> datetime | None:
+        """The clock the lists are sorted by (elapsed keys depend on it): ``now`` as of the last re-sort."""
+        return self._sort_clock
+
+    def set_sort(self, mode: str, descending: bool | None = None) -> None:
+        """Sort by a column (``SORT_MODES``); ``descending`` defaults to the column's first direction. Turning
+        the direction round re-sorts nothing: the ascending lists are laid out the other way."""
         if mode not in SORT_MODES:
             raise ValueError(f"unknown sort {mode!r}; one of {', '.join(SORT_MODES)}")
-        self.sort_mode = mode
-        self._key_fn = sort_key(mode)
+        if mode != self.sort_mode:
+            self.sort_mode = mode
+            self._key_fn = sort_key(mode, self._clock)
+            self._sorted.clear()
+            self._sort_clock = self.now
+        self.sort_descending = mode in DESCENDING_FIRST if descending is None else descending
+        self._reorder()
+
+    def set_now(self, now: datetime | None) -> bool:
+        """The data's clock moved; True when that re-sorted the lines (only the elapsed sort depends on it: a
+        running task's elapsed time grows while a finished one's stays)."""
+        if now is None or now == self.now:
+            return False
+        self.now = now
+        if self.sort_mode != "elapsed" or not self._seen:
+            return False
+        clock = self._sort_clock
+        if self._resort_seconds > CHEAP_RESORT and clock is not None and now - clock < SLOW_RESORT_EVERY:
+            return False
+        began = time.perf_counter()
+        self._sort_clock = now
         self._sorted.clear()
-        self.rebuild()
+        self._reorder()
+        self._resort_seconds = time.perf_counter() - began
+        return True  # also when only children moved inside their blocks
 
     def set_filter(self, text: str) -> bool:
         text = text.strip().lower()
         if text == self.filter_text:
             return False
         previous, self.filter_text = self.filter_text, text
-        if not text:
-            self._matches = None
-        else:
-            # typing more of the same word only narrows the previous matches
-            narrowing = previous and text.startswith(previous) and self._matches is not None
-            candidates: Iterable[str] = self._matches if narrowing else self._seen  # type: ignore[assignment]
-            self._matches = {t for t in candidates if self._matching(t)}
+        # typing more of the same word only narrows the previous matches
+        narrowing = bool(previous) and text.startswith(previous) and self._matches is not None
+        self._rematch(self._matches if narrowing else None)
         self.rebuild()
         return True
+
+    def set_quick_view(self, view: str) -> bool:
+        if view not in QUICK_VIEWS:
+            raise ValueError(f"unknown quick view {view!r}; one of {', '.join(QUICK_VIEWS)}")
+        if view == self.quick_view:
+            return False
+        self.quick_view = view
+        self._rematch(None)
+        self.rebuild()
+        return True
+
+    def _rematch(self, candidates: Iterable[str] | None) -> None:
+        """Work out the matches again, among ``candidates`` (None: every shown task)."""
+        if not self.filter_text and self.quick_view == QUICK_VIEWS[0]:
+            self._matches = None
+            return
+        if candidates is None:
+            candidates = self._seen
+        self._matches = {t for t in candidates if self._matching(t)}
 
     def toggle(self, key: str) -> None:
         if key in self.collapsed:
@@ -341,8 +538,10 @@ class TaskTree:
         self._seen, self._kids, self._waiting = seen, kids, waiting
         self._counts = {}
         self._sorted = {}
-        if self.filter_text:
-            self._matches = {t for t in seen if self._matching(t)}
+        self._nodes = {}
+        self._sort_clock = self.now
+        if self._matches is not None:
+            self._rematch(None)
         self.rebuild()
 
     def apply(
@@ -399,7 +598,13 @@ class TaskTree:
 
     def _matching(self, task_id: str) -> bool:
         row = self._seen.get(task_id)
-        return row is not None and self.visible(row) and row_matches(row, self.filter_text)
+        if row is None or not self.visible(row) or not in_quick_view(row, self.quick_view):
+            return False
+        text = self.filter_text
+        if not text or row_matches(row, text):
+            return True
+        # the node last: it is looked up in the parent's children_ids
+        return row.status.has_parent and text in self.node_of(task_id).lower()
 
     def _tree_parent(self, row: TaskRow) -> str:
         """Where a task hangs: under its parent when that is shown (indexed), else under its module."""
@@ -591,24 +796,31 @@ class TaskTree:
                 self._dirty_roots.add(root)
 
     def sorted_children(self, parent: str) -> list[str]:
+        """A parent's shown children in ascending order of the sort key."""
         ordered = self._sorted.get(parent)
         if ordered is None:
-            seen = self._seen
             ordered = list(self._kids.get(parent, ()))
-            if self.sort_mode != SORT_MODES[0] or parent.startswith(MODULE_PREFIX):
-                # keys computed in one pass, then a stable sort of positions by key (skipped when already sorted,
-                # the usual case for roots by sequence number); a task's descendants share its sequence number,
-                # so under a task the default order is arrival order
-                key = _SEQUENCE if self.sort_mode == SORT_MODES[0] else self._key_fn
-                keys = list(map(key, map(seen.__getitem__, ordered)))
-                if keys != sorted(keys):
+            if len(ordered) > 1:
+                # keys computed in one pass, then a sort of positions by key, skipped when already sorted (the
+                # usual case by start time: rows arrive in creation order)
+                rows = list(map(self._seen.__getitem__, ordered))
+                if self.sort_mode == "started":
+                    keys: list[Any] = started_keys(rows, ordered)
+                elif self.sort_mode == "elapsed":
+                    keys = elapsed_keys(rows, ordered, self._sort_clock)
+                else:
+                    keys = list(map(self._key_fn, rows))
+                if not all(map(le, keys, islice(keys, 1, None))):
                     order = sorted(range(len(ordered)), key=keys.__getitem__)
                     ordered = list(map(ordered.__getitem__, order))
             self._sorted[parent] = ordered
         return ordered
 
     def _shown_children(self, parent: str) -> list[str]:
+        """A parent's children in display order (the sort's direction), without those the filter hides."""
         children = self.sorted_children(parent)
+        if self.sort_descending:
+            children = children[::-1]
         wanted = self._wanted
         return children if wanted is None else [t for t in children if t in wanted]
 
@@ -705,6 +917,20 @@ class TaskTree:
         self._dirty_roots.clear()
         self._dirty_modules.clear()
         self._root_moves.clear()
+
+    def _reorder(self) -> bool:
+        """Lay the blocks out again in a new order (a new sort): sizes do not depend on the order, so they stay.
+        True when the list of blocks changed."""
+        self._laid.clear()
+        blocks: list[str] = []
+        for module in self.modules:
+            blocks.extend(self._module_blocks(module))
+        if blocks == self._blocks:
+            return False
+        self._blocks = blocks
+        self._numbers = None
+        self._offsets = None
+        return True
 
     def _relayout(self) -> bool:
         """Re-lay the dirty blocks; True when any line may have moved (the running totals only if sizes did)."""

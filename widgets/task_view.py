@@ -1,15 +1,21 @@
-"""The task tree (modules → root tasks → children) as a line-API scroll view that renders only its visible window.
+"""The task list: a table (column headers, the sort column marked ▲/▼) over the task tree (modules → root tasks →
+children), as a line-API scroll view that renders only its visible window.
 
 The tree's index lives in :class:`~widgets.task_tree.TaskTree`; each refresh hands it the ids that changed. A label
 or progress change repaints just that line (if it is on screen); a structural change splices the lines below one
 parent, and the cursor and the scroll position are moved with the splice, so the selected task and what the user
 is looking at stay put. Rendered lines are cached by row identity, so an unchanged line costs a dict lookup.
+
+Every column has a fixed place for a given width (:func:`table_columns`): the tree's indentation lives inside the
+TYPE column, as htop does it, so nothing to its right moves with the depth of a row or with a filter. The header
+is line 0 of the view and stays put while the rows scroll under it: row *i* is virtual line *i + 1*.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -17,7 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -26,9 +32,19 @@ from engine.model import TaskRow, TaskState
 
 from .formatting import bar_parts, elapsed_seconds, foreground, human_duration, keep_spaces_apart, percent_text
 from .quiet import set_virtual_size
-from .task_tree import MODULE_PREFIX, SORT_MODES, TaskTree, module_key, row_matches
+from .task_tree import MODULE_PREFIX, QUICK_VIEWS, SORT_MODES, TaskTree, module_key, row_matches
 
-__all__ = ["MODULE_PREFIX", "SORT_MODES", "STATE_ICONS", "TaskView", "module_key", "row_matches"]
+__all__ = [
+    "MODULE_PREFIX",
+    "QUICK_VIEWS",
+    "SORT_MODES",
+    "STATE_ICONS",
+    "Column",
+    "TaskView",
+    "module_key",
+    "row_matches",
+    "table_columns",
+]
 
 STATE_ICONS = {
     TaskState.CREATED: "○",
@@ -37,18 +53,100 @@ STATE_ICONS = {
     TaskState.FAILED: "✖",
     TaskState.SUSPENDED: "⏸",
 }
-TYPE_WIDTH = 14
-"""Fits every task type name (``volume_inspect``, ``manual_migrate``); a two-cell gap follows."""
 MODULE_WIDTH = 16
 """Module headings pad their name to this, so the counts after them line up."""
 CURSOR_KEEPS = 1
-"""Pieces of a task line (the tree guides) that keep their own colours on the cursor line."""
-ELAPSED_WIDTH = 8
-"""`` 12m03s`` right-aligned; drawn separately, since it is the one cell of a running line that moves each second."""
+"""Pieces of a task line (the state icon) that keep their own colours on the cursor line."""
+STATE_WIDTH = 2
+"""The state icon, or ``S▲`` in the header."""
+NAME_WIDTH = 18
+"""Tree guides and the task type: a root's ``▼ `` and 14 cells fit every type name (``volume_inspect``), a child
+is indented two more; deeper rows cut the type short rather than push the columns."""
+ID_WIDTH = 8
+SCOPE_WIDTH = 8
+NODE_WIDTH = 15
+"""An IPv4 address."""
+STARTED_WIDTH = 8
+"""``HH:MM:SS`` (``YY-MM-DD`` a day on)."""
+ELAPSED_WIDTH = 7
+"""``12m03s`` right-aligned; drawn separately, since it is the one cell of a running line that moves each second."""
+ENTITY_MIN = 12
+ENTITY_ROOMY = 20
+"""The node and scope columns come only while the entity keeps this many cells (else the node goes in front of
+the entity, and the scope is left out)."""
+SORT_ARROWS = {False: "▲", True: "▼"}
+"""Ascending, descending."""
 CACHE_LIMIT = 1024
 """Rendered lines kept; a screenful is ~50, so this survives scrolling back and forth without growing forever."""
+HEADER_LINES = 1
+"""The column header, drawn on the view's first line whatever the scroll position."""
 
 Piece = tuple[str, Style]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table: where it starts, how wide it is, and the sort it shows (and sets when clicked)."""
+
+    name: str
+    label: str
+    x: int
+    width: int
+    sort: str | None = None
+    right: bool = False
+
+
+def table_columns(width: int, show_ids: bool = False, sort: str | None = None) -> tuple[Column, ...]:
+    """The columns for a view ``width`` cells wide, left to right, a one-cell gap between neighbours.
+
+    The state, type, entity and elapsed columns are always there, the progress bar from 50 cells; the optional
+    ones come while the entity keeps its room, in this order: the sort column (so that its arrow shows), the id
+    (when asked for), started, node, scope.
+    """
+    bar = 10 if width >= 70 else 6 if width >= 50 else 0
+    progress = bar + 5 if bar else 0  # the bar and `` 100%``
+    fixed = (STATE_WIDTH + 1) + (NAME_WIDTH + 1) + (progress + 1 if progress else 0) + (1 + ELAPSED_WIDTH)
+    entity = max(1, width - fixed)
+    optional: dict[str, int] = {}
+    wanted = [("id", ID_WIDTH, ENTITY_MIN)] if show_ids else []
+    wanted += [
+        ("started", STARTED_WIDTH, ENTITY_MIN),
+        ("node", NODE_WIDTH, ENTITY_ROOMY),
+        ("scope", SCOPE_WIDTH, ENTITY_ROOMY),
+    ]
+    wanted.sort(key=lambda column: column[0] != sort)  # stable: the rest keep their order
+    for name, size, keep in wanted:
+        if entity - (size + 1) >= keep:
+            optional[name] = size
+            entity -= size + 1
+    plan: list[tuple[str, str, int, str | None, bool]] = [
+        ("state", "S", STATE_WIDTH, "state", False),
+        ("type", "TYPE", NAME_WIDTH, "type", False),
+    ]
+    for name, label in (("id", "ID"), ("scope", "SCOPE"), ("node", "NODE")):
+        if name in optional:
+            plan.append((name, label, optional[name], None, False))
+    plan.append(("entity", "ENTITY", entity, None, False))
+    if progress:
+        plan.append(("progress", "PROGRESS", progress, "progress", False))
+    if "started" in optional:
+        plan.append(("started", "STARTED", STARTED_WIDTH, "started", False))
+    plan.append(("elapsed", "ELAPSED", ELAPSED_WIDTH, "elapsed", True))
+    columns: list[Column] = []
+    x = 0
+    for name, label, size, sorts, right in plan:
+        columns.append(Column(name, label, x, size, sorts, right))
+        x += size + 1
+    return tuple(columns)
+
+
+def started_text(start: datetime | None, now: datetime | None) -> str:
+    """When a task started, on the data's clock (as the header's): the time of day, or the date a day on."""
+    if start is None:
+        return "–"
+    if now is not None and now - start >= timedelta(days=1):
+        return start.strftime("%y-%m-%d")
+    return start.strftime("%H:%M:%S")
 
 
 class _Rendered:
@@ -110,6 +208,8 @@ class TaskView(ScrollView, can_focus=True):
     TaskView > .task-view--track { color: $text-muted 30%; }
     TaskView > .task-view--error { color: $text-error; }
     TaskView > .task-view--empty { color: $text-muted; text-style: italic; }
+    TaskView > .task-view--header { color: $text-muted; text-style: bold; }
+    TaskView > .task-view--header-sorted { color: $text-accent; text-style: bold; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -126,6 +226,8 @@ class TaskView(ScrollView, can_focus=True):
         "task-view--track",
         "task-view--error",
         "task-view--empty",
+        "task-view--header",
+        "task-view--header-sorted",
     }
 
     class Highlighted(Message):
@@ -152,6 +254,17 @@ class TaskView(ScrollView, can_focus=True):
         def control(self) -> TaskView:
             return self.view
 
+    class SortChanged(Message):
+        """A click on a column header sorted the list (keys go through the app, which knows already)."""
+
+        def __init__(self, view: TaskView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> TaskView:
+            return self.view
+
     def __init__(self, *, show_ids: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.show_ids = show_ids
@@ -167,6 +280,8 @@ class TaskView(ScrollView, can_focus=True):
         self._blank: Strip | None = None
         self._empty: tuple[tuple[object, ...], Strip] | None = None
         self._styles: dict[str, Style] | None = None
+        self._columns: tuple[tuple[int, str], tuple[Column, ...]] | None = None
+        self._header: tuple[tuple[object, ...], Strip] | None = None
 
     # -- public API -----------------------------------------------------------------------------------------
 
@@ -181,6 +296,28 @@ class TaskView(ScrollView, can_focus=True):
     @property
     def sort_mode(self) -> str:
         return self.task_tree.sort_mode
+
+    @property
+    def sort_descending(self) -> bool:
+        return self.task_tree.sort_descending
+
+    @property
+    def sort_label(self) -> str:
+        """``started ▼``: the sort column and its direction, as the header marks it."""
+        return f"{self.sort_mode} {SORT_ARROWS[self.sort_descending]}"
+
+    @property
+    def quick_view(self) -> str:
+        return self.task_tree.quick_view
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The table's columns at the view's current width."""
+        key = (self.scrollable_content_region.width, self.sort_mode)
+        cached = self._columns
+        if cached is None or cached[0] != key:
+            cached = self._columns = (key, table_columns(key[0], self.show_ids, self.sort_mode))
+        return cached[1]
 
     @property
     def selected_task_id(self) -> str | None:
@@ -218,11 +355,14 @@ class TaskView(ScrollView, can_focus=True):
             self._now = now
         anchor = self._anchor()
         if changed is None:
+            self.task_tree.now = now or self.task_tree.now
             self.task_tree.reset(rows, modules)
             self._lines_moved(anchor)
             return
         update = self.task_tree.apply(rows, changed, removed, modules)
-        if update.moved:
+        # after the changes: they were placed by the clock their lists were sorted with
+        resorted = self.task_tree.set_now(now)
+        if update.moved or resorted:
             self._lines_moved(anchor)
         elif update.touched or now_moved:
             self._repaint()
@@ -236,14 +376,44 @@ class TaskView(ScrollView, can_focus=True):
         if self.task_tree.set_filter(text):
             self._lines_moved(None)
 
+    def set_quick_view(self, view: str) -> None:
+        """Show ``all`` tasks, or only ``running``, ``failed`` or ``unfinished`` ones (with their ancestors)."""
+        if self.task_tree.set_quick_view(view):
+            self._lines_moved(None)
+
+    def cycle_quick_view(self) -> str:
+        view = QUICK_VIEWS[(QUICK_VIEWS.index(self.quick_view) + 1) % len(QUICK_VIEWS)]
+        self.set_quick_view(view)
+        return view
+
     def cycle_sort(self) -> str:
+        """Sort by the next column to the right (wrapping), in that column's first direction."""
         mode = SORT_MODES[(SORT_MODES.index(self.task_tree.sort_mode) + 1) % len(SORT_MODES)]
         self.set_sort(mode)
         return mode
 
-    def set_sort(self, mode: str) -> None:
-        self.task_tree.set_sort(mode)
-        self._lines_moved(None)
+    def reverse_sort(self) -> None:
+        self.set_sort(self.sort_mode, not self.sort_descending)
+
+    def set_sort(self, mode: str, descending: bool | None = None) -> None:
+        """Sort by a column (``SORT_MODES``); ``descending`` defaults to the column's first direction."""
+        self.task_tree.set_sort(mode, descending)
+        self._lines_moved(None)  # repaints the header too: its arrow moved
+
+    def search(self, direction: int) -> bool:
+        """Move the cursor to the next (1) or previous (-1) line that matches the filter text, wrapping round;
+        lines shown only as the ancestors of matches are passed over. False when nothing matches."""
+        tree = self.task_tree
+        count = tree.line_count
+        if not tree.filter_text or not count:
+            return False
+        step = 1 if direction >= 0 else -1
+        for offset in range(1, count + 1):
+            index = (self._cursor + step * offset) % count
+            if tree.is_match(tree.line(index)[0]):
+                self._move_cursor(index)
+                return True
+        return False
 
     def hidden_reason(self, task_id: str) -> str | None:
         return self.task_tree.hidden_reason(task_id)
@@ -276,8 +446,13 @@ class TaskView(ScrollView, can_focus=True):
         key = self._key_at(top)
         if key is None:
             return None
-        on_screen = top <= self._cursor < top + max(1, self.size.height)
+        on_screen = top <= self._cursor < top + self._rows_shown
         return key, top, on_screen
+
+    @property
+    def _rows_shown(self) -> int:
+        """Task lines on screen (the header takes one)."""
+        return max(1, self.size.height - HEADER_LINES)
 
     def _lines_moved(self, anchor: tuple[str, int, bool] | None) -> None:
         """Lines appeared, went or moved: follow the selected key and keep the top line where it was."""
@@ -285,7 +460,7 @@ class TaskView(ScrollView, can_focus=True):
         count = tree.line_count
         if len(self._cache) > CACHE_LIMIT:
             self._cache.clear()
-        self._set_virtual_size(Size(self.scrollable_content_region.width, count))
+        self._set_virtual_size(Size(self.scrollable_content_region.width, count + HEADER_LINES))
         index = tree.position(self._selected)
         if index is not None:
             self._cursor = index
@@ -301,7 +476,7 @@ class TaskView(ScrollView, can_focus=True):
             new_top = tree.position(key) if top > 0 else 0
             if new_top is None:
                 new_top = top
-            height = max(1, self.size.height)
+            height = self._rows_shown
             if cursor_shown and not new_top <= self._cursor < new_top + height:
                 new_top = self._cursor if self._cursor < new_top else self._cursor - height + 1
             if new_top != top:
@@ -336,16 +511,23 @@ class TaskView(ScrollView, can_focus=True):
             return
         index = max(0, min(count - 1, index))
         old, self._cursor = self._cursor, index
-        self.refresh_line(old)
-        self.refresh_line(index)
-        self.scroll_to_region(Region(0, index, 1, 1), animate=False, force=True, x_axis=False, immediate=True)
+        self.refresh_line(old + HEADER_LINES)
+        self.refresh_line(index + HEADER_LINES)
+        self.scroll_to_region(
+            Region(0, index + HEADER_LINES, 1, 1),
+            spacing=Spacing(HEADER_LINES, 0, 0, 0),  # the header covers the top line of the window
+            animate=False,
+            force=True,
+            x_axis=False,
+            immediate=True,
+        )
         self._set_selected(self._key_at(index))
 
     def action_cursor(self, delta: int) -> None:
         self._move_cursor(self._cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self._move_cursor(self._cursor + direction * max(1, self.size.height - 1))
+        self._move_cursor(self._cursor + direction * max(1, self._rows_shown - 1))
 
     def action_jump(self, index: int) -> None:
         self._move_cursor(index if index >= 0 else self.task_tree.line_count - 1)
@@ -380,27 +562,41 @@ class TaskView(ScrollView, can_focus=True):
             self.post_message(self.Activated(self, key))
 
     def on_click(self, event: events.Click) -> None:
-        index = event.y + int(self.scroll_offset.y)
+        if event.y < HEADER_LINES:
+            self._header_clicked(event.x)
+            return
+        index = event.y - HEADER_LINES + int(self.scroll_offset.y)
         if not 0 <= index < self.task_tree.line_count:
             return
         self._move_cursor(index)
         key, depth = self.task_tree.line(index)
-        toggle_column = 2 * depth
+        toggle_column = 0 if key.startswith(MODULE_PREFIX) else STATE_WIDTH + 1 + 2 * _indent(depth)
         if self.task_tree.has_children(key) and toggle_column <= event.x <= toggle_column + 1:
             self.action_toggle()
         elif event.chain >= 2:
             self.action_activate()
 
+    def _header_clicked(self, x: int) -> None:
+        """A click on a sortable column's header sorts by it; on the sort column already, it reverses."""
+        for column in self.columns:
+            if column.sort is not None and column.x <= x < column.x + column.width + 1:
+                if column.sort == self.sort_mode:
+                    self.reverse_sort()
+                else:
+                    self.set_sort(column.sort)
+                self.post_message(self.SortChanged(self))
+                return
+
     def on_focus(self) -> None:
-        self.refresh_line(self._cursor)
+        self.refresh_line(self._cursor + HEADER_LINES)
 
     def on_blur(self) -> None:
-        self.refresh_line(self._cursor)
+        self.refresh_line(self._cursor + HEADER_LINES)
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
         self._drawn = {}
-        self.virtual_size = Size(self.scrollable_content_region.width, self.task_tree.line_count)
+        self.virtual_size = Size(self.scrollable_content_region.width, self.task_tree.line_count + HEADER_LINES)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -409,6 +605,7 @@ class TaskView(ScrollView, can_focus=True):
         self._drawn = {}
         self._blank = None
         self._empty = None
+        self._header = None
 
     # -- rendering ------------------------------------------------------------------------------------------
 
@@ -437,19 +634,52 @@ class TaskView(ScrollView, can_focus=True):
         if top != self._drawn_top:
             self._drawn = {}
             self._drawn_top = top
-        strip = self._draw_line(y)
+        strip = self._draw_header() if y < HEADER_LINES else self._draw_line(y - HEADER_LINES + top)
         self._drawn[y] = strip
         return strip
 
-    def _draw_line(self, y: int) -> Strip:
-        index = y + int(self.scroll_offset.y)
+    def _draw_header(self) -> Strip:
+        """The column labels; the sort column's carries the direction's arrow and the accent colour."""
+        width = self.scrollable_content_region.width
+        base = self._base_style()
+        columns = self.columns
+        key = (columns, self.sort_mode, self.sort_descending, width, base)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
+        plain, sorted_style = self._style("header"), self._style("header-sorted")
+        pieces: list[Piece] = []
+        used = 0
+        for column in columns:
+            sorted_here = column.sort == self.sort_mode
+            label = column.label + (SORT_ARROWS[self.sort_descending] if sorted_here else "")
+            if column.right:
+                # right-aligned over the gap before it too, so an arrow fits beside a label as wide as the column
+                text = f"{label:>{column.width + 1}}"[-(column.width + 1) :]
+                start = column.x - 1
+            else:
+                text, start = _cell(label, column.width), column.x
+            if start > used:
+                pieces.append((" " * (start - used), plain))
+            pieces.append((text, sorted_style if sorted_here else plain))
+            used = start + cell_len(text)
+        strip = self._strip(pieces, width, base)
+        self._header = (key, strip)
+        return strip
+
+    def _draw_line(self, index: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self._base_style()
         count = self.task_tree.line_count
-        if not count and y == 0:
-            message = (self.empty_message, width, base)
+        if not count and index == 0:
+            text = self.empty_message
+            if self.task_tree.filtering and self.task_tree.rows:
+                text = "no task matches the " + " and the ".join(
+                    ([f"quick view {self.quick_view!r} (v)"] if self.quick_view != QUICK_VIEWS[0] else [])
+                    + ([f"filter {self.filter_text!r}"] if self.filter_text else [])
+                )
+            message = (text, width, base)
             if self._empty is None or self._empty[0] != message:
-                self._empty = (message, self._strip([(f"  {self.empty_message}", self._style("empty"))], width, base))
+                self._empty = (message, self._strip([(f"  {text}", self._style("empty"))], width, base))
             return self._empty[1]
         if index >= count:
             if self._blank is None or self._blank.cell_length != width:
@@ -461,13 +691,17 @@ class TaskView(ScrollView, can_focus=True):
         tree = self.task_tree
         layout: tuple[object, ...]
         elapsed_text = ""
+        node = ""
         if row is None:
             layout = (tree.counts(key), tree.expanded(key), tree.is_context(key), selected, width, self.has_focus)
         else:
             status = row.status
-            elapsed_text = f" {human_duration(elapsed_seconds(status.start_time, status.end_time, self._now)):>7}"
+            elapsed = human_duration(elapsed_seconds(status.start_time, status.end_time, self._now))
+            elapsed_text = f" {elapsed:>{ELAPSED_WIDTH}}"
+            node = tree.node_of(key) if status.has_parent else ""
+            started = started_text(status.start_time, self._now)
             layout = (depth, tree.has_children(key), tree.expanded(key), tree.is_context(key), selected, width)
-            layout += (self.has_focus,)
+            layout += (self.has_focus, node, started, self.columns)
         cached = self._cache.get(key)
         if cached is not None and cached.row is row and cached.layout == layout:
             if cached.elapsed != elapsed_text:
@@ -477,7 +711,7 @@ class TaskView(ScrollView, can_focus=True):
             return cached.strip
         line_style = base + self.get_component_rich_style("task-view--cursor") if selected else base
         try:
-            pieces = self._module_pieces(key) if row is None else self._task_pieces(key, depth, row, width)
+            pieces = self._module_pieces(key) if row is None else self._task_pieces(key, depth, row, node)
         except Exception as error:  # one malformed row must not break the view
             pieces = [(f"  ⚠ {key}: {type(error).__name__}: {error}", self._style("error"))]
         head, used = self._segments(pieces, width, line_style, selected)
@@ -542,58 +776,88 @@ class TaskView(ScrollView, can_focus=True):
             pieces.append((f", {failed} failed", self._style("failed")))
         return pieces
 
-    def _task_pieces(self, key: str, depth: int, row: TaskRow, width: int) -> list[Piece]:
+    def _task_pieces(self, key: str, depth: int, row: TaskRow, node: str) -> list[Piece]:
+        """A task's cells, each exactly as wide as its column (the elapsed time is added by :meth:`_finish`)."""
         status = row.status
         tree = self.task_tree
         dim = self._style("dim")
+        plain = Style()
         if row.gone:
             state_style = self._style("gone")
         elif tree.is_context(key):
             state_style = dim
         else:
             state_style = self._style(status.state.value)
-        toggle = ("▼ " if tree.expanded(key) else "▶ ") if tree.has_children(key) else "  "
-        pieces: list[Piece] = [("  " * depth + toggle, dim), (STATE_ICONS.get(status.state, "?") + " ", state_style)]
-        indent = 2 * depth + 4
-        # the right-hand tail: progress bar, percent, elapsed time
-        tail: list[Piece] = []
-        if width >= 50:
-            filled, empty = bar_parts(status.fraction, 10 if width >= 70 else 6)
-            bar_style = dim if row.gone else self._style("bar")
-            tail += [(filled, bar_style), (empty, self._style("track")), (" " + percent_text(status.fraction), dim)]
-        tail_width = sum(cell_len(text) for text, _ in tail) + ELAPSED_WIDTH  # the elapsed cell comes last
-        room = max(10, width - indent - tail_width - 1)
-        # the middle: type, [id], [scope], entity, then the gone / error note
-        type_width = min(TYPE_WIDTH, max(8, room // 2 - 2))
-        middle: list[Piece] = [(_cell(status.type, type_width) + "  ", state_style)]
-        plain = Style()
-        if self.show_ids and room - type_width > 24:
-            middle.append((_cell(status.id[:8], 8) + " ", dim))
-        if room > 52:
-            middle.append((_cell(status.scope, 9) + " ", plain))
-        used = sum(cell_len(text) for text, _ in middle)
-        notes = (["gone"] if row.gone else []) + ([status.error] if status.state is TaskState.FAILED else [])
-        note = " [" + ", ".join(n for n in notes if n) + "]" if any(notes) and width >= 60 else ""
+        pieces: list[Piece] = []
+        used = 0
+        for column in self.columns:
+            if column.name == "elapsed":
+                break
+            if column.x > used:
+                pieces.append((" " * (column.x - used), plain))
+            name, width = column.name, column.width
+            first = len(pieces)
+            if name == "state":
+                pieces.append((_cell(STATE_ICONS.get(status.state, "?"), width), state_style))
+            elif name == "type":
+                toggle = ("▼ " if tree.expanded(key) else "▶ ") if tree.has_children(key) else "  "
+                guides = _cell("  " * _indent(depth) + toggle, min(width, 2 * _indent(depth) + 2))
+                pieces += [(guides, dim), (_cell(status.type, width - cell_len(guides)), state_style)]
+            elif name == "id":
+                pieces.append((_cell(status.id[:ID_WIDTH], width), dim))
+            elif name == "scope":
+                pieces.append((_cell(status.scope, width), plain))
+            elif name == "node":
+                pieces.append((_cell(node, width), plain))
+            elif name == "entity":
+                pieces += self._entity_pieces(row, node, width, state_style)
+            elif name == "progress":
+                filled, empty = bar_parts(status.fraction, width - 5)
+                bar_style = dim if row.gone else self._style("bar")
+                pieces += [
+                    (filled, bar_style),
+                    (empty, self._style("track")),
+                    (" " + percent_text(status.fraction), dim),
+                ]
+            elif name == "started":
+                pieces.append((_cell(started_text(status.start_time, self._now), width), dim))
+            drawn = sum(cell_len(text) for text, _ in pieces[first:])
+            if drawn < width:  # e.g. an unknown progress's shorter percent: the next column must not move
+                pieces.append((" " * (width - drawn), plain))
+            used = column.x + max(width, drawn)
+        return pieces
+
+    def _entity_pieces(self, row: TaskRow, node: str, width: int, state_style: Style) -> list[Piece]:
+        """The entity (after the node, when the node has no column of its own), then the gone / error note."""
+        status = row.status
         entity = status.entity or status.keyspace or ""
-        available = max(1, room - used)
+        if node and not any(column.name == "node" for column in self.columns):
+            entity = f"{node} {entity}" if entity else node
+        notes = (["gone"] if row.gone else []) + ([status.error] if status.state is TaskState.FAILED else [])
+        note = " [" + ", ".join(n for n in notes if n) + "]" if any(notes) else ""
         if note:
-            entity_width = min(cell_len(entity), max(1, available // 2))
-            if cell_len(note) > available - entity_width:
-                note = _cell(note, max(1, available - entity_width))
+            entity_width = min(cell_len(entity), max(1, width // 2))
+            note = _cell(note, max(0, width - entity_width))
         else:
-            entity_width = available
+            entity_width = width
+        pieces: list[Piece] = []
         if entity_width:
-            middle.append((_cell(entity, entity_width), state_style if row.gone else plain))
+            pieces.append((_cell(entity, entity_width), state_style if row.gone else Style()))
         if note:
-            middle.append((note, self._style("failed") if status.state is TaskState.FAILED else dim))
-        used = sum(cell_len(text) for text, _ in middle)
-        if used < room:
-            middle.append((" " * (room - used), plain))
-        return pieces + middle + [(" ", plain)] + tail
+            pieces.append((note, self._style("failed") if status.state is TaskState.FAILED else self._style("dim")))
+        return pieces
+
+
+def _indent(depth: int) -> int:
+    """Indentation steps of a task line's tree guides: none for a root (depth 1), capped so that deep rows keep
+    room for their type."""
+    return min(max(0, depth - 1), (NAME_WIDTH - 8) // 2)
 
 
 def _cell(text: str, width: int) -> str:
     """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
     if cell_len(text) <= width:
         return text + " " * (width - cell_len(text))
     return set_cell_size(text, width - 1) + "…"

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from widgets.task_view import TaskView
 
-from ..bindings import GLOBAL, JOBS, SCOPE_TITLES, TASKS, BindingSpec, display_key
+from ..bindings import SCOPE_TITLES, BindingSpec, display_key
 
 
 def help_table(specs: list[BindingSpec], read_only: bool, config_path: str) -> Table:
@@ -22,7 +22,7 @@ def help_table(specs: list[BindingSpec], read_only: bool, config_path: str) -> T
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column()
     table.add_column(style="dim", no_wrap=True)
-    for scope in (GLOBAL, TASKS, JOBS):
+    for scope in SCOPE_TITLES:
         scoped = [spec for spec in specs if spec.scope == scope]
         if not scoped:
             continue

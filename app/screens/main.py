@@ -6,9 +6,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
 
 from widgets.filter_bar import FilterBar
 from widgets.migrations import MigrationsPanel
+from widgets.quiet import set_display, update_static
 from widgets.stats_panel import StatsPanels
 from widgets.task_detail import TaskDetail
 from widgets.task_view import TaskView
@@ -16,7 +18,7 @@ from widgets.task_view import TaskView
 from ..bindings import GLOBAL, TASKS
 from ..client_model import Changes
 from .base import DataScreen
-from .tasks import TaskScreenMixin
+from .tasks import TaskScreenMixin, narrowing
 
 
 class MainScreen(TaskScreenMixin, DataScreen):
@@ -27,10 +29,15 @@ class MainScreen(TaskScreenMixin, DataScreen):
         yield StatsPanels(id="stats")
         with Horizontal(id="work"):
             with Vertical(id="tree-col"):
+                yield Static("", id="view-summary")
                 yield TaskView(id="tasks")
                 yield FilterBar(id="filter")
             yield TaskDetail(id="detail")
         yield MigrationsPanel(id="migrations")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view_summary: Static | None = None
 
     def on_mount(self) -> None:
         self.query_one("#tasks", TaskView).focus()
@@ -56,3 +63,16 @@ class MainScreen(TaskScreenMixin, DataScreen):
                 lambda error: migrations.show([], error=error),
             )
         self.apply_tasks(changes)
+
+    def filter_changed(self) -> None:
+        """A status line above the list while a quick view or a filter limits it (the header shows the sort)."""
+        view = self.one(TaskView)
+        if view is None:
+            return
+        if self._view_summary is None:
+            self._view_summary = self.query_one("#view-summary", Static)  # once: this runs on every refresh
+        summary = self._view_summary
+        parts = narrowing(view)
+        if parts:
+            update_static(summary, " · ".join([*parts, f"{view.visible_task_count} shown"]), layout=False)
+        set_display(summary, bool(parts))

@@ -81,6 +81,10 @@ class NodesScreen(DataScreen):
         else:
             connection = Text("… connecting", style=self._style("dim"))
         role = "–" if summary.is_leader is None else ("leader" if summary.is_leader else "follower")
+        supervisor: str | Text = summary.supervisor or "–"
+        if summary.connection != "connected" and summary.supervisor:
+            # the last state heard, not a current one: a node that is down runs nothing we can see
+            supervisor = Text(f"was {summary.supervisor}", style=self._style("dim"))
         return (
             shown,
             summary.name,
@@ -88,7 +92,7 @@ class NodesScreen(DataScreen):
             role,
             connection,
             human_duration(summary.age),
-            summary.supervisor or "–",
+            supervisor,
             _count(summary.tasks),
             _count(summary.running),
             _count(summary.failed),

@@ -1,4 +1,4 @@
-"""Screen 2: the full task view (ids shown) with filter and sort, and the selected task's detail beside it."""
+"""Screen 2: the full task view (ids shown) with filter, quick view and sort, and the selected task's detail."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.widgets import Static
 from engine.model import TaskState
 from widgets.filter_bar import FilterBar
 from widgets.task_detail import TaskDetail
-from widgets.task_view import TaskView
+from widgets.task_view import QUICK_VIEWS, TaskView
 
 from ..bindings import GLOBAL, TASKS
 from ..client_model import Changes
@@ -64,6 +64,19 @@ class TaskScreenMixin:
     def on_task_view_activated(self: DataScreen, event: TaskView.Activated) -> None:  # type: ignore[misc]
         self.schedtop.open_detail(event.task_id)
 
+    def on_task_view_sort_changed(self: DataScreen, event: TaskView.SortChanged) -> None:  # type: ignore[misc]
+        self.filter_changed()
+
+
+def narrowing(view: TaskView) -> list[str]:
+    """What limits the list, for a status line: the quick view and the filter text (nothing when neither)."""
+    parts: list[str] = []
+    if view.quick_view != QUICK_VIEWS[0]:
+        parts.append(f"view: {view.quick_view} (v)")
+    if view.filter_text:
+        parts.append(f"filter: {view.filter_text!r} (^n/^r)")
+    return parts
+
 
 class TasksScreen(TaskScreenMixin, DataScreen):
     SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL, TASKS})
@@ -105,11 +118,10 @@ class TasksScreen(TaskScreenMixin, DataScreen):
             f"{model.count()} tasks",
             running,
             f"{view.visible_task_count} shown",
-            f"sort: {view.sort_mode}",
+            *narrowing(view),
+            f"sort: {view.sort_label}",
             "internal: shown" if view.show_internal else "internal: hidden (i)",
         ]
-        if view.filter_text:
-            parts.append(f"filter: {view.filter_text!r}")
         summary = " · ".join(parts)
         if summary != self._summary:
             self._summary = summary

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from engine.model import (
+    AddJobRequest,
     CreateTaskRequest,
     MigrateTaskDetail,
     ScheduledJob,
@@ -27,6 +28,7 @@ from engine.model import (
     StatementResult,
     SupervisorState,
     TaskStatus,
+    UpdateJobRequest,
 )
 
 STATS = "stats"
@@ -48,6 +50,10 @@ SUPERVISOR = "supervisor"
 """halt / restart."""
 CLEANUP = "cleanup"
 """The two clean-up procedures for a hanging job run."""
+SCHEDULE = "schedule"
+"""Add, edit (interval, enabled, until) and remove the supervisor's scheduled jobs."""
+SWITCHES = "switches"
+"""Turn background task types on and off (the CubeFS ``enable`` flag; upstream that is Clustermgr's config)."""
 CREATE_TASK = "create_task"
 """create / cancel distributed tasks, and ``execute`` of CREATE TASK / CANCEL TASK statements."""
 KEEPS_FINISHED = "keeps_finished"
@@ -67,6 +73,8 @@ ALL_CAPABILITIES = frozenset(
         TASK_DETAIL,
         SUPERVISOR,
         CLEANUP,
+        SCHEDULE,
+        SWITCHES,
         CREATE_TASK,
     }
 )
@@ -140,4 +148,17 @@ class Source(Protocol):
         """Clean-up (a): delete the run's JOB_RESULTS and PARTIAL_JOB_RESULTS rows so it runs again."""
 
     async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
-        """Clean-up (b): mark the hanging run completed and move scheduled_start on."""
+        """Clean-up (b): mark the hanging run completed (result code ``cleaned up``) and move scheduled_start on."""
+
+    async def add_job(self, request: AddJobRequest) -> ScheduledJob:
+        """Add a scheduled job; InvalidArgument for a bad value, Conflict for a name taken."""
+
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        """Change the fields ``change`` sets (interval, enabled, until; ``until=None`` set removes the end)."""
+
+    async def remove_job(self, job_id: int) -> None:
+        """Delete a job and its past runs; Conflict while one of its runs is in flight, NotFound if unknown."""
+
+    # -- task types -------------------------------------------------------------------------------------------
+    async def set_enabled(self, task_type: str, enabled: bool) -> None:
+        """Turn a background task type on or off (one of engine.model.task_types.SWITCHABLE_TYPES)."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.model import (
+    AddJobRequest,
     CreateTaskRequest,
     MigrateTaskDetail,
     ScheduledJob,
@@ -22,6 +23,7 @@ from engine.model import (
     StatementResult,
     SupervisorState,
     TaskStatus,
+    UpdateJobRequest,
 )
 
 from .base import ALL_CAPABILITIES, SourceError
@@ -182,6 +184,28 @@ class EmbeddedSource:
 
     async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
         return await self._call("cleanup_reschedule", job_id, scheduled_start)
+
+    async def add_job(self, request: AddJobRequest) -> ScheduledJob:
+        engine = self._engine()
+        return await self._on_engine_loop(
+            lambda: engine.add_job(
+                request.name,
+                request.task_type,
+                request.interval_seconds,
+                request.start,
+                remote=request.remote,
+                until=request.until,
+            )
+        )
+
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        return await self._call("update_job", job_id, change)
+
+    async def remove_job(self, job_id: int) -> None:
+        await self._call("remove_job", job_id)
+
+    async def set_enabled(self, task_type: str, enabled: bool) -> None:
+        await self._call("set_enabled", task_type, enabled)
 
     # -- for tests and demos: drive a manual-clock engine -----------------------------------------------------
 

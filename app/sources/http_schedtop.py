@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.model import (
+    AddJobRequest,
     CreateTaskRequest,
     MigrateTaskDetail,
     ScheduledJob,
@@ -13,6 +14,7 @@ from engine.model import (
     StatementResult,
     SupervisorState,
     TaskStatus,
+    UpdateJobRequest,
 )
 
 from .base import ALL_CAPABILITIES, SourceError
@@ -117,3 +119,20 @@ class SchedtopHttpSource:
             payload["scheduled_start"] = scheduled_start.isoformat()
         body = await translated(self.client.post_json("/api/supervisor/cleanup/reschedule", json=payload))
         return ScheduledJob.model_validate(body)
+
+    async def add_job(self, request: AddJobRequest) -> ScheduledJob:
+        body = await translated(self.client.post_json("/api/supervisor/jobs", json=request.model_dump(mode="json")))
+        return ScheduledJob.model_validate(body)
+
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        # Only the fields the change sets: one left out stays as it is, while `until: null` removes the end.
+        payload = change.model_dump(mode="json", exclude_unset=True)
+        response = await translated(self.client.request("PATCH", f"/api/supervisor/jobs/{job_id}", json=payload))
+        return ScheduledJob.model_validate(response.json())
+
+    async def remove_job(self, job_id: int) -> None:
+        await translated(self.client.request("DELETE", f"/api/supervisor/jobs/{job_id}"))
+
+    async def set_enabled(self, task_type: str, enabled: bool) -> None:
+        verb = "enable" if enabled else "disable"
+        await translated(self.client.post_json(f"/api/task_types/{task_type}/{verb}"))

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.model import (
+    AddJobRequest,
     CreateTaskRequest,
     MigrateTaskDetail,
     ScheduledJob,
     StatementResult,
     SupervisorState,
     TaskStatus,
+    UpdateJobRequest,
 )
 
 from .base import Unsupported
@@ -70,3 +72,15 @@ class PartialSource:
 
     async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
         raise self._missing("supervisor")
+
+    async def add_job(self, request: AddJobRequest) -> ScheduledJob:
+        raise self._missing("supervisor schedule")
+
+    async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
+        raise self._missing("supervisor schedule")
+
+    async def remove_job(self, job_id: int) -> None:
+        raise self._missing("supervisor schedule")
+
+    async def set_enabled(self, task_type: str, enabled: bool) -> None:
+        raise self._missing("task-type switches")

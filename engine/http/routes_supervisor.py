@@ -3,11 +3,17 @@
 ``state``, ``halt`` and ``restart`` answer the bare word (``RUNNING``, ``HALTED`` or ``FINISHED``) as text, as the
 seed shows it, or ``{"state": …}`` when the client asks for JSON (``Accept: application/json``). 503 when no
 schedule is configured; 409 for a DuplicateKeyException clash (restart) or a clean-up while not halted.
+
+The schedule itself: ``POST /jobs`` adds a job, ``PATCH /jobs/{job_id}`` changes its interval, enabled flag or
+until (with the same validation and error bodies), ``DELETE /jobs/{job_id}`` removes it with its past runs (409
+while one of its runs is in flight).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from ..model import (
     AddJobRequest,
@@ -16,6 +22,7 @@ from ..model import (
     ScheduledJob,
     SupervisorState,
     SupervisorView,
+    UpdateJobRequest,
 )
 from .deps import Engine, model_json, plain_json
 
@@ -41,6 +48,22 @@ _CLEANUP_ERRORS = {
     409: {"description": "the supervisor is not halted"},
     503: {"description": "no schedule is configured"},
 }
+
+
+_JOB_EDIT_ERRORS = {
+    400: {
+        "description": "a bad value (the message names the field), nothing to change, an until before the job's "
+        "next scheduled_start, or enabling a job that already ran at the last time the calendar has"
+    },
+    404: {"description": "no job with that id"},
+    503: {"description": "the server runs without a supervisor"},
+}
+_JOB_REMOVE_ERRORS = {
+    404: {"description": "no job with that id"},
+    409: {"description": "a run of the job is in flight (code RunInFlight): let it finish or clean it up first"},
+    503: {"description": "the server runs without a supervisor"},
+}
+JobId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the job's id in SCHEDULED_JOBS")]
 
 
 def _state(request: Request, state: SupervisorState) -> Response:
@@ -89,6 +112,21 @@ async def add_job(body: AddJobRequest, engine: Engine) -> Response:
         body.name, body.task_type, body.interval_seconds, body.start, remote=body.remote, until=body.until
     )
     return model_json(job)
+
+
+@router.patch("/jobs/{job_id}", response_model=ScheduledJob, responses=_JOB_EDIT_ERRORS)
+async def update_job(job_id: JobId, body: UpdateJobRequest, engine: Engine) -> Response:
+    """Change a job's interval_seconds, enabled and/or until; a field left out stays, ``until: null`` removes
+    the end. Answers the job as it now is."""
+    return model_json(await engine.update_job(job_id, body))
+
+
+@router.delete("/jobs/{job_id}", response_model=SupervisorView, responses=_JOB_REMOVE_ERRORS)
+async def remove_job(job_id: JobId, engine: Engine) -> Response:
+    """Remove a job from SCHEDULED_JOBS together with its past runs (its JOB_RESULTS and PARTIAL_JOB_RESULTS
+    rows); refused while one of its runs is in flight. Answers the jobs view as it now is."""
+    await engine.remove_job(job_id)
+    return model_json(await engine.supervisor_view())
 
 
 @router.post("/cleanup/delete-run", response_model=SupervisorView, responses=_CLEANUP_ERRORS)

@@ -42,7 +42,11 @@ async def create_task(body: CreateTaskRequest, engine: Engine) -> Response:
 @router.post(
     "/tasks/cancel",
     response_model=StatementResult,
-    responses={400: {"description": "bad request"}, 404: {"description": "no such task"}},
+    responses={
+        400: {"description": "bad request"},
+        404: {"description": "no such task"},
+        409: {"description": "the task has already finished: there is nothing to cancel"},
+    },
 )
 async def cancel_task(body: CancelTaskRequest, engine: Engine) -> Response:
     """``CANCEL TASK`` as JSON, by the task's name or id."""
@@ -57,7 +61,10 @@ async def cancel_task(body: CancelTaskRequest, engine: Engine) -> Response:
     responses={
         400: {"description": "the statement does not parse or is refused"},
         404: {"description": "CANCEL TASK names no task"},
-        409: {"description": "CREATE TASK names a task that is already running"},
+        409: {
+            "description": "CREATE TASK names a task that is already running, or CANCEL TASK one that has already "
+            "finished"
+        },
     },
 )
 async def execute(request: Request, engine: Engine) -> Response:

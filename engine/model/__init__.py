@@ -46,6 +46,7 @@ from .distributed import (
 from .formats import format_bytes, parse_bytes
 from .snapshot import Snapshot, TaskRow
 from .supervisor import (
+    RESULT_CLEANED_UP,
     AddJobRequest,
     DeleteRunRequest,
     JobResult,
@@ -55,6 +56,7 @@ from .supervisor import (
     ScheduledJob,
     SupervisorState,
     SupervisorView,
+    UpdateJobRequest,
 )
 from .taskmanager import NO_PARENT, ChildRef, ScyllaError, TaskKind, TaskState, TaskStats, TaskStatus
 
@@ -62,6 +64,7 @@ __all__ = [
     "MIGRATE_TYPES",
     "NAME_MAX_LENGTH",
     "NO_PARENT",
+    "RESULT_CLEANED_UP",
     "SEGMENT_GROUPS_MAX_ITEMS",
     "SEGMENT_GROUP_MAX",
     "STORAGE_IDS_MAX_ITEMS",
@@ -116,6 +119,7 @@ __all__ = [
     "TaskStatus",
     "TaskType",
     "TasksStat",
+    "UpdateJobRequest",
     "VolumeInspectStats",
     "VunitLocation",
     "format_bytes",

@@ -37,6 +37,9 @@ class Snapshot(WireModel):
     revision: int
     full: bool
     taken_at: datetime
+    clock_speed: float = Field(
+        default=1.0, description="seconds of the data's clock per real second: the engine's speed, 1 for real clusters"
+    )
     cluster: ClusterSummary
     stats: TasksStat
     modules: list[str]
@@ -46,3 +49,8 @@ class Snapshot(WireModel):
     supervisor: SupervisorView = Field(default_factory=SupervisorView)
     task_ttl: int = 0
     user_task_ttl: int = 3600
+    switches: dict[str, bool] = Field(
+        default_factory=dict,
+        description="each switchable task type and whether it is on; the CubeFS ones also say so in their stats "
+        "section's enable, the distributed ones (rebuild, check_disk, rebalance) only here",
+    )

@@ -11,6 +11,9 @@ from .base import REQUEST_CONFIG, PrintableName, WireModel
 from .task_types import JOB_TASK_TYPES
 from .times import ApiTime
 
+MAX_INTERVAL_SECONDS = 10 * 365 * 86400
+"""The longest interval a job may have (ten years)."""
+
 
 class SupervisorState(StrEnum):
     RUNNING = "RUNNING"
@@ -22,6 +25,12 @@ class JobState(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+
+
+RESULT_CLEANED_UP = "cleaned up"
+"""The result code of a run, and of its partials still running then, completed by the reschedule clean-up: the
+state stays ``completed`` (so the runbook's SQL and the seed's tables keep their three states), the code says that
+no work finished it."""
 
 
 class ScheduledJob(WireModel):
@@ -49,6 +58,9 @@ class PartialJobResult(WireModel):
     started: datetime
     duration: int | None = None
     result_code: str | None = None
+    cleaned_up: bool = Field(
+        default=False, description="completed by the reschedule clean-up while still running (result_code 'cleaned up')"
+    )
 
 
 class JobResult(WireModel):
@@ -63,6 +75,10 @@ class JobResult(WireModel):
     result_code: str | None = None
     partials: list[PartialJobResult] = Field(default_factory=list)
     hanging: bool = Field(default=False, description="running far longer than the job's interval")
+    cleaned_up: bool = Field(
+        default=False,
+        description="completed by the reschedule clean-up, not by its work (result_code 'cleaned up')",
+    )
 
 
 class SupervisorView(WireModel):
@@ -119,7 +135,24 @@ class AddJobRequest(WireModel):
         description="the background work each run starts",
         json_schema_extra={"enum": list(JOB_TASK_TYPES)},
     )
-    interval_seconds: StrictInt = Field(ge=1, le=10 * 365 * 86400)
+    interval_seconds: StrictInt = Field(ge=1, le=MAX_INTERVAL_SECONDS)
     start: ApiTime | None = Field(default=None, description="the first scheduled_start; defaults to now")
     remote: StrictBool = Field(default=False, description="one partial result per IDC instead of one for the node")
     until: ApiTime | None = Field(default=None, description="the last scheduled_start the job may run at")
+
+
+class UpdateJobRequest(WireModel):
+    """Body of ``PATCH /api/supervisor/jobs/{job_id}``: the fields to change; a field left out stays as it is.
+
+    ``until: null`` removes the end of the schedule. At least one field must be given.
+    """
+
+    model_config = REQUEST_CONFIG
+
+    interval_seconds: StrictInt | None = Field(default=None, ge=1, le=MAX_INTERVAL_SECONDS)
+    enabled: StrictBool | None = Field(default=None, description="false keeps the job but stops it from running")
+    until: ApiTime | None = Field(
+        default=None,
+        description="the last scheduled_start the job may run at; null removes the end; not before the job's "
+        "next scheduled_start",
+    )

@@ -27,6 +27,12 @@ REBALANCE_BYTES_PER_S = 512 * 1024**2
 MAX_RETRIES = 3
 
 
+class AlreadyFinished(Conflict):
+    """CANCEL TASK of a task that has ended: there is nothing left to cancel."""
+
+    code = "AlreadyFinished"
+
+
 @dataclass(slots=True, eq=False)
 class DistributedJob:
     """The root's work: what was asked for, and how its node tasks ended."""
@@ -270,6 +276,14 @@ class Distributed:
                 return task
         return None
 
+    def find_finished(self, name: str) -> Task | None:
+        """The latest finished root task of that name the task manager still lists (names are reused)."""
+        found = None
+        for task in self.ctx.tm.modules.get(MODULE, {}).values():
+            if task.finished and task.parent_id is None and getattr(task.work, "name", None) == name:
+                found = task
+        return found
+
     def cancel(self, name_or_id: object) -> str:
         if not isinstance(name_or_id, str) or not name_or_id:
             raise InvalidArgument("CANCEL TASK needs the task's name or id")
@@ -279,9 +293,13 @@ class Distributed:
             if candidate is not None and candidate.module == MODULE and candidate.parent_id is None:
                 task = candidate
         if task is None:
+            task = self.find_finished(name_or_id)
+        if task is None:
             raise NotFound(f"no distributed task named or with id {name_or_id!r}")
         if task.finished:
-            raise InvalidArgument(f"task {name_or_id!r} has already finished ({task.state.value})")
+            raise AlreadyFinished(
+                f"task {name_or_id!r} has already finished ({task.state.value}); there is nothing to cancel"
+            )
         self.ctx.tm.abort(task.id)
         self.ctx.log(task.type, f"task {name_or_id} cancelled")
         return task.id

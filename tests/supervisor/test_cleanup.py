@@ -88,7 +88,7 @@ async def test_cleanup_reschedule_completes_the_running_partials_and_moves_sched
     sup.halt()
     job = sup.cleanup_reschedule(2)
     assert job.scheduled_start == at("2015-03-11 00:30:00")
-    assert rows(conn, "select state, duration, result_code from PARTIAL_JOB_RESULTS") == [("completed", 300, "ok")]
+    assert rows(conn, "select state, duration from PARTIAL_JOB_RESULTS") == [("completed", 300)]
     assert rows(conn, "select state from JOB_RESULTS") == [("completed",)]
     sup.restart()
     sup.tick()
@@ -96,6 +96,35 @@ async def test_cleanup_reschedule_completes_the_running_partials_and_moves_sched
         ("2015-03-11 00:28:00", "completed"),
         ("2015-03-11 00:30:00", "running"),
     ]
+
+
+async def test_cleanup_reschedule_marks_the_run_and_its_running_partials_cleaned_up_not_ok(
+    sup, conn, clock, work
+) -> None:
+    await hang_job_2(sup, conn, clock, work)
+    sup.halt()
+    sup.cleanup_reschedule(2)
+    assert rows(conn, "select result_code from JOB_RESULTS") == [("cleaned up",)]
+    assert rows(conn, "select result_code from PARTIAL_JOB_RESULTS") == [("cleaned up",)]
+    (run,) = sup.view().results
+    assert run.cleaned_up and run.partials[0].cleaned_up
+
+
+async def test_cleanup_reschedule_leaves_partials_that_had_finished_with_their_own_result(conn, clock, work) -> None:
+    sup = make(conn, clock, work, clusters=lambda: ["idc-a", "idc-b"])
+    sup.add_job("remote", "volume_inspect", 120, remote=True)
+    sup.tick()
+    await work.finish(cluster="idc-a")
+    sup.tick()
+    sup.halt()
+    sup.cleanup_reschedule(1)
+    assert rows(conn, "select cluster, result_code from PARTIAL_JOB_RESULTS order by id") == [
+        ("idc-a", "ok"),
+        ("idc-b", "cleaned up"),
+    ]
+    (run,) = sup.view().results
+    assert run.cleaned_up and [p.cleaned_up for p in run.partials] == [False, True]
+    await sup.close()
 
 
 async def test_an_incomplete_cleanup_gives_a_duplicate_key_conflict_not_a_crash(sup, conn, clock, work) -> None:
