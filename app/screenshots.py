@@ -18,7 +18,9 @@ from .config import Config
 from .schedtop_app import SchedtopApp
 from .sources.embedded import EmbeddedSource
 
-SIZE = (140, 44)
+SIZES = {"": (160, 48), "-80x24": (80, 24)}
+"""File-name suffix → terminal size: the two sizes people use (a full screen, and the classic 80×24)."""
+SIZE = SIZES[""]
 FIXED_NOW = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 SHOTS = (
     ("1-main", "main", ()),
@@ -89,10 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     directory = Path(args[0] if args else "screenshots")
     directory.mkdir(parents=True, exist_ok=True)
-    for name, svg in asyncio.run(capture()).items():
-        path = directory / f"{name}.svg"
-        path.write_text(svg, encoding="utf-8")
-        print(path)
+    for suffix, size in SIZES.items():
+        for name, svg in asyncio.run(capture(size)).items():
+            path = directory / f"{name}{suffix}.svg"
+            path.write_text(svg, encoding="utf-8")
+            print(path)
     return 0
 
 
