@@ -18,7 +18,7 @@ from engine.model import (
     TaskType,
     VolumeInspectStats,
 )
-from widgets.formatting import bar_text, human_bytes, human_duration
+from widgets.formatting import bar_text, human_bytes, human_count, human_duration
 from widgets.jobs import JobsPanel
 from widgets.migrations import MigrationsPanel
 from widgets.stats_panel import StatsPanels, TaskTypePanel
@@ -132,3 +132,11 @@ async def test_the_jobs_panel_shows_quarantined_rows_and_how_to_fix_them() -> No
         assert note.display
         text = str(note.render())
         assert "cannot be read" in text and "fix the row with UPDATE" in text
+
+
+def test_counts_are_exact_with_thousands_separators_until_they_no_longer_fit() -> None:
+    assert human_count(950) == "950"
+    assert human_count(59_123) == "59,123"
+    assert human_count(2_200) == "2,200"
+    assert human_count(9_999_999) == "9,999,999"
+    assert human_count(12_345_678) == "12.3M"

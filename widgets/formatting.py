@@ -25,12 +25,14 @@ def human_bytes(amount: float) -> str:
 
 
 def human_count(value: float) -> str:
-    """``950``, ``12.3k``, ``4.1M``: short counts for narrow columns."""
+    """``950``, ``59,123``, ``12.3M``: exact with thousands separators up to ten million, then short."""
     number = float(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+    if abs(number) < 1e7:
+        return f"{round(number):,}"
+    for limit, suffix in ((1e9, "G"), (1e6, "M")):
         if abs(number) >= limit:
             return f"{number / limit:.1f}{suffix}"
-    return f"{number:.0f}"
+    return f"{round(number):,}"
 
 
 def exact_number(value: float) -> str:

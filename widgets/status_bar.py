@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from engine.model import SupervisorState
 
-from .formatting import human_duration, keep_spaces_apart, text_segments
+from .formatting import exact_number, human_duration, keep_spaces_apart, text_segments
 
 STALE_AFTER_REFRESHES = 2
 """Data older than this many refresh periods is shown as stale."""
@@ -200,6 +200,6 @@ class StatusBar(Widget):
         if info.source:
             parts.append((7, Text(f"  {info.source}", self._style("dim"))))
         if info.clock is not None:
-            speed = f" ×{info.clock_speed:g}" if info.clock_speed != 1 else ""
+            speed = f" ×{exact_number(info.clock_speed)}" if info.clock_speed != 1 else ""
             parts.append((-1, Text(info.clock.strftime("%H:%M:%S") + speed + " ")))
         return parts
