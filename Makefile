@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app engine widgets tests bench
 	$(BIN)/ruff format --check app engine widgets tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest

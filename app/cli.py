@@ -13,9 +13,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .config import MAX_REFRESH, MIN_REFRESH, SCREENS, ClusterEntry, ConfigError, load_config
+
+if TYPE_CHECKING:  # the CLI imports the sources only once it knows which it needs (start-up time)
+    from .sources.base import Source
+    from .sources.embedded import EmbeddedSource
 
 DEFAULT_DEMO_SPEED = 30.0
 
@@ -148,13 +153,13 @@ def remote_targets(connect: Sequence[str], clusters: Mapping[str, ClusterEntry])
     return unique
 
 
-def _remote_sources(args: argparse.Namespace, clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, object]]:
+def _remote_sources(args: argparse.Namespace, clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, Source]]:
     try:
         remote_source = importlib.import_module("app.sources.remote").remote_source
     except (ImportError, AttributeError) as error:
         raise SystemExit(f"schedtop: --connect is not available in this build ({error})") from None
     token = args.token or os.environ.get("SCHEDTOP_TOKEN")
-    sources: list[tuple[str, object]] = []
+    sources: list[tuple[str, Source]] = []
     for name, entry in remote_targets(args.connect or [], clusters):
         try:
             source = remote_source(entry.url, backend=entry.backend or args.backend, token=entry.token or token)
@@ -164,7 +169,7 @@ def _remote_sources(args: argparse.Namespace, clusters: Mapping[str, ClusterEntr
     return sources
 
 
-def _embedded_source(args: argparse.Namespace):
+def _embedded_source(args: argparse.Namespace) -> EmbeddedSource:
     from engine.engine import EngineConfig
 
     from .sources.embedded import EmbeddedSource
@@ -204,14 +209,17 @@ def _dashboard(args: argparse.Namespace) -> int:
     from .bindings import KeymapError
     from .schedtop_app import SchedtopApp
 
+    source: list[tuple[str, Source]] | EmbeddedSource
     remote = bool(args.connect or config.clusters)
-    source = _remote_sources(args, config.clusters) if remote else _embedded_source(args)
-    if not remote:
+    if remote:
+        source = _remote_sources(args, config.clusters)
+    else:
+        source = embedded = _embedded_source(args)
         # Open the store before the screen takes over, so a corrupt or read-only file is a plain message.
         from engine.errors import EngineError
 
         try:
-            asyncio.run(source.open())
+            asyncio.run(embedded.open())
         except (EngineError, OSError) as error:
             print(f"schedtop: cannot open the engine: {getattr(error, 'message', error)}", file=sys.stderr)
             return 1

@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import App
@@ -45,7 +45,7 @@ from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.nodes import NodesScreen
-from .screens.tasks import TasksScreen
+from .screens.tasks import TaskDataScreen, TasksScreen
 from .sources import base as caps
 from .sources.base import Source
 from .typeahead import KeyHold, OrderedKeys
@@ -93,13 +93,13 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         "jobs": _jobs_screen,
         "nodes": NodesScreen,
     }
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-w-tiny"),
         (MIN_WIDTH, "-w-narrow"),
         (120, "-w-wide"),
         (160, "-w-xwide"),
     ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+    VERTICAL_BREAKPOINTS = [
         (0, "-h-tiny"),
         (MIN_HEIGHT, "-h-short"),
         (30, "-h-tall"),
@@ -117,7 +117,11 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         ansi_color: bool = False,
     ) -> None:
         super().__init__(ansi_color=ansi_color)
-        pairs = list(source) if isinstance(source, list | tuple) else [(default_node_name(source), source)]
+        if isinstance(source, list | tuple):
+            pairs: list[tuple[str, Source]] = list(source)
+        else:
+            single = cast(Source, source)
+            pairs = [(default_node_name(single), single)]
         if not pairs:
             raise ValueError("the dashboard needs at least one source")
         # Finished tasks the server forgets (TTL, read-once status) stay listed a while, marked gone, so none vanishes
@@ -338,7 +342,7 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
     def has_capability(self, name: str) -> bool:
         return name in self.node.capabilities
 
-    def guard(self, update: Callable[[], None], on_error: Callable[[str], None]) -> None:
+    def guard(self, update: Callable[[], object], on_error: Callable[[str], object]) -> None:
         """Run one panel's update; if it fails, the panel shows the error and the rest of the app carries on."""
         try:
             update()
@@ -598,7 +602,7 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         if node is not self.node:
             return
         for screen in self.screen_stack:
-            if isinstance(screen, DataScreen) and hasattr(screen, "show_detail"):
+            if isinstance(screen, TaskDataScreen):
                 screen.show_detail()
             elif isinstance(screen, DetailScreen):
                 screen.refresh_detail()
@@ -909,6 +913,7 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
 
     @work(group="cleanup", exit_on_error=False)
     async def _run_cleanup(self, kind: str, job_id: int, scheduled_start: datetime) -> None:
+        call: Coroutine[Any, Any, object]
         if kind == "delete":
             call = self.source.cleanup_delete_run(job_id, scheduled_start)
         else:

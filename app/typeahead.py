@@ -200,10 +200,11 @@ class OrderedKeys(_Base):
     async def _dispatch(self, event: TypedEvent) -> None:
         await super().on_event(event)  # priority bindings, else on to the focused widget (or the screen)
         marker: object
+        target: Widget | None
         if event.is_forwarded:
-            target: Widget | None = self.focused or self.screen
+            target = self.focused or self.screen
             marker = KeyHandled()
-            target.post_message(marker)
+            target.post_message(marker)  # the focused widget, or the screen: never None here
         else:
             target, marker = None, object()
         self._in_flight = _InFlight(target, marker)

@@ -166,6 +166,7 @@ class HeadCache:
         hold, ref = self.holders.append, weakref.ref
         for task in changed:
             payload = task.work
+            work: str | None
             if payload.__class__ is MigrateWork:  # the hot payload assembles its own JSON text
                 if not payload.json_head:
                     hold(ref(payload))

@@ -13,6 +13,7 @@ year (``'1-01-01 00:00:00'``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -157,7 +158,12 @@ class SupervisorStore:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns lastrowid (inserts) or rowcount (updates/deletes)."""
         cursor = self.conn.execute(sql, params)
-        return cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else cursor.rowcount
+        if not sql.lstrip().upper().startswith("INSERT"):
+            return cursor.rowcount
+        row_id = cursor.lastrowid
+        if row_id is None:  # every execute sets it; None only on a cursor that never ran anything
+            raise sqlite3.InterfaceError("no lastrowid after an INSERT")
+        return row_id
 
     # -- broken rows ----------------------------------------------------------------------------------------
     def heal(self) -> int:
@@ -248,7 +254,7 @@ class SupervisorStore:
     def jobs(self) -> list[ScheduledJob]:
         """Every job that can be read; the others are quarantined."""
         jobs = [
-            self._readable("SCHEDULED_JOBS", row[0], row[0], lambda row=row: self._job(row))
+            self._readable("SCHEDULED_JOBS", row[0], row[0], functools.partial(self._job, row))
             for row in self._rows(f"SELECT {_JOB_COLUMNS} FROM SCHEDULED_JOBS ORDER BY id")
         ]
         return [job for job in jobs if job is not None]
@@ -406,7 +412,7 @@ class SupervisorStore:
 
     def _results(self, rows: list[tuple[Any, ...]]) -> list[JobResult]:
         """The runs that can be read, each with its partials; a run with an unreadable partial is left out too."""
-        results = [self._readable("JOB_RESULTS", row[0], row[1], lambda row=row: self._result(row)) for row in rows]
+        results = [self._readable("JOB_RESULTS", row[0], row[1], functools.partial(self._result, row)) for row in rows]
         by_id = {result.id: result for result in results if result is not None}
         if not by_id:
             return []
@@ -418,7 +424,7 @@ class SupervisorStore:
         broken: set[int] = set()
         for row in partial_rows:
             run = by_id[row[1]]
-            partial = self._readable("PARTIAL_JOB_RESULTS", row[0], run.job_id, lambda row=row: self._partial(row))
+            partial = self._readable("PARTIAL_JOB_RESULTS", row[0], run.job_id, functools.partial(self._partial, row))
             if partial is None:
                 broken.add(run.id)
             else:

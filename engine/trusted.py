@@ -7,13 +7,17 @@ snapshot affordable.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
 
 _ALL_FIELDS_SET: dict[type[Any], set[str]] = {}
 _HOLDERS: dict[type[Any], type[Any]] = {}
 
 
-def construct(cls: type[Any], **values: Any) -> Any:
+def construct(cls: type[M], **values: Any) -> M:
     """Build a model from values the engine already trusts, every field given, without validation.
 
     ``model_construct`` costs ~18 µs a row; this ~2 µs, which is what makes a 100 000-task snapshot affordable.
@@ -34,7 +38,7 @@ def construct(cls: type[Any], **values: Any) -> Any:
     return model
 
 
-def _holder(cls: type[Any]) -> type[Any]:
+def _holder(cls: type[BaseModel]) -> type[Any]:
     """A plain class whose ``__init__`` sets every field of ``cls``, always in the same order.
 
     CPython stores such instances' attributes in a "split" dict: the keys live once, on the class, and each

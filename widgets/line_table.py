@@ -125,7 +125,7 @@ class LineTable(ScrollView):
                 break
             used += width + GAP
             if header:
-                segments.append(Segment(set_cell_size(cell.plain, width), base + heading))  # type: ignore[operator]
+                segments.append(Segment(set_cell_size(cell.plain, width), base + heading))
             else:
                 cell = cell.copy()
                 cell.truncate(width, pad=True)

@@ -72,7 +72,8 @@ class MigrateForm(FormDialog[str]):
             self.show_error("enter a vuid")
             return
         try:
-            request = ManualMigrateRequest(vuid=text, direct_download=direct)
+            # the text as given: the model reads digits itself and names what is wrong with anything else
+            request = ManualMigrateRequest.model_validate({"vuid": text, "direct_download": direct})
         except ValidationError as error:
             self.show_error(validation_text(error))
             return

@@ -121,6 +121,7 @@ class TaskTypePanel(Widget):
         self.border_title = task_type.value
         self._styles: dict[str, Style] = {}
         self._texts: list[Text] | None = None
+        """The panel's lines as last drawn (a list, so line y is ``self._texts[y]``)."""
         self._strips: list[Strip | None] | None = None
         self._width = 0
         self._base: Style | None = None
@@ -141,7 +142,7 @@ class TaskTypePanel(Widget):
     def _repaint_changed_lines(self) -> None:
         """Repaint only the lines whose text changed (usually the counts and one or two sparklines)."""
         old = self._texts
-        texts = self._texts = self.render().split("\n", allow_blank=True)
+        texts = self._texts = list(self.render().split("\n", allow_blank=True))
         if old is None or len(old) != len(texts) or self._strips is None:
             self._strips = None
             self.refresh()
@@ -178,16 +179,16 @@ class TaskTypePanel(Widget):
         width = self.content_region.width
         base = self._base_style()
         if self._strips is None or self._texts is None or self._width != width:
-            self._texts = self.render().split("\n", allow_blank=True)
-            self._strips = [None] * len(self._texts)
+            texts = self._texts = list(self.render().split("\n", allow_blank=True))
+            self._strips = [None] * len(texts)
             self._width = width
-        if y >= len(self._texts):
+        if y >= len(self._texts or ()):
             return Strip.blank(width, base)
         strip = self._strips[y]
         if strip is None:
             segments = [
                 Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in text_segments(self._texts[y], self.app.console)
+                for seg in text_segments((self._texts or [])[y], self.app.console)
             ]
             strip = self._strips[y] = Strip(keep_spaces_apart(segments)).adjust_cell_length(width, base)
         return strip
@@ -226,7 +227,7 @@ class TaskTypePanel(Widget):
                     text.append(f"{getattr(section, done_field)}/{section.total_tasks_cnt}", self._style("value"))  # type: ignore[attr-defined]
         elif hasattr(section, "total_err_cnt"):
             text.append("errors ", label)
-            text.append(f"{section.total_err_cnt}", self._style("value"))  # type: ignore[attr-defined]
+            text.append(f"{section.total_err_cnt}", self._style("value"))
             top = (section.err_stats or [])[:1]  # type: ignore[attr-defined]
             if top:
                 text.append(f"  {top[0]}", label)
@@ -264,7 +265,7 @@ class TaskTypePanel(Widget):
             counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"  # type: ignore[attr-defined]
             text.append(f"{counts:<10}", self._style("value"))
         elif hasattr(section, "total_err_cnt"):
-            text.append(f"{'err ' + str(section.total_err_cnt):<10}", self._style("value"))  # type: ignore[attr-defined]
+            text.append(f"{'err ' + str(section.total_err_cnt):<10}", self._style("value"))
         else:
             text.append(" " * 10)
         all_series = SERIES[self.task_type]

@@ -102,13 +102,13 @@ def _time(value: datetime | None) -> str:
 
 def _value(value: object) -> str:
     if isinstance(value, datetime) or value is None:
-        return _time(value)  # type: ignore[arg-type]
+        return _time(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return exact_number(value)
     if hasattr(value, "value"):
-        return str(value.value)  # type: ignore[attr-defined]
+        return str(value.value)
     return str(value)
 
 

@@ -59,7 +59,7 @@ class TaskTypesDialog(Dialog[None]):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"task-types--on", "task-types--off"}
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle", "Switch", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_row", "Switch", show=False)]
 
     class Toggle(Message):
         """The user chose a type to switch to ``enable``."""
@@ -104,7 +104,7 @@ class TaskTypesDialog(Dialog[None]):
     def selected_type(self) -> str | None:
         return self.table.selected_key
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         task_type = self.selected_type
         if task_type is None:
             return
@@ -118,7 +118,7 @@ class TaskTypesDialog(Dialog[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_row()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -180,7 +180,7 @@ class TaskView(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False),
         Binding("right,l", "expand(True)", "Expand", show=False),
         Binding("left", "expand(False)", "Collapse", show=False),
-        Binding("space", "toggle", "Expand/collapse", show=False),
+        Binding("space", "toggle_row", "Expand/collapse", show=False),
         Binding("enter", "activate", "Detail", show=False),
     ]
 
@@ -537,14 +537,14 @@ class TaskView(ScrollView, can_focus=True):
         if key is None:
             return
         if self.task_tree.has_children(key) and self.task_tree.expanded(key) != expand:
-            self.action_toggle()
+            self.action_toggle_row()
         elif not expand and not key.startswith(MODULE_PREFIX):
             parent = self.task_tree.parent_of(key)
             index = self.task_tree.position(parent)
             if index is not None:
                 self._move_cursor(index)
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         key = self._key_at(self._cursor)
         if key is None or not self.task_tree.has_children(key):
             return
@@ -557,7 +557,7 @@ class TaskView(ScrollView, can_focus=True):
         if key is None:
             return
         if key.startswith(MODULE_PREFIX):
-            self.action_toggle()
+            self.action_toggle_row()
         else:
             self.post_message(self.Activated(self, key))
 
@@ -572,7 +572,7 @@ class TaskView(ScrollView, can_focus=True):
         key, depth = self.task_tree.line(index)
         toggle_column = 0 if key.startswith(MODULE_PREFIX) else STATE_WIDTH + 1 + 2 * _indent(depth)
         if self.task_tree.has_children(key) and toggle_column <= event.x <= toggle_column + 1:
-            self.action_toggle()
+            self.action_toggle_row()
         elif event.chain >= 2:
             self.action_activate()
 

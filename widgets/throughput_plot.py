@@ -139,7 +139,7 @@ class ThroughputPlot(PlotextPlot):
         self.title_text = title
         plt.title(title)
         plt.xlabel("minutes ago (0 = current minute)")
-        plt.xticks(X_TICKS, [str(t) for t in X_TICKS])
+        plt.xticks([float(t) for t in X_TICKS], [str(t) for t in X_TICKS])
         top = max((max(values) for values in shown.values()), default=0.0)
         unit = _unit_of(top) if self.metric == "bytes" else None
         if self.log_scale:

@@ -17,11 +17,10 @@ from widgets.task_view import TaskView
 
 from ..bindings import GLOBAL, TASKS
 from ..client_model import Changes
-from .base import DataScreen
-from .tasks import TaskScreenMixin, narrowing
+from .tasks import TaskDataScreen, narrowing
 
 
-class MainScreen(TaskScreenMixin, DataScreen):
+class MainScreen(TaskDataScreen):
     SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL, TASKS})
     SCREEN_NAME = "main"
 

@@ -6,6 +6,7 @@ both apply to the two plots and last while the app runs.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -59,8 +60,6 @@ class PlotScreen(DataScreen):
             for chart in self.query(ThroughputChart):
                 chart.show(None, error="this source reports no per-minute statistics")
             return
+        stats = snapshot.stats if snapshot else None
         for chart in self.query(ThroughputChart):
-            app.guard(
-                lambda chart=chart: chart.show(snapshot.stats if snapshot else None),
-                lambda error, chart=chart: chart.show(None, error=error),
-            )
+            app.guard(partial(chart.show, stats), partial(chart.show, None))

@@ -18,10 +18,10 @@ from ..client_model import Changes
 from .base import DataScreen
 
 
-class TaskScreenMixin:
-    """Task view + detail behaviour shared by the main and the tasks screens."""
+class TaskDataScreen(DataScreen):
+    """The base of the screens with a task view and a detail pane (main and tasks): their shared behaviour."""
 
-    def apply_tasks(self: DataScreen, changes: Changes) -> None:  # type: ignore[misc]
+    def apply_tasks(self, changes: Changes) -> None:
         app = self.schedtop
         view = self.one(TaskView)
         assert view is not None
@@ -45,7 +45,7 @@ class TaskScreenMixin:
         self.show_detail()
         self.filter_changed()
 
-    def show_detail(self: DataScreen) -> None:  # type: ignore[misc]
+    def show_detail(self) -> None:
         detail = self.one(TaskDetail)
         view = self.one(TaskView)
         if detail is None or view is None or not detail.display:
@@ -57,14 +57,14 @@ class TaskScreenMixin:
         snapshot = app.model.latest
         detail.show(row, migrate, note, snapshot.taken_at if snapshot else None)
 
-    def on_task_view_highlighted(self: DataScreen, event: TaskView.Highlighted) -> None:  # type: ignore[misc]
-        self.show_detail()  # type: ignore[attr-defined]
+    def on_task_view_highlighted(self, event: TaskView.Highlighted) -> None:
+        self.show_detail()
         self.schedtop.want_detail(event.task_id)
 
-    def on_task_view_activated(self: DataScreen, event: TaskView.Activated) -> None:  # type: ignore[misc]
+    def on_task_view_activated(self, event: TaskView.Activated) -> None:
         self.schedtop.open_detail(event.task_id)
 
-    def on_task_view_sort_changed(self: DataScreen, event: TaskView.SortChanged) -> None:  # type: ignore[misc]
+    def on_task_view_sort_changed(self, event: TaskView.SortChanged) -> None:
         self.filter_changed()
 
 
@@ -78,7 +78,7 @@ def narrowing(view: TaskView) -> list[str]:
     return parts
 
 
-class TasksScreen(TaskScreenMixin, DataScreen):
+class TasksScreen(TaskDataScreen):
     SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL, TASKS})
     SCREEN_NAME = "tasks"
 

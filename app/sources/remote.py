@@ -6,7 +6,11 @@ from .http_cubefs import CubeFSSource
 from .http_schedtop import SchedtopHttpSource
 from .http_scylla import ScyllaSource
 
-BACKENDS = {"schedtop": SchedtopHttpSource, "cubefs": CubeFSSource, "scylla": ScyllaSource}
+BACKENDS: dict[str, type[SchedtopHttpSource] | type[CubeFSSource] | type[ScyllaSource]] = {
+    "schedtop": SchedtopHttpSource,
+    "cubefs": CubeFSSource,
+    "scylla": ScyllaSource,
+}
 
 
 def remote_source(

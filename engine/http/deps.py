@@ -16,6 +16,10 @@ def get_engine(request: Request) -> EngineAPI:
 
 Engine = Annotated[EngineAPI, Depends(get_engine)]
 
+# The shape FastAPI's ``responses=`` takes; module-level tables need it spelled out, since a literal with only int
+# keys would be inferred as ``dict[int, ...]`` and dict is invariant in its key type.
+Responses = dict[int | str, dict[str, Any]]
+
 
 def model_json(value: BaseModel, *, exclude_none: bool = False, status_code: int = 200) -> Response:
     """Serialise with the model's own serialisers (per-minute strings, Scylla times) straight to bytes."""

@@ -8,7 +8,7 @@ httpd does; everything else answers CubeFS's ``{"error": str, "code": "<string c
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,7 +55,7 @@ def error_body(path: str, status: int, message: str, code: str | None = None) ->
 
 
 def error_response(
-    path: str, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+    path: str, status: int, message: str, code: str | None = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(path, status, message, code), status_code=status, headers=headers)
 

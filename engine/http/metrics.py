@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model import Snapshot, SupervisorState, TasksStat
+from ..model import DiskRepairStats, Snapshot, SupervisorState, TasksStat
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -145,13 +145,13 @@ def _cubefs(out: Exposition, stats: TasksStat) -> None:
             _last_full_minute(per_min.data_amount_byte),
             task_type=task_type,
         )
-    for task_type, section in (("disk_repair", stats.disk_repair), ("disk_drop", stats.disk_drop)):
-        if section is None:
+    for task_type, disk in (("disk_repair", stats.disk_repair), ("disk_drop", stats.disk_drop)):
+        if disk is None:
             continue
-        done = section.repaired_tasks_cnt if task_type == "disk_repair" else section.dropped_tasks_cnt
+        done = disk.repaired_tasks_cnt if isinstance(disk, DiskRepairStats) else disk.dropped_tasks_cnt
         out.add(
             "schedtop_cubefs_disk_tasks_total",
-            section.total_tasks_cnt,
+            disk.total_tasks_cnt,
             task_type=task_type,
         )
         out.add(
@@ -172,21 +172,21 @@ def _cubefs(out: Exposition, stats: TasksStat) -> None:
             _last_full_minute(inspect.time_out_per_min),
             task_type="volume_inspect",
         )
-    for task_type, section in (("shard_repair", stats.shard_repair), ("blob_delete", stats.blob_delete)):
-        if section is None:
+    for task_type, rates in (("shard_repair", stats.shard_repair), ("blob_delete", stats.blob_delete)):
+        if rates is None:
             continue
-        out.add("schedtop_cubefs_enabled", section.enable, task_type=task_type)
+        out.add("schedtop_cubefs_enabled", rates.enable, task_type=task_type)
         out.add(
             "schedtop_cubefs_success_per_minute",
-            _last_full_minute(section.success_per_min),
+            _last_full_minute(rates.success_per_min),
             task_type=task_type,
         )
         out.add(
             "schedtop_cubefs_failed_per_minute",
-            _last_full_minute(section.failed_per_min),
+            _last_full_minute(rates.failed_per_min),
             task_type=task_type,
         )
-        out.add("schedtop_cubefs_errors_total", section.total_err_cnt, task_type=task_type)
+        out.add("schedtop_cubefs_errors_total", rates.total_err_cnt, task_type=task_type)
 
 
 def _supervisor(out: Exposition, snapshot: Snapshot) -> None:

@@ -14,13 +14,13 @@ from ..model import DiskInfo, Snapshot
 from ..model.cubefs import UINT32_MAX
 from ..model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from . import metrics
-from .deps import Engine, list_json, model_json, plain_json
+from .deps import Engine, Responses, list_json, model_json, plain_json
 
 router = APIRouter(tags=["schedtop"])
 
 DiskId = Annotated[int, Path(ge=0, le=UINT32_MAX)]
 Switchable = Annotated[str, Path(max_length=64, json_schema_extra={"enum": list(SWITCHABLE_TYPES)})]
-_NOT_FOUND = {404: {"description": "no such disk or host"}, 400: {"description": "bad argument"}}
+_NOT_FOUND: Responses = {404: {"description": "no such disk or host"}, 400: {"description": "bad argument"}}
 
 
 @router.get("/api/health")

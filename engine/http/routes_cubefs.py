@@ -15,15 +15,15 @@ from fastapi import APIRouter, Path, Query, Response
 from ..model import DiskMigratingStats, ManualMigrateRequest, MigrateTaskDetail, TasksStat
 from ..model.cubefs import UINT32_MAX
 from ..model.task_types import DETAIL_TYPES, DISK_MIGRATION_TYPES
-from .deps import Engine, model_json, plain_json
+from .deps import Engine, Responses, model_json, plain_json
 
 router = APIRouter(tags=["CubeFS scheduler"])
 
-_ERRORS = {
+_ERRORS: Responses = {
     400: {"description": "illegal arguments or task type: {'error': str, 'code': str}"},
     404: {"description": "no such task: {'error': str, 'code': str}"},
 }
-_NOT_MIGRATING = {
+_NOT_MIGRATING: Responses = {
     500: {"description": "the disk is not migrating: {'error': 'not repairing disk'} (as CubeFS, deliberately)"}
 }
 

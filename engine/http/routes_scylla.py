@@ -12,14 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..model import TaskStats, TaskStatus
-from .deps import Engine, list_json, model_json, plain_json
+from .deps import Engine, Responses, list_json, model_json, plain_json
 from .waits import while_wanted
 
 router = APIRouter(prefix="/task_manager", tags=["ScyllaDB task manager"])
 
 TTL_MAX = 2**32 - 1
 TaskId = Annotated[str, Path(min_length=1, max_length=256)]
-_ERRORS = {400: {"description": "unknown task or module, or a bad parameter: {'message': str, 'code': int}"}}
+_ERRORS: Responses = {400: {"description": "unknown task or module, or a bad parameter: {'message': str, 'code': int}"}}
 
 
 @router.get("/list_modules", response_model=list[str])

@@ -24,11 +24,11 @@ from ..model import (
     SupervisorView,
     UpdateJobRequest,
 )
-from .deps import Engine, model_json, plain_json
+from .deps import Engine, Responses, model_json, plain_json
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
 
-_STATE_DOC = {
+_STATE_DOC: Responses = {
     200: {
         "description": "RUNNING, HALTED or FINISHED",
         "content": {
@@ -43,14 +43,14 @@ _STATE_DOC = {
     },
     503: {"description": "no schedule is configured"},
 }
-_CLEANUP_ERRORS = {
+_CLEANUP_ERRORS: Responses = {
     404: {"description": "no such job or run"},
     409: {"description": "the supervisor is not halted"},
     503: {"description": "no schedule is configured"},
 }
 
 
-_JOB_EDIT_ERRORS = {
+_JOB_EDIT_ERRORS: Responses = {
     400: {
         "description": "a bad value (the message names the field), nothing to change, an until before the job's "
         "next scheduled_start, or enabling a job that already ran at the last time the calendar has"
@@ -58,7 +58,7 @@ _JOB_EDIT_ERRORS = {
     404: {"description": "no job with that id"},
     503: {"description": "the server runs without a supervisor"},
 }
-_JOB_REMOVE_ERRORS = {
+_JOB_REMOVE_ERRORS: Responses = {
     404: {"description": "no job with that id"},
     409: {"description": "a run of the job is in flight (code RunInFlight): let it finish or clean it up first"},
     503: {"description": "the server runs without a supervisor"},

@@ -24,6 +24,7 @@ from ..model import (
     MigrateTask,
     MigrateTaskDetail,
     TaskStatistics,
+    TaskType,
     VunitLocation,
     make_vuid,
     split_vuid,
@@ -110,7 +111,7 @@ class MigrateWork:
         destination = VunitLocation(vuid=self.dest_vuid, host=self.dest_host, disk_id=self.dest_disk_id)
         task = MigrateTask(
             task_id=self.task_id,
-            task_type=self.task_type,
+            task_type=TaskType(self.task_type),
             state=self.state,
             code_mode=self.code_mode,
             source_idc=self.source_idc,
