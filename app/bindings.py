@@ -1,12 +1,14 @@
 """The one registry of schedtop's key bindings: ids, keys, actions, descriptions, scope and whether they mutate.
 
 The footer, the help screen (``?``) and the command palette are all generated from this table; the config file's
-``[keys]`` section remaps a binding by its id. In read-only mode mutating bindings are not registered at all, and
-bindings whose feature the source lacks (its ``capabilities``) are left out the same way.
+``[keys]`` section remaps a binding by its id (through Textual's keymap, :func:`keymap`). In read-only mode mutating
+bindings are absent (not listed, not shown, their keys do nothing), and bindings whose feature the source lacks (its
+``capabilities``) are left out the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,8 +37,10 @@ SCOPE_TITLES = {
 @dataclass(frozen=True)
 class BindingSpec:
     id: str
+    """What Textual's keymap (the config's ``[keys]``) and the check for whether the binding works go by."""
     key: str
     action: str
+    """The action's name (``action_<name>`` of the app), without arguments: see :attr:`args`."""
     description: str
     """Short, for the footer."""
     help: str
@@ -48,6 +52,20 @@ class BindingSpec:
     show: bool = True
     """Shown in the footer (everything is in the help screen and the palette)."""
     key_display: str | None = None
+    args: tuple[str, ...] = ()
+    """The action's arguments: the five screen keys share one action and differ only in these."""
+
+    @property
+    def call(self) -> tuple[str, tuple[str, ...]]:
+        """(action, arguments): what Textual hands ``check_action`` when this binding runs, one per binding."""
+        return self.action, self.args
+
+    @property
+    def action_string(self) -> str:
+        """The action as Textual parses it: ``show_screen('plot')``."""
+        if not self.args:
+            return self.action
+        return f"{self.action}({', '.join(repr(arg) for arg in self.args)})"
 
 
 REGISTRY: tuple[BindingSpec, ...] = (
@@ -57,19 +75,30 @@ REGISTRY: tuple[BindingSpec, ...] = (
     BindingSpec("faster", "plus", "refresh_faster", "Faster", "Refresh more often.", show=False, key_display="+"),
     BindingSpec("slower", "minus", "refresh_slower", "Slower", "Refresh less often.", show=False, key_display="-"),
     BindingSpec(
-        "screen_main", "1", "show_screen('main')", "Main", "Screen 1: stats, task tree, migrations.", show=False
+        "screen_main",
+        "1",
+        "show_screen",
+        "Main",
+        "Screen 1: stats, task tree, migrations.",
+        show=False,
+        args=("main",),
     ),
-    BindingSpec("screen_tasks", "2", "show_screen('tasks')", "Tasks", "Screen 2: the full task view.", show=False),
-    BindingSpec("screen_plot", "3", "show_screen('plot')", "Plot", "Screen 3: throughput history.", show=False),
-    BindingSpec("screen_jobs", "4", "show_screen('jobs')", "Jobs", "Screen 4: supervisor and jobs.", show=False),
+    BindingSpec(
+        "screen_tasks", "2", "show_screen", "Tasks", "Screen 2: the full task view.", show=False, args=("tasks",)
+    ),
+    BindingSpec("screen_plot", "3", "show_screen", "Plot", "Screen 3: throughput history.", show=False, args=("plot",)),
+    BindingSpec(
+        "screen_jobs", "4", "show_screen", "Jobs", "Screen 4: supervisor and jobs.", show=False, args=("jobs",)
+    ),
     BindingSpec(
         "screen_nodes",
         "5",
-        "show_screen('nodes')",
+        "show_screen",
         "Nodes",
         "Screen 5: every node side by side (state, leader, data age, counts).",
         requires=NODES,
         show=False,
+        args=("nodes",),
     ),
     BindingSpec("next_node", "n", "next_node", "Node", "Show the next node.", requires=NODES),
     BindingSpec(
@@ -344,7 +373,8 @@ def active_specs(
         if spec.id in keys:
             new_key = normalize_key(keys[spec.id])
             display = keys[spec.id] if len(keys[spec.id]) == 1 else None
-            spec = BindingSpec(**{**spec.__dict__, "key": new_key, "key_display": display})
+            # the spec carries the key this run uses, for the help screen, the palette and the hints
+            spec = dataclasses.replace(spec, key=new_key, key_display=display)
         result.append(spec)
     taken: dict[tuple[str, str], str] = {}
     for spec in result:
@@ -356,19 +386,55 @@ def active_specs(
     return result
 
 
+def keymap(specs: Iterable[BindingSpec]) -> dict[str, str]:
+    """The ``App.set_keymap`` table that moves the registry's bindings to the keys of ``specs`` (from
+    :func:`active_specs`): binding id → key.
+
+    Textual's keymap drops every binding of a key it moves a binding off or onto and puts back only the bindings it
+    names, so the bindings that share such a key in another scope (``a`` is abort on the task views and add_job on
+    the jobs screen) are named too, at their own key, or remapping abort would lose add_job.
+    """
+    defaults = {spec.id: spec.key for spec in REGISTRY}
+    moved = {spec.id: spec.key for spec in specs if spec.key != defaults[spec.id]}
+    touched = {key.strip() for moved_key in moved.values() for key in moved_key.split(",")}
+    touched |= {defaults[binding_id] for binding_id in moved}
+    result = dict(moved)
+    for spec in REGISTRY:
+        if spec.id not in result and spec.key in touched:
+            result[spec.id] = spec.key
+    return result
+
+
+def textual_binding(spec: BindingSpec) -> Binding:
+    """The Textual binding of ``spec`` at its registry key (``[keys]`` moves it by id, see :func:`keymap`)."""
+    return Binding(
+        spec.key,
+        spec.action_string,
+        spec.description,
+        show=spec.show,
+        key_display=spec.key_display,
+        tooltip=spec.help,
+        id=spec.id,
+    )
+
+
+def screen_binding(binding_id: str, action: str) -> Binding:
+    """A screen's own binding for registry binding ``binding_id``, running the screen's ``action``: it has the same
+    id, so ``[keys]`` moves it with the app's (the detail overlay's abort and wait)."""
+    spec = registry_spec(binding_id)
+    return Binding(spec.key, action, spec.description, show=False, key_display=spec.key_display, id=spec.id)
+
+
 def textual_bindings(specs: Iterable[BindingSpec]) -> list[Binding]:
-    return [
-        Binding(
-            spec.key,
-            spec.action,
-            spec.description,
-            show=spec.show,
-            key_display=spec.key_display,
-            tooltip=spec.help,
-            id=spec.id,
-        )
-        for spec in specs
-    ]
+    return [textual_binding(spec) for spec in specs]
+
+
+def registry_spec(binding_id: str) -> BindingSpec:
+    """The registry's spec of ``binding_id`` (its default key)."""
+    for spec in REGISTRY:
+        if spec.id == binding_id:
+            return spec
+    raise KeyError(binding_id)
 
 
 def display_key(spec: BindingSpec) -> str:

@@ -30,10 +30,6 @@ class Changes:
     changed: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
 
-    @property
-    def any_task(self) -> bool:
-        return self.full or bool(self.changed or self.removed)
-
 
 class ClientModel:
     def __init__(self, *, keep_gone: bool = True) -> None:
@@ -174,10 +170,6 @@ class ClientModel:
             else:
                 self._gone_order.pop(oldest, None)
 
-    def reset(self) -> None:
-        """Forget the revision so the next snapshot is a full one (after a reconnect)."""
-        self.revision = 0
-
     # -- questions ----------------------------------------------------------------------------------------------
 
     def get(self, task_id: str) -> TaskRow | None:
@@ -204,10 +196,3 @@ class ClientModel:
             self._by_entity = {row.status.entity: task_id for task_id, row in self.rows.items() if row.status.entity}
         task_id = self._by_entity.get(entity)
         return self.rows.get(task_id) if task_id is not None else None
-
-    def find(self, text: str) -> TaskRow | None:
-        """A task by exact id, else by unique id prefix."""
-        if text in self.rows:
-            return self.rows[text]
-        matches = [row for task_id, row in self.rows.items() if task_id.startswith(text)]
-        return matches[0] if len(matches) == 1 else None

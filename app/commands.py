@@ -11,14 +11,14 @@ from textual.content import Content
 from .bindings import BindingSpec, display_key
 
 if TYPE_CHECKING:
-    from .schedtop_app import SchedtopApp
+    from .dashboard import Dashboard
 
 
 class BindingCommands(Provider):
     """Every binding of this run that applies on the current screen, searchable by its description."""
 
     def _candidates(self) -> list[tuple[str, BindingSpec]]:
-        app: SchedtopApp = self.app  # type: ignore[assignment]
+        app: Dashboard = self.app  # type: ignore[assignment]
         result = []
         for spec in app.specs:
             if spec.id == "help" or app.spec_applies(spec):
@@ -26,7 +26,7 @@ class BindingCommands(Provider):
         return result
 
     def _runner(self, spec: BindingSpec):
-        app: SchedtopApp = self.app  # type: ignore[assignment]
+        app: Dashboard = self.app  # type: ignore[assignment]
         return partial(app.run_registry_action, spec)
 
     async def discover(self) -> Hits:
@@ -45,7 +45,7 @@ class NodeCommands(Provider):
     """With several nodes: one command per node, "node: NAME", that shows it."""
 
     def _candidates(self) -> list[tuple[str, int]]:
-        app: SchedtopApp = self.app  # type: ignore[assignment]
+        app: Dashboard = self.app  # type: ignore[assignment]
         if len(app.nodes) < 2:
             return []
         return [
@@ -54,7 +54,7 @@ class NodeCommands(Provider):
         ]
 
     def _runner(self, index: int):
-        app: SchedtopApp = self.app  # type: ignore[assignment]
+        app: Dashboard = self.app  # type: ignore[assignment]
         return partial(app.switch_node, index)
 
     async def discover(self) -> Hits:

@@ -15,25 +15,36 @@ Example::
     scheduler-a = "http://10.0.0.1:9800"
     scheduler-b = { url = "http://10.0.0.2:9998", backend = "cubefs" }
     scylla-1 = { url = "http://10.0.1.1:10000", backend = "scylla", token = "…" }
+
+:class:`ConfigFile` is the file's schema (a pydantic model; ``python -m app.config --schema`` prints it as JSON
+Schema); :func:`load_config` validates the file against it and hands the app a :class:`Config`.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import sys
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 MIN_REFRESH = 0.2
 MAX_REFRESH = 60.0
-SCREENS = ("main", "tasks", "plot", "jobs", "nodes")
+ScreenName = Literal["main", "tasks", "plot", "jobs", "nodes"]
+SCREENS: tuple[str, ...] = get_args(ScreenName)
+Backend = Literal["schedtop", "cubefs", "scylla"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 class ConfigError(ValueError):
     """The config file is unreadable or has a bad value; the message names the file and the key."""
-
-
-BACKENDS = ("schedtop", "cubefs", "scylla")
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,61 @@ class Config:
         return SCREENS[self.screen - 1]
 
     def validate(self) -> None:
-        where = f" in {self.path}" if self.path else ""
-        if not MIN_REFRESH <= self.refresh <= MAX_REFRESH:
-            raise ConfigError(f"refresh must be between {MIN_REFRESH} and {MAX_REFRESH} seconds{where}")
-        if not 1 <= self.screen <= len(SCREENS):
-            raise ConfigError(f"screen must be 1…{len(SCREENS)}{where}")
+        """The settings the file could hold obey the file's rules; a :class:`ConfigError` says which does not."""
+        settings = {"refresh": self.refresh, "screen": self.screen, "read_only": self.read_only, "keys": self.keys}
+        _validated({**settings, **({"theme": self.theme} if self.theme is not None else {})}, self.path)
+
+
+def _url_alone(value: object) -> object:
+    """``name = "http://…"`` is short for ``name = { url = "http://…" }``."""
+    return {"url": value} if isinstance(value, str) else value
+
+
+Url = Annotated[str, StringConstraints(pattern=r"^https?://")]
+
+
+class ClusterTable(BaseModel):
+    """One ``[clusters]`` entry written out as a table."""
+
+    # strict: TOML already gives the right types, so a string where a number belongs is a mistake, not coercible
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    url: Url
+    backend: Backend | None = Field(default=None, description="what --backend says when left out")
+    token: str | None = None
+
+
+# the schema shows both spellings; validation sees the table the short one stands for
+Cluster = Annotated[ClusterTable, BeforeValidator(_url_alone, json_schema_input_type=Url | ClusterTable)]
+
+
+class ConfigFile(BaseModel):
+    """The settings file as TOML reads it (see the module docstring for an example)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="schedtop config.toml")
+
+    refresh: Annotated[float, Field(ge=MIN_REFRESH, le=MAX_REFRESH, description="seconds between refreshes")] = 1.0
+    theme: str | None = Field(default=None, description="a Textual theme name")
+    screen: Annotated[int, Field(ge=1, le=len(SCREENS))] | ScreenName = Field(
+        default=1, description="the first screen, by number or name"
+    )
+    read_only: bool = False
+    keys: dict[str, str] = Field(default_factory=dict, description="binding id = key (`?` lists the ids)")
+    clusters: dict[str, Cluster] = Field(
+        default_factory=dict, description="named servers: a URL, or a table of url, backend and token"
+    )
+
+    def to_config(self, path: Path | None) -> Config:
+        """The app's settings from the file at ``path``: screen names become numbers, short clusters tables."""
+        return Config(
+            refresh=self.refresh,
+            theme=self.theme,
+            screen=self.screen if isinstance(self.screen, int) else Config.screen_number(self.screen),
+            read_only=self.read_only,
+            keys=dict(self.keys),
+            path=path,
+            clusters={name: ClusterEntry(c.url, c.backend, c.token) for name, c in self.clusters.items()},
+        )
 
 
 def default_path() -> Path:
@@ -95,52 +156,74 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from None
-    known = {"refresh", "theme", "screen", "read_only", "keys", "clusters"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"unknown setting {unknown[0]!r} in {path} (known: {', '.join(sorted(known))})")
-    refresh = data.get("refresh", 1.0)
-    if isinstance(refresh, bool) or not isinstance(refresh, int | float):
-        raise ConfigError(f"refresh must be a number of seconds in {path}")
-    theme = data.get("theme")
-    if theme is not None and not isinstance(theme, str):
-        raise ConfigError(f"theme must be a theme name in {path}")
-    screen = data.get("screen", 1)
-    if isinstance(screen, str) and screen in SCREENS:
-        screen = SCREENS.index(screen) + 1
-    if isinstance(screen, bool) or not isinstance(screen, int):
-        raise ConfigError(f"screen must be 1…5 or one of {', '.join(SCREENS)} in {path}")
-    read_only = data.get("read_only", False)
-    if not isinstance(read_only, bool):
-        raise ConfigError(f"read_only must be true or false in {path}")
-    keys = data.get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
-        raise ConfigError(f'[keys] must map binding ids to key names, e.g. abort = "A", in {path}')
-    clusters = _clusters(data.get("clusters", {}), path)
-    config = Config(float(refresh), theme, screen, read_only, dict(keys), path, clusters)
-    config.validate()
-    return config
+    return _validated(data, path).to_config(path)
 
 
-def _clusters(table: object, path: Path) -> dict[str, ClusterEntry]:
-    example = '[clusters] maps names to URLs, e.g. a = "http://10.0.0.1:9800" or a = { url = "…", backend = "cubefs" }'
-    if not isinstance(table, dict):
-        raise ConfigError(f"{example}, in {path}")
-    clusters: dict[str, ClusterEntry] = {}
-    for name, value in table.items():
-        if isinstance(value, str):
-            value = {"url": value}
-        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
-            raise ConfigError(f"cluster {name!r}: {example}, in {path}")
-        unknown = sorted(set(value) - {"url", "backend", "token"})
-        if unknown:
-            raise ConfigError(f"cluster {name!r}: unknown key {unknown[0]!r} (url, backend, token) in {path}")
-        url, backend, token = value["url"], value.get("backend"), value.get("token")
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"cluster {name!r}: url must start with http:// or https://, got {url!r} in {path}")
-        if backend is not None and backend not in BACKENDS:
-            raise ConfigError(f"cluster {name!r}: backend must be one of {', '.join(BACKENDS)} in {path}")
-        if token is not None and not isinstance(token, str):
-            raise ConfigError(f"cluster {name!r}: token must be a string in {path}")
-        clusters[str(name)] = ClusterEntry(url, backend, token)
-    return clusters
+def _validated(data: Mapping[str, object], path: Path | None) -> ConfigFile:
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as error:
+        # an unknown key first, as a typo there is the likelier cause of whatever else looks wrong
+        errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        raise ConfigError(_message(errors[0], f" in {path}" if path else "")) from None
+
+
+_CLUSTERS_EXAMPLE = (
+    '[clusters] maps names to URLs, e.g. a = "http://10.0.0.1:9800" or a = { url = "…", backend = "cubefs" }'
+)
+
+
+def _message(error: ErrorDetails, where: str) -> str:
+    """One sentence for pydantic's complaint that names the key and says what would be right, as the docs do."""
+    kind = error["type"]
+    out_of_range = kind in ("greater_than_equal", "less_than_equal")
+    match error["loc"]:
+        case (str(key),) if kind == "extra_forbidden":
+            return f"unknown setting {key!r}{where} (known: {', '.join(sorted(ConfigFile.model_fields))})"
+        case ("refresh",) if out_of_range:
+            return f"refresh must be between {MIN_REFRESH} and {MAX_REFRESH} seconds{where}"
+        case ("refresh", *_):
+            return f"refresh must be a number of seconds{where}"
+        case ("theme", *_):
+            return f"theme must be a theme name{where}"
+        case ("screen", *_) if out_of_range:
+            return f"screen must be 1…{len(SCREENS)}{where}"
+        case ("screen", *_):
+            return f"screen must be 1…{len(SCREENS)} or one of {', '.join(SCREENS)}{where}"
+        case ("read_only", *_):
+            return f"read_only must be true or false{where}"
+        case ("keys", *_):
+            return f'[keys] must map binding ids to key names, e.g. abort = "A",{where}'
+        case ("clusters", name, str(key)) if kind == "extra_forbidden":
+            return f"cluster {name!r}: unknown key {key!r} (url, backend, token){where}"
+        case ("clusters", name, "url") if kind == "string_pattern_mismatch":
+            return f"cluster {name!r}: url must start with http:// or https://, got {error['input']!r}{where}"
+        case ("clusters", name, "backend"):
+            return f"cluster {name!r}: backend must be one of {', '.join(BACKENDS)}{where}"
+        case ("clusters", name, "token"):
+            return f"cluster {name!r}: token must be a string{where}"
+        case ("clusters", name, *_):
+            return f"cluster {name!r}: {_CLUSTERS_EXAMPLE},{where}"
+        case ("clusters",):
+            return f"{_CLUSTERS_EXAMPLE},{where}"
+    # every key is covered above; this keeps a future one readable until it gets its own sentence
+    place = ".".join(str(part) for part in error["loc"])
+    return f"{place}: {error['msg']}{where}"
+
+
+def json_schema() -> dict[str, Any]:
+    """The config file's JSON Schema, for editors that check TOML against one (e.g. Taplo, Even Better TOML)."""
+    return ConfigFile.model_json_schema()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m app.config --schema``: print the JSON Schema of the config file."""
+    parser = argparse.ArgumentParser(prog="python -m app.config", description="The schedtop config file's schema.")
+    parser.add_argument("--schema", action="store_true", required=True, help="print the config file's JSON Schema")
+    parser.parse_args(argv)
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

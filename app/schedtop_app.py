@@ -13,10 +13,11 @@ import gc
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
@@ -33,11 +34,12 @@ from widgets.ttl_form import TtlForm
 from widgets.wait_dialog import WaitDialog
 
 from . import bindings
-from .bindings import BindingSpec, active_specs, textual_bindings
+from .bindings import BindingSpec, active_specs, display_key, keymap, textual_bindings
 from .client_model import Changes, ClientModel
 from .collector import RowFreezer, resume_after_start_up
 from .commands import BindingCommands, NodeCommands
 from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
+from .dashboard import Dashboard, ShownScreen
 from .nodes import Node, default_node_name, describe_error
 from .schedule_actions import ScheduleActions
 from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
@@ -62,6 +64,9 @@ Sources = Source | Sequence[tuple[str, Source]]
 """One source, or (name, source) pairs — one node each, the first shown first."""
 
 __all__ = ["SchedtopApp", "describe_error"]
+
+
+_REGISTRY_CALLS = frozenset(spec.call for spec in bindings.REGISTRY)
 
 
 def _utcnow() -> datetime:
@@ -106,6 +111,9 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         (48, "-h-xtall"),
     ]
     COMMANDS = App.COMMANDS | {BindingCommands, NodeCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [*textual_bindings(bindings.REGISTRY)]
+    """Every registry binding at its default key: ``check_action`` leaves out the ones this run lacks, the config's
+    ``[keys]`` moves them through the keymap (both by binding id)."""
 
     def __init__(
         self,
@@ -134,9 +142,10 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         if len(self.nodes) > 1:
             capabilities |= {bindings.NODES}
         self.specs: list[BindingSpec] = active_specs(capabilities, self.read_only, self.config.keys)
-        self._spec_by_action = {spec.action.split("(")[0]: spec for spec in self.specs}
-        for binding in textual_bindings(self.specs):
-            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+        # Textual's check_action gets (action, arguments), one pair per binding: show_screen('plot') is screen_plot
+        self._spec_by_call: dict[tuple[str, tuple[object, ...]], BindingSpec] = {spec.call: spec for spec in self.specs}
+        self._spec_by_id = {spec.id: spec for spec in self.specs}
+        self.set_keymap(keymap(self.specs))
         self.clock: Clock = clock or _utcnow
         self.live_refresh = auto_refresh
         self.refresh_interval = self.config.refresh
@@ -322,7 +331,7 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         if self.pending_select is not None:
             self._select_pending()
 
-    def screen_shown(self, screen: DataScreen) -> None:
+    def screen_shown(self, screen: ShownScreen) -> None:
         """A mode's screen came to the front: bring it up to date at once."""
         if screen.synced != self.sync_mark and self.model.latest is not None:
             screen.apply_data(Changes(full=True))
@@ -417,16 +426,25 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         return spec.scope in scopes
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        spec = self._spec_by_action.get(action)
+        call = (action, tuple(parameters))
+        spec = self._spec_by_call.get(call)
         if spec is None:
-            # a registry action missing from this run (read-only, unsupported) does not exist at all
-            return action not in {s.action.split("(")[0] for s in bindings.REGISTRY}
+            # a registry binding missing from this run (read-only, unsupported) does not exist at all: False hides it
+            # from the footer and lets its key through, as if it were not bound
+            return call not in _REGISTRY_CALLS
         if isinstance(self.screen, ModalScreen) and spec.id != "quit":
             return False
         return self.spec_applies(spec)
 
+    def get_key_display(self, binding: Binding) -> str:
+        """A registry binding's key as the help screen shows it (the keymap clears a moved binding's display)."""
+        spec = self._spec_by_id.get(binding.id) if binding.id is not None else None
+        if spec is not None and binding.key == spec.key:
+            return display_key(spec)
+        return super().get_key_display(binding)
+
     async def run_registry_action(self, spec: BindingSpec) -> None:
-        await self.run_action(spec.action)
+        await self.run_action(spec.action_string)
 
     # -- simple actions ---------------------------------------------------------------------------------------
 
@@ -694,6 +712,10 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         if task_id is None:
             self.notify("select a task to wait for first", severity="warning", timeout=3)
             return
+        self.wait_for(task_id)
+
+    def wait_for(self, task_id: str) -> None:
+        """Show the task's progress until it finishes (the dialog closes early and stops waiting)."""
         dialog = WaitDialog(task_id, self.clock())
         worker = self._wait(dialog, task_id)
 
@@ -922,3 +944,9 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         if ok:
             self.notify("clean-up done; restart the supervisor with r", timeout=6)
             await self.refresh_data()
+
+
+if TYPE_CHECKING:
+    # The screens and the command providers see the app as a Dashboard (so that they need not import this module):
+    # mypy checks here that SchedtopApp is one.
+    _AS_DASHBOARD: type[Dashboard] = SchedtopApp

@@ -52,6 +52,7 @@ from .statements import StatementError, parse_statement
 from .stats import StatsBook
 from .store import Store
 from .supervisor import Supervisor
+from .supervisor_engine import attach as attach_supervisor
 from .taskmanager import TaskManager
 from .tasks.balance import Balance
 from .tasks.base import Context
@@ -239,7 +240,7 @@ class Engine:
     async def _attach_supervisor(self) -> None:
         if not self.config.supervisor:
             return
-        self.supervisor = Supervisor.attach(self)
+        self.supervisor = attach_supervisor(self)
         if self.config.demo_schedule and not self.supervisor.configured():
             # A demo with a schedule, so that the supervisor's state, halt and restart have something to show.
             for name, task_type, interval in DEMO_JOBS:

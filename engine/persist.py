@@ -11,7 +11,7 @@ import json
 import weakref
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import StoreError
 from .jsontext import encode
@@ -24,10 +24,85 @@ from .taskmanager import Task
 from .tasks.migrate import MigrateWork
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .clock import Clock
+    from .sim.demo import DemoFaults
+    from .sim.faults import Faults
+    from .stats import StatsBook
+    from .taskmanager import TaskManager
+    from .tasks.balance import Balance
+    from .tasks.disk_migration import DiskMigrationType
+    from .tasks.volume_inspect import VolumeInspect
 
 HEADS_KEPT = 16_384
 """Cached JSON heads kept (see HeadCache): ~16 MB at most, enough for every task a busy tick rewrites."""
+
+
+class _PersistedHandlers(Protocol):
+    """The task handlers whose state persistence saves and restores."""
+
+    @property
+    def repair(self) -> DiskMigrationType: ...
+
+    @property
+    def drop(self) -> DiskMigrationType: ...
+
+    @property
+    def balance(self) -> Balance: ...
+
+    @property
+    def inspect(self) -> VolumeInspect: ...
+
+    @property
+    def by_module(self) -> dict[str, Any]: ...
+
+
+class PersistedEngine(Protocol):
+    """What persistence reads and writes of :class:`engine.engine.Engine`.
+
+    A Protocol rather than Engine itself: engine.engine imports this module, and typing against Engine made the two
+    import each other. Engine satisfies it (mypy checks that where Engine calls :func:`flush`).
+    """
+
+    _last_prune_minute: int  # written: the minute slots are pruned once a minute
+
+    @property
+    def tm(self) -> TaskManager: ...
+
+    @property
+    def cluster(self) -> Cluster: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def counters(self) -> StatsBook: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    @property
+    def handlers(self) -> _PersistedHandlers: ...
+
+    @property
+    def demo(self) -> DemoFaults | None: ...
+
+    @property
+    def enabled(self) -> dict[str, bool]: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def generation(self) -> int: ...
+
+    @property
+    def uncommitted_removed(self) -> list[str]: ...
+
+    @property
+    def json_heads(self) -> HeadCache: ...
 
 
 def load_cluster(store: Store) -> Cluster:
@@ -52,7 +127,7 @@ def load_cluster(store: Store) -> Cluster:
     return cluster
 
 
-def load_state(engine: Engine, meta: dict[str, Any]) -> None:
+def load_state(engine: PersistedEngine, meta: dict[str, Any]) -> None:
     """Settings, statistics and tasks (with their work) from a reopened store."""
     tm = engine.tm
     if "task_ttl" in meta:
@@ -83,7 +158,7 @@ def load_state(engine: Engine, meta: dict[str, Any]) -> None:
     tm.dirty.clear()
 
 
-def flush(engine: Engine) -> None:
+def flush(engine: PersistedEngine) -> None:
     """Write everything that changed since the last flush, in one transaction."""
     tm, cluster = engine.tm, engine.cluster
     changed, removed = tm.take_dirty()
@@ -184,7 +259,7 @@ class HeadCache:
                 holder.json_head = ""
 
 
-def mark_all_dirty(engine: Engine) -> None:
+def mark_all_dirty(engine: PersistedEngine) -> None:
     engine.tm.dirty.update(engine.tm.tasks)
     engine.cluster.dirty_disks.update(engine.cluster.disks)
     engine.cluster.dirty_volumes.update(engine.cluster.volumes)

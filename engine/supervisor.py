@@ -49,7 +49,6 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from .errors import Conflict, InvalidArgument, NotFound, Unavailable
 from .model.supervisor import (
@@ -208,13 +207,6 @@ class Supervisor:
         self._store.set_mode(SupervisorState.RUNNING, None)
         self._committed()
         return self._state(now)
-
-    @classmethod
-    def attach(cls, engine: Any) -> Supervisor:
-        """Build the supervisor an :class:`engine.engine.Engine` embeds (its store, clock and job launcher)."""
-        from .supervisor_engine import attach
-
-        return attach(cls, engine)
 
     def view_now(self) -> SupervisorView:
         """The engine's snapshot hook: the same as :meth:`view`."""

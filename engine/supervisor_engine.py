@@ -9,19 +9,20 @@ the partial at once with result code ``skipped: <type> is disabled``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .model.task_types import JOB_TASK_TYPES
-from .supervisor import JobLaunch
-
-if TYPE_CHECKING:
-    from .supervisor import Supervisor
-
+from .supervisor import JobLaunch, Supervisor
 
 NOTHING_TO_DO = "nothing to do"
 
 
-def attach(cls: type[Supervisor], engine: Any) -> Supervisor:
+def attach(engine: Any) -> Supervisor:
+    """Build the supervisor an :class:`engine.engine.Engine` embeds (its store, clock and job launcher).
+
+    ``engine`` is untyped because typing it as Engine would make this module and engine.engine import each other.
+    """
+
     async def launch(run: JobLaunch) -> str | None:
         if not engine.enabled.get(run.task_type, True):
             # A switched-off type does no work upstream either; waiting for it would hang the thread.
@@ -31,7 +32,7 @@ def attach(cls: type[Supervisor], engine: Any) -> Supervisor:
             return NOTHING_TO_DO
         return await _until_finished(engine.tm, task_id)
 
-    return cls(
+    return Supervisor(
         engine.store.connection,
         engine.clock.now,
         launch,

@@ -284,7 +284,7 @@ async def test_read_only_mode_has_no_schedule_keys_and_changes_nothing() -> None
     async with running(Config(read_only=True)) as (app, pilot, engine):
         await add_schedule(engine)
         screen = await show_jobs(app, pilot)
-        bound = {binding.id for _, binding in app._bindings}
+        bound = {active.binding.id for active in app.screen.active_bindings.values()}
         assert {"add_job", "edit_job", "toggle_job", "remove_job", "task_types"}.isdisjoint(bound)
         for key in ("a", "E", "space", "x"):
             await pilot.press(key)

@@ -181,7 +181,7 @@ async def test_question_mark_lists_every_binding_of_the_registry() -> None:
 
 async def test_read_only_mode_has_no_mutating_keys_at_all() -> None:
     async with running(Config(read_only=True)) as (app, pilot, _engine):
-        bound = {binding.id for _, binding in app._bindings}
+        bound = {active.binding.id for active in app.screen.active_bindings.values()}
         assert {"abort", "migrate", "halt", "restart", "create", "command", "ttl"}.isdisjoint(bound)
         assert {"quit", "help", "pause", "filter"} <= bound
         for key in ("a", "m", "h", "c", "colon", "t"):

@@ -145,7 +145,7 @@ async def test_one_node_has_no_node_keys() -> None:
     app = SchedtopApp(EmbeddedSource(engine=engine), Config(), clock=fixed_clock, auto_refresh=False)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            bound = {binding.id for _, binding in app._bindings}
+            bound = {active.binding.id for active in app.screen.active_bindings.values()}
             assert {"next_node", "screen_nodes", "leader_node"}.isdisjoint(bound)
             await pilot.press("n")
             assert app.node_index == 0

@@ -81,5 +81,5 @@ async def test_read_only_mode_has_no_task_type_switch() -> None:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert engine.enabled == before
-        assert "task_types" not in {binding.id for _, binding in app._bindings}
+        assert "task_types" not in {active.binding.id for active in app.screen.active_bindings.values()}
         assert "read-only" in screen_text(app)

@@ -16,6 +16,7 @@ import httpx
 
 from engine.engine import Engine
 from tests.faults_support import read_store, resume_config
+from tests.metrics_support import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDTOP = Path(sys.executable).parent / "schedtop"
@@ -133,8 +134,7 @@ def test_sigterm_to_schedtop_serve_keeps_every_task_for_the_next_start(tmp_path:
 
 
 def open_waits(http: httpx.Client) -> int:
-    text = http.get("/metrics").text
-    return int(re.search(r"^schedtop_http_open_waits (\d+)$", text, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    return int(sample(http.get("/metrics").text, "schedtop_http_open_waits"))
 
 
 def test_sigterm_with_waits_open_answers_them_503_and_stops_at_once_without_a_traceback(tmp_path: Path) -> None:

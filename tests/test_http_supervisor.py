@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from engine.supervisor import Supervisor
+from engine.supervisor_engine import attach
 
 from .http_support import ServedEngine
 
@@ -27,7 +27,7 @@ def http(served: ServedEngine) -> Iterator[httpx.Client]:
         for table in ("PARTIAL_JOB_RESULTS", "JOB_RESULTS", "SCHEDULED_JOBS", "SUPERVISOR"):
             conn.execute(f"DELETE FROM {table}")
         await served.engine.supervisor.close()
-        served.engine.supervisor = Supervisor.attach(served.engine)
+        served.engine.supervisor = attach(served.engine)
 
     served.call(reset())
     with served.client() as client:

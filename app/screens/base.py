@@ -21,7 +21,7 @@ from ..bindings import GLOBAL
 from ..client_model import Changes
 
 if TYPE_CHECKING:
-    from ..schedtop_app import SchedtopApp
+    from ..dashboard import Dashboard
 
 W = TypeVar("W", bound=Widget)
 
@@ -38,11 +38,13 @@ class DataScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id=f"screen-{self.SCREEN_NAME}")
         self.synced: tuple[int, int] | None = None
-        self._widgets: dict[type, Widget] = {}
         """(node, revision) this screen last showed; None before its first data."""
+        self._widgets: dict[type, Widget] = {}
+        """The widgets :meth:`one` has looked up, by type."""
 
     @property
-    def schedtop(self) -> SchedtopApp:
+    def schedtop(self) -> Dashboard:
+        """The app, typed by what the screens use of it (a screen runs only inside :class:`SchedtopApp`)."""
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -89,22 +89,6 @@ class TaskStatus(WireModel):
             return None
         return max(0.0, min(1.0, self.progress_completed / self.progress_total))
 
-    def to_stats(self) -> TaskStats:
-        return TaskStats(
-            task_id=self.id,
-            type=self.type,
-            kind=self.kind,
-            scope=self.scope,
-            state=self.state,
-            sequence_number=self.sequence_number,
-            keyspace=self.keyspace,
-            table=self.table,
-            entity=self.entity,
-            shard=self.shard,
-            start_time=self.start_time,
-            end_time=self.end_time,
-        )
-
 
 class ScyllaError(WireModel):
     """Seastar httpd error body."""

@@ -17,7 +17,7 @@ from ..errors import Conflict, InvalidArgument, NotFound
 from ..model import CreateTaskRequest, DistributedType, LocationKind, TaskKind
 from ..model.distributed import NODE_LOCATION_REFUSED
 from ..sim.cluster import GiB, Host
-from ..taskmanager import Task
+from ..taskmanager import ABORTED, Task
 from .base import Context, shallow_fields
 
 MODULE = "distributed"
@@ -245,7 +245,7 @@ class Distributed:
     def _end_node(self, work: NodeWork, task: Task, error: str | None) -> None:
         work.finished = True
         self.nodes.pop(task.id, None)
-        if error != "aborted":
+        if error != ABORTED:  # the task manager finishes an aborted task itself
             self.ctx.tm.finish(task, error)
         parent = self.ctx.tm.tasks.get(task.parent_id) if task.parent_id else None
         if parent is not None and isinstance(parent.work, DistributedJob):

@@ -30,7 +30,7 @@ from ..model import (
     split_vuid,
 )
 from ..model.formats import format_go_time
-from ..taskmanager import Task
+from ..taskmanager import ABORTED, Task
 from .base import Context
 
 MAX_REDO = 3
@@ -396,9 +396,9 @@ class Migrations:
             del self.busy_units[key]
         self._keep_finished(work)
         task = self._task(work)
-        if task is not None and error != "aborted":  # the task manager finishes an aborted task itself
+        if task is not None and error != ABORTED:  # the task manager finishes an aborted task itself
             self.ctx.tm.finish(task, error)
-        if error and error != "aborted":
+        if error and error != ABORTED:
             self.ctx.log(work.task_type, f"{work.task_id} failed: {error}")
         callback = self.on_finished.get(work.task_type)
         if callback is not None:
@@ -412,7 +412,7 @@ class Migrations:
 
     def abort(self, work: MigrateWork) -> None:
         if not work.final:
-            self._end(work, "aborted")
+            self._end(work, ABORTED)
 
     def supersede(self, task_id: str, reason: str) -> None:
         """End a live migrate task that another one replaces (it fails with ``reason``)."""
