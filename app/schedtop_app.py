@@ -175,6 +175,11 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         """Notifications quote task ids, entities and servers' error messages: plain text unless asked."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    @property
+    def notification_messages(self) -> list[str]:
+        """The messages of the notifications still on screen, oldest first (Textual keeps no public list)."""
+        return [str(notification.message) for notification in self._notifications]
+
     # -- the node shown -------------------------------------------------------------------------------------
 
     @property
@@ -295,6 +300,15 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
     def _keep_rows_out_of_gc(self, node: Node, changes: Changes) -> None:
         rows = len(node.model.rows)
         self._freezer.rows_arrived(rows, rows if changes.full else len(changes.changed))
+
+    async def refresh_node(self, node: Node) -> bool:
+        """Fetch one snapshot of ``node``, shown or not; False when that failed. The node shown is applied like
+        :meth:`refresh_data`; another one keeps its own model (and the nodes screen) current, its failures its own."""
+        if node is self.node:
+            return await self.refresh_data()
+        changes = await self._fetch(node)
+        self._nodes_changed()
+        return changes is not None
 
     async def refresh_data(self) -> bool:
         """Fetch and apply one snapshot of the node shown; False (and a disconnected header) when it failed."""

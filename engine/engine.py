@@ -1,8 +1,9 @@
 """The embedded scheduler engine: a simulated cluster, its background tasks, the task manager and the store.
 
 ``Engine.open(EngineConfig(...))`` builds (or reloads from SQLite) everything; with ``autorun`` a background
-asyncio loop advances the simulation in ticks and writes each tick's changes in one transaction. Tests pass a
-:class:`~engine.clock.ManualClock` with ``autorun=False`` and drive time with ``await engine.advance(seconds)``.
+asyncio loop advances the simulation in turns and writes each turn's changes in one transaction. Tests pass a
+:class:`~engine.clock.ManualClock` with ``autorun=False`` and drive time with ``await engine.advance(seconds)``,
+which runs the very same turns (``Engine._turn``), each covering what a production turn covers.
 The engine implements :class:`engine.api.EngineAPI`; bad input raises an :class:`engine.errors.EngineError`.
 
 Task-manager mapping to the storage world: ``keyspace`` is the IDC of the disk a task works on (or the Ocient
@@ -76,7 +77,8 @@ class EngineConfig:
     """None: an in-memory store; a path: a persistent SQLite file (WAL)."""
     seed: int = 1
     speed: float = 1.0
-    """Simulated seconds per real second (ignored when ``clock`` is given)."""
+    """Simulated seconds per real second. With a given ``clock`` it does not drive time, but still sets how much
+    simulated time one turn of :meth:`Engine.advance` covers (``interval`` × ``speed``), as in production."""
     demo: bool = False
     """Inject faults periodically (and enable every task type) so that there is always something going on."""
     clock: Clock | None = None
@@ -90,9 +92,11 @@ class EngineConfig:
     failure_rate: float = 0.002
     """Chance per simulated second that a worker step fails (redo); injected faults come on top."""
     tick_seconds: float = 1.0
-    """Largest simulated step; a longer advance is cut into steps of at most this."""
+    """Largest simulated step; a longer turn is cut into steps of at most this."""
     interval: float = 0.5
-    """Real seconds between two turns of the background loop (each turn is one store transaction)."""
+    """Real seconds between two turns of the background loop (each turn is one store transaction; the demo's
+    faults, expiry and the supervisor's tick run once a turn). :meth:`Engine.advance` uses turns of the same
+    simulated length, ``interval`` × ``speed`` but at least ``tick_seconds``."""
     leader: bool = True
     workers_per_idc: int = 6
     prepare_per_step: int = 8
@@ -263,11 +267,29 @@ class Engine:
             now = self.clock.monotonic()
             elapsed, self._last_mono = now - self._last_mono, now
             try:
-                with self._tick_transaction():  # one transaction per tick, supervisor writes included
-                    self._steps(elapsed)
-                    self._flush()
+                self._turn(elapsed)
             except EngineError as error:  # e.g. a store that went read-only: report, keep running in memory
                 self._log("engine", f"error: {error.message}")
+
+    def _turn(self, seconds: float) -> None:
+        """One turn of the engine, the same for the background loop and :meth:`advance`.
+
+        The clock has already moved by ``seconds``. The turn cuts them into steps of at most ``tick_seconds`` for
+        the workers; the clock-only work (the demo's faults, expiry, the supervisor's tick) runs once, in the last
+        step; and the turn's changes, supervisor writes included, go to the store in one transaction.
+        """
+        with self._tick_transaction():
+            self._steps(seconds)
+            self._flush()
+
+    def _turn_seconds(self) -> float:
+        """Simulated seconds one turn of :meth:`advance` covers: what a production turn covers at this config.
+
+        That is ``interval`` real seconds at ``speed`` (a ManualClock has no speed of its own, so the config's is
+        used), but at least one whole step: at speed 1 a test turn is one step of ``tick_seconds``, at speed 30
+        it is 15 steps with the clock-only work once, as in the demo.
+        """
+        return max(self.config.tick_seconds, self.config.interval * self.config.speed)
 
     def _steps(self, elapsed: float) -> None:
         tick = self.config.tick_seconds
@@ -296,21 +318,25 @@ class Engine:
             self.supervisor.tick(self.clock.now())
 
     async def advance(self, seconds: float) -> None:
-        """Run ``seconds`` of simulated activity in ticks (needs a ManualClock), then flush to the store."""
+        """Run ``seconds`` of simulated activity (needs a ManualClock) in the background loop's turns.
+
+        Each turn moves the clock by one production turn's worth of simulated time (:meth:`_turn_seconds`; the
+        last turn may be shorter) and then runs :meth:`_turn`, exactly as the loop does: its steps, the clock-only
+        work once, one store transaction.
+        """
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise InvalidArgument(f"advance needs a non-negative number of seconds, got {seconds!r}")
         if not isinstance(self.clock, ManualClock):
             raise InvalidArgument("advance needs an engine opened with a ManualClock")
+        turn = self._turn_seconds()
         remaining = float(seconds)
         while remaining > 1e-9:
-            dt = min(self.config.tick_seconds, remaining)
-            with self._tick_transaction():
-                self.clock.advance(dt)
-                self._step(dt)
-                self._flush()
+            dt = min(turn, remaining)
             remaining -= dt
+            self.clock.advance(dt)
+            self._last_mono = self.clock.monotonic()  # a running loop must not step this time again
+            self._turn(dt)
             await asyncio.sleep(0)  # let waiters see finished tasks
-        self._last_mono = self.clock.monotonic()
 
     def _flush(self) -> None:
         persist.flush(self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import time
 import uuid
@@ -10,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.app import App
 
 from app.config import Config
@@ -53,10 +56,32 @@ async def running(
         await engine.close()
 
 
+_SVG_TEXT = re.compile(
+    r'<text [^>]*\bx="(?P<x>[0-9.e+-]+)"[^>]*\btextLength="(?P<length>[0-9.e+-]+)"'
+    r'[^>]*\bclip-path="url\(#[^)]*-line-(?P<line>\d+)\)"[^>]*>(?P<text>[^<]*)</text>'
+)
+
+
 def screen_text(app: App[object]) -> str:
-    """What the terminal shows, as plain text lines."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip).rstrip() for strip in strips)
+    """What the terminal shows, as plain text lines (trailing blanks stripped).
+
+    Read from Textual's public ``App.export_screenshot`` (an SVG, rendered like the real terminal, with the
+    screens below a modal one showing through): every ``<text>`` element carries its line and its x offset, which
+    at a fixed cell width gives its column.
+    """
+    width, height = app.size
+    cells = [[" "] * width for _ in range(height)]
+    for match in _SVG_TEXT.finditer(app.export_screenshot()):
+        text = html.unescape(match["text"]).replace("\xa0", " ")
+        column = round(float(match["x"]) / (float(match["length"]) / len(text)))
+        row = cells[int(match["line"])]
+        for char in text:
+            if column < width:
+                row[column] = char
+            column += max(cell_len(char), 1)
+            if cell_len(char) == 2 and column - 1 < width:
+                row[column - 1] = ""  # the right half of a wide character
+    return "\n".join("".join(row).rstrip() for row in cells)
 
 
 def valid_vuid(engine: Engine) -> int:

@@ -233,7 +233,7 @@ async def test_cleanups_ask_first_and_report_the_supervisors_answer() -> None:
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "halt" in " ".join(str(n.message) for n in app._notifications).lower()
+        assert "halt" in " ".join(app.notification_messages).lower()
         await engine.supervisor_halt()
         await pilot.press("d", "y")
         await app.workers.wait_for_complete()

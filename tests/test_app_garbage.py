@@ -85,7 +85,7 @@ def answered(app: object, dialog: Dialog | None) -> bool:
     """An inline message in the dialog, or (it closed) a notification with the result."""
     if dialog is not None:
         return bool(str(dialog.message.render()).strip())
-    return bool(app._notifications)  # type: ignore[attr-defined]
+    return bool(app.notification_messages)  # type: ignore[attr-defined]
 
 
 async def test_garbage_in_every_form_field_gets_a_message_and_never_crashes() -> None:
@@ -129,10 +129,15 @@ async def test_garbage_in_the_filter_never_crashes_the_tree() -> None:
         await pilot.press("slash")
         bar = app.screen.query_one(FilterBar)
         for _ in range(TRIES * 3):
-            bar.value = garbage(rng)
+            text = garbage(rng)
+            bar.value = text
             await pilot.pause()
             assert app.is_running
             view = app.screen.query_one(TaskView)
-            assert view.line_count >= 0 and view.render_line(0) is not None
+            assert view.filter_text == text.strip().lower(), "the tree took the garbage as its filter"
+            keys = view.line_keys()
+            assert view.line_count == len(keys) and len(set(keys)) == len(keys), "a consistent layout"
+            for y in range(view.size.height):  # every visible line renders at the view's full width
+                assert view.render_line(y).cell_length == view.size.width
         await pilot.press("escape")
         assert "disk_repair" in screen_text(app)

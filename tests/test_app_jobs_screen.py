@@ -343,4 +343,4 @@ async def test_a_job_is_added_from_the_ui_against_a_real_schedtop_serve_without_
 
 
 def notifications(app: SchedtopApp) -> str:
-    return " ".join(str(n.message) for n in app._notifications)
+    return " ".join(app.notification_messages)

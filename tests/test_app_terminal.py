@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.errors import NoWidget
+from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarCorner
 from textual.widget import Widget
 
@@ -21,15 +23,23 @@ GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
 
 
 def leaf_regions(app: object) -> list[tuple[Widget, object]]:
-    """What each visible leaf widget covers on screen (scrollbars belong to their widget's region)."""
-    visible = app.screen._compositor.visible_widgets  # type: ignore[attr-defined]
+    """What each visible leaf widget covers on screen (scrollbars belong to their widget's region), from the public
+    ``Screen.find_widget`` (its region on screen and the clip of its containers) for every widget of the screen."""
+    screen = app.screen  # type: ignore[attr-defined]
+    visible: dict[Widget, Region] = {}
+    for widget in screen.walk_children(with_self=False):
+        try:
+            geometry = screen.find_widget(widget)
+        except NoWidget:  # not laid out: hidden, or inside something hidden
+            continue
+        if screen.region.overlaps(geometry.region) and geometry.clip.overlaps(geometry.region):
+            visible[widget] = geometry.region.intersection(geometry.clip)
     leaves = []
-    for widget, (region, clip) in visible.items():
+    for widget, shown in visible.items():
         if isinstance(widget, ScrollBar | ScrollBarCorner):
             continue
         if any(child in visible for child in widget.children):
             continue
-        shown = region.intersection(clip)
         if shown.area:
             leaves.append((widget, shown))
     return leaves

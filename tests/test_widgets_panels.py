@@ -85,11 +85,11 @@ async def test_migrations_update_by_key_and_finished_ones_fade_out() -> None:
         panel.show([running, done], now=T0 + timedelta(seconds=30))
         await pilot.pause()
         assert panel.keys == ["disk_repair:7", "disk_drop:9"]
-        row = panel._table.row_text("disk_repair:7")
+        row = panel.row_text("disk_repair:7")
         assert "40%" in row and "4/10" in row and "1m00s" in row
         panel.show([running.model_copy(update={"migrated_tasks_cnt": 5})], now=T0 + timedelta(seconds=90))
         assert panel.keys == ["disk_repair:7"]
-        assert "5/10" in panel._table.row_text("disk_repair:7")
+        assert "5/10" in panel.row_text("disk_repair:7")
 
 
 async def test_status_bar_always_shows_paused_and_a_stale_age_even_when_narrow() -> None:

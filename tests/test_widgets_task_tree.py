@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from engine.model import TaskRow, TaskState, TaskStatus
-from widgets.task_tree import QUICK_VIEWS, SORT_MODES, TaskTree, module_key
+from widgets.task_tree import QUICK_VIEWS, SORT_MODES, ModuleKey, QuickView, SortMode, TaskTree, module_key
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 MODULES = ("repair", "balance", "drop")
@@ -225,3 +226,28 @@ def test_a_child_appearing_resizes_its_block_in_place() -> None:
     tree.apply(rows, ["c1"])
     assert tree._line_offsets() is offsets and tree.line_count == count + 1
     assert tree.line(tree.position("r0400") + 1)[0] == "c1"
+
+
+def test_a_task_id_that_looks_like_a_module_key_is_still_a_task() -> None:
+    tree = TaskTree()
+    rows = {"module:repair": row("module:repair", 1), "c1": row("c1", 2, parent="module:repair")}
+    tree.reset(rows)
+    heading = module_key("repair")
+    assert tree.lines == [heading, "module:repair", "c1"]
+    assert heading != "module:repair" and str(heading) == "module:repair"
+    assert tree.counts(heading) == (1, 1, 0) and tree.counts("module:repair") == (1, 1, 0)
+    assert tree.parent_of("c1") == "module:repair" and tree.parent_of("module:repair") is heading
+
+
+def test_module_keys_are_one_per_name_and_sort_modes_and_views_are_strings() -> None:
+    assert module_key("repair") is ModuleKey("repair") and copy.deepcopy(module_key("repair")) is module_key("repair")
+    assert module_key("repair") != module_key("balance")
+    tree = TaskTree()
+    tree.set_sort("elapsed")
+    tree.set_quick_view("failed")
+    assert tree.sort_mode is SortMode.ELAPSED and tree.sort_mode == "elapsed" and f"{tree.sort_mode}" == "elapsed"
+    assert tree.quick_view is QuickView.FAILED and tree.quick_view == "failed"
+    with pytest.raises(ValueError, match="unknown sort 'size'"):
+        tree.set_sort("size")
+    with pytest.raises(ValueError, match="unknown quick view 'mine'"):
+        tree.set_quick_view("mine")

@@ -105,6 +105,10 @@ class MigrationsPanel(Vertical):
     def keys(self) -> list[str]:
         return self._table.keys
 
+    def row_text(self, key: str) -> str:
+        """The row of migration ``key`` (:func:`migration_key`) as plain text, its cells two spaces apart."""
+        return self._table.row_text(key)
+
     def show(self, migrations: Iterable[DiskMigration], now: datetime | None = None, error: str = "") -> None:
         if error:
             self._show_error(error)

@@ -14,11 +14,10 @@ is line 0 of the view and stays put while the rows scroll under it: row *i* is v
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -28,11 +27,32 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from engine.model import TaskRow, TaskState
+from engine.model import TaskRow
 
-from .formatting import bar_parts, elapsed_seconds, foreground, human_duration, keep_spaces_apart, percent_text
+from ._task_line import STATE_ICONS, Piece, TaskLinePieces
+from .formatting import elapsed_seconds, foreground, human_duration, keep_spaces_apart
 from .quiet import set_virtual_size
-from .task_tree import MODULE_PREFIX, QUICK_VIEWS, SORT_MODES, TaskTree, module_key, row_matches
+from .task_columns import (
+    ELAPSED_WIDTH,
+    STATE_WIDTH,
+    Column,
+    cell,
+    indent,
+    started_text,
+    table_columns,
+)
+from .task_tree import (
+    MODULE_PREFIX,
+    QUICK_VIEWS,
+    SORT_MODES,
+    LineKey,
+    ModuleKey,
+    QuickView,
+    SortMode,
+    TaskTree,
+    module_key,
+    row_matches,
+)
 
 __all__ = [
     "MODULE_PREFIX",
@@ -40,113 +60,23 @@ __all__ = [
     "SORT_MODES",
     "STATE_ICONS",
     "Column",
+    "LineKey",
+    "ModuleKey",
+    "QuickView",
+    "SortMode",
     "TaskView",
     "module_key",
     "row_matches",
+    "started_text",
     "table_columns",
 ]
 
-STATE_ICONS = {
-    TaskState.CREATED: "○",
-    TaskState.RUNNING: "▶",
-    TaskState.DONE: "✔",
-    TaskState.FAILED: "✖",
-    TaskState.SUSPENDED: "⏸",
-}
-MODULE_WIDTH = 16
-"""Module headings pad their name to this, so the counts after them line up."""
-CURSOR_KEEPS = 1
-"""Pieces of a task line (the state icon) that keep their own colours on the cursor line."""
-STATE_WIDTH = 2
-"""The state icon, or ``S▲`` in the header."""
-NAME_WIDTH = 18
-"""Tree guides and the task type: a root's ``▼ `` and 14 cells fit every type name (``volume_inspect``), a child
-is indented two more; deeper rows cut the type short rather than push the columns."""
-ID_WIDTH = 8
-SCOPE_WIDTH = 8
-NODE_WIDTH = 15
-"""An IPv4 address."""
-STARTED_WIDTH = 8
-"""``HH:MM:SS`` (``YY-MM-DD`` a day on)."""
-ELAPSED_WIDTH = 7
-"""``12m03s`` right-aligned; drawn separately, since it is the one cell of a running line that moves each second."""
-ENTITY_MIN = 12
-ENTITY_ROOMY = 20
-"""The node and scope columns come only while the entity keeps this many cells (else the node goes in front of
-the entity, and the scope is left out)."""
 SORT_ARROWS = {False: "▲", True: "▼"}
 """Ascending, descending."""
 CACHE_LIMIT = 1024
 """Rendered lines kept; a screenful is ~50, so this survives scrolling back and forth without growing forever."""
 HEADER_LINES = 1
 """The column header, drawn on the view's first line whatever the scroll position."""
-
-Piece = tuple[str, Style]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the table: where it starts, how wide it is, and the sort it shows (and sets when clicked)."""
-
-    name: str
-    label: str
-    x: int
-    width: int
-    sort: str | None = None
-    right: bool = False
-
-
-def table_columns(width: int, show_ids: bool = False, sort: str | None = None) -> tuple[Column, ...]:
-    """The columns for a view ``width`` cells wide, left to right, a one-cell gap between neighbours.
-
-    The state, type, entity and elapsed columns are always there, the progress bar from 50 cells; the optional
-    ones come while the entity keeps its room, in this order: the sort column (so that its arrow shows), the id
-    (when asked for), started, node, scope.
-    """
-    bar = 10 if width >= 70 else 6 if width >= 50 else 0
-    progress = bar + 5 if bar else 0  # the bar and `` 100%``
-    fixed = (STATE_WIDTH + 1) + (NAME_WIDTH + 1) + (progress + 1 if progress else 0) + (1 + ELAPSED_WIDTH)
-    entity = max(1, width - fixed)
-    optional: dict[str, int] = {}
-    wanted = [("id", ID_WIDTH, ENTITY_MIN)] if show_ids else []
-    wanted += [
-        ("started", STARTED_WIDTH, ENTITY_MIN),
-        ("node", NODE_WIDTH, ENTITY_ROOMY),
-        ("scope", SCOPE_WIDTH, ENTITY_ROOMY),
-    ]
-    wanted.sort(key=lambda column: column[0] != sort)  # stable: the rest keep their order
-    for name, size, keep in wanted:
-        if entity - (size + 1) >= keep:
-            optional[name] = size
-            entity -= size + 1
-    plan: list[tuple[str, str, int, str | None, bool]] = [
-        ("state", "S", STATE_WIDTH, "state", False),
-        ("type", "TYPE", NAME_WIDTH, "type", False),
-    ]
-    for name, label in (("id", "ID"), ("scope", "SCOPE"), ("node", "NODE")):
-        if name in optional:
-            plan.append((name, label, optional[name], None, False))
-    plan.append(("entity", "ENTITY", entity, None, False))
-    if progress:
-        plan.append(("progress", "PROGRESS", progress, "progress", False))
-    if "started" in optional:
-        plan.append(("started", "STARTED", STARTED_WIDTH, "started", False))
-    plan.append(("elapsed", "ELAPSED", ELAPSED_WIDTH, "elapsed", True))
-    columns: list[Column] = []
-    x = 0
-    for name, label, size, sorts, right in plan:
-        columns.append(Column(name, label, x, size, sorts, right))
-        x += size + 1
-    return tuple(columns)
-
-
-def started_text(start: datetime | None, now: datetime | None) -> str:
-    """When a task started, on the data's clock (as the header's): the time of day, or the date a day on."""
-    if start is None:
-        return "–"
-    if now is not None and now - start >= timedelta(days=1):
-        return start.strftime("%y-%m-%d")
-    return start.strftime("%H:%M:%S")
 
 
 class _Rendered:
@@ -168,7 +98,7 @@ class _Rendered:
         self.line_style, self.elapsed, self.strip = line_style, elapsed, strip
 
 
-class TaskView(ScrollView, can_focus=True):
+class TaskView(ScrollView, TaskLinePieces, can_focus=True):
     """A keyboard- and mouse-driven task tree for hundreds of thousands of rows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -272,8 +202,8 @@ class TaskView(ScrollView, can_focus=True):
         self.task_tree = TaskTree()
         self._now: datetime | None = None
         self._cursor = 0
-        self._selected: str | None = None
-        self._cache: dict[str, _Rendered] = {}
+        self._selected: LineKey | None = None
+        self._cache: dict[LineKey, _Rendered] = {}
         self._drawn: dict[int, Strip] = {}
         """What each on-screen row last drew (to repaint only rows that would now draw differently)."""
         self._drawn_top = -1
@@ -294,7 +224,7 @@ class TaskView(ScrollView, can_focus=True):
         return self.task_tree.filter_text
 
     @property
-    def sort_mode(self) -> str:
+    def sort_mode(self) -> SortMode:
         return self.task_tree.sort_mode
 
     @property
@@ -307,7 +237,7 @@ class TaskView(ScrollView, can_focus=True):
         return f"{self.sort_mode} {SORT_ARROWS[self.sort_descending]}"
 
     @property
-    def quick_view(self) -> str:
+    def quick_view(self) -> QuickView:
         return self.task_tree.quick_view
 
     @property
@@ -322,11 +252,11 @@ class TaskView(ScrollView, can_focus=True):
     @property
     def selected_task_id(self) -> str | None:
         key = self._selected
-        return None if key is None or key.startswith(MODULE_PREFIX) else key
+        return key if type(key) is str else None
 
     @property
-    def selected_key(self) -> str | None:
-        """The cursor line's key: a task id or ``module:<name>``."""
+    def selected_key(self) -> LineKey | None:
+        """The cursor line's key: a task id or a module heading's :class:`ModuleKey`."""
         return self._selected
 
     @property
@@ -337,7 +267,7 @@ class TaskView(ScrollView, can_focus=True):
     def visible_task_count(self) -> int:
         return self.task_tree.line_count - self.task_tree.module_lines
 
-    def line_keys(self) -> list[str]:
+    def line_keys(self) -> list[LineKey]:
         """The keys of every visible line, top to bottom (lays the whole tree out: for tests and small trees)."""
         return self.task_tree.lines
 
@@ -381,12 +311,12 @@ class TaskView(ScrollView, can_focus=True):
         if self.task_tree.set_quick_view(view):
             self._lines_moved(None)
 
-    def cycle_quick_view(self) -> str:
+    def cycle_quick_view(self) -> QuickView:
         view = QUICK_VIEWS[(QUICK_VIEWS.index(self.quick_view) + 1) % len(QUICK_VIEWS)]
         self.set_quick_view(view)
         return view
 
-    def cycle_sort(self) -> str:
+    def cycle_sort(self) -> SortMode:
         """Sort by the next column to the right (wrapping), in that column's first direction."""
         mode = SORT_MODES[(SORT_MODES.index(self.task_tree.sort_mode) + 1) % len(SORT_MODES)]
         self.set_sort(mode)
@@ -433,12 +363,12 @@ class TaskView(ScrollView, can_focus=True):
 
     # -- following the lines' changes -----------------------------------------------------------------------
 
-    def _key_at(self, index: int) -> str | None:
+    def _key_at(self, index: int) -> LineKey | None:
         if 0 <= index < self.task_tree.line_count:
             return self.task_tree.line(index)[0]
         return None
 
-    def _anchor(self) -> tuple[str, int, bool] | None:
+    def _anchor(self) -> tuple[LineKey, int, bool] | None:
         """(key of the top line, scroll offset, cursor on screen) before an update, to keep the view still."""
         if not self.task_tree.line_count:
             return None
@@ -454,7 +384,7 @@ class TaskView(ScrollView, can_focus=True):
         """Task lines on screen (the header takes one)."""
         return max(1, self.size.height - HEADER_LINES)
 
-    def _lines_moved(self, anchor: tuple[str, int, bool] | None) -> None:
+    def _lines_moved(self, anchor: tuple[LineKey, int, bool] | None) -> None:
         """Lines appeared, went or moved: follow the selected key and keep the top line where it was."""
         tree = self.task_tree
         count = tree.line_count
@@ -468,7 +398,7 @@ class TaskView(ScrollView, can_focus=True):
             if self._selected is None:
                 # first time: start on the first task rather than on a module heading
                 first = tree.window(0, min(count, 64))
-                self._cursor = next((i for i, (key, _) in enumerate(first) if not key.startswith(MODULE_PREFIX)), 0)
+                self._cursor = next((i for i, (key, _) in enumerate(first) if type(key) is str), 0)
             self._cursor = min(self._cursor, max(0, count - 1))
             self._set_selected(self._key_at(self._cursor))
         if anchor is not None:
@@ -498,7 +428,7 @@ class TaskView(ScrollView, can_focus=True):
             if drawn.get(y) is not self.render_line(y):
                 self.refresh_line(top + y)
 
-    def _set_selected(self, key: str | None) -> None:
+    def _set_selected(self, key: LineKey | None) -> None:
         if key != self._selected:
             self._selected = key
             self.post_message(self.Highlighted(self, self.selected_task_id))
@@ -538,7 +468,7 @@ class TaskView(ScrollView, can_focus=True):
             return
         if self.task_tree.has_children(key) and self.task_tree.expanded(key) != expand:
             self.action_toggle_row()
-        elif not expand and not key.startswith(MODULE_PREFIX):
+        elif not expand and type(key) is str:
             parent = self.task_tree.parent_of(key)
             index = self.task_tree.position(parent)
             if index is not None:
@@ -556,7 +486,7 @@ class TaskView(ScrollView, can_focus=True):
         key = self._key_at(self._cursor)
         if key is None:
             return
-        if key.startswith(MODULE_PREFIX):
+        if type(key) is ModuleKey:
             self.action_toggle_row()
         else:
             self.post_message(self.Activated(self, key))
@@ -570,7 +500,7 @@ class TaskView(ScrollView, can_focus=True):
             return
         self._move_cursor(index)
         key, depth = self.task_tree.line(index)
-        toggle_column = 0 if key.startswith(MODULE_PREFIX) else STATE_WIDTH + 1 + 2 * _indent(depth)
+        toggle_column = 0 if type(key) is ModuleKey else STATE_WIDTH + 1 + 2 * indent(depth)
         if self.task_tree.has_children(key) and toggle_column <= event.x <= toggle_column + 1:
             self.action_toggle_row()
         elif event.chain >= 2:
@@ -657,7 +587,7 @@ class TaskView(ScrollView, can_focus=True):
                 text = f"{label:>{column.width + 1}}"[-(column.width + 1) :]
                 start = column.x - 1
             else:
-                text, start = _cell(label, column.width), column.x
+                text, start = cell(label, column.width), column.x
             if start > used:
                 pieces.append((" " * (start - used), plain))
             pieces.append((text, sorted_style if sorted_here else plain))
@@ -674,7 +604,7 @@ class TaskView(ScrollView, can_focus=True):
             text = self.empty_message
             if self.task_tree.filtering and self.task_tree.rows:
                 text = "no task matches the " + " and the ".join(
-                    ([f"quick view {self.quick_view!r} (v)"] if self.quick_view != QUICK_VIEWS[0] else [])
+                    ([f"quick view {str(self.quick_view)!r} (v)"] if self.quick_view != QUICK_VIEWS[0] else [])
                     + ([f"filter {self.filter_text!r}"] if self.filter_text else [])
                 )
             message = (text, width, base)
@@ -687,7 +617,7 @@ class TaskView(ScrollView, can_focus=True):
             return self._blank
         key, depth = self.task_tree.line(index)
         selected = index == self._cursor
-        row = self.task_tree.rows.get(key)
+        row = None if type(key) is ModuleKey else self.task_tree.rows.get(key)
         tree = self.task_tree
         layout: tuple[object, ...]
         elapsed_text = ""
@@ -698,7 +628,7 @@ class TaskView(ScrollView, can_focus=True):
             status = row.status
             elapsed = human_duration(elapsed_seconds(status.start_time, status.end_time, self._now))
             elapsed_text = f" {elapsed:>{ELAPSED_WIDTH}}"
-            node = tree.node_of(key) if status.has_parent else ""
+            node = tree.node_of(key) if status.has_parent and type(key) is str else ""
             started = started_text(status.start_time, self._now)
             layout = (depth, tree.has_children(key), tree.expanded(key), tree.is_context(key), selected, width)
             layout += (self.has_focus, node, started, self.columns)
@@ -734,130 +664,3 @@ class TaskView(ScrollView, can_focus=True):
     def _strip(self, pieces: list[Piece], width: int, line_style: Style, cursor: bool = False) -> Strip:
         head, used = self._segments(pieces, width, line_style, cursor)
         return self._finish(head, used, "", width, line_style, cursor)
-
-    @staticmethod
-    def _segments(
-        pieces: list[Piece], width: int, line_style: Style, cursor: bool = False
-    ) -> tuple[list[Segment], int]:
-        """Pieces → segments of at most ``width`` cells on the line's background, and the cells they take.
-
-        On the cursor line the cursor's colours win after the tree guides (the other pieces keep only
-        bold/italic), so the whole row reads as selected. Blank runs keep a style of their own: SVG renderers drop
-        leading spaces inside a text run, which would pull the text after them to the left in the screenshots.
-        """
-        segments: list[Segment] = []
-        used = 0
-        for number, (text, style) in enumerate(pieces):
-            if used >= width:
-                break
-            size = cell_len(text)
-            if used + size > width:
-                text = set_cell_size(text, width - used - 1) + "…" if width - used > 1 else "…"
-                size = width - used
-            if cursor and number >= CURSOR_KEEPS:
-                style = Style(bold=style.bold, italic=style.italic)
-            segments.append(Segment(text, line_style + style))
-            used += size
-        return keep_spaces_apart(segments), used
-
-    def _module_pieces(self, key: str) -> list[Piece]:
-        module = key[len(MODULE_PREFIX) :]
-        total, running, failed = self.task_tree.counts(key)
-        heading = self._style("module")
-        pieces: list[Piece] = [
-            ("▼ " if self.task_tree.expanded(key) else "▶ ", heading),
-            (f"{module:<{MODULE_WIDTH}} ", heading),
-        ]
-        summary = f"{total} task{'s' if total != 1 else ''}"
-        if running:
-            summary += f", {running} running"
-        pieces.append((summary, self._style("dim")))
-        if failed:
-            pieces.append((f", {failed} failed", self._style("failed")))
-        return pieces
-
-    def _task_pieces(self, key: str, depth: int, row: TaskRow, node: str) -> list[Piece]:
-        """A task's cells, each exactly as wide as its column (the elapsed time is added by :meth:`_finish`)."""
-        status = row.status
-        tree = self.task_tree
-        dim = self._style("dim")
-        plain = Style()
-        if row.gone:
-            state_style = self._style("gone")
-        elif tree.is_context(key):
-            state_style = dim
-        else:
-            state_style = self._style(status.state.value)
-        pieces: list[Piece] = []
-        used = 0
-        for column in self.columns:
-            if column.name == "elapsed":
-                break
-            if column.x > used:
-                pieces.append((" " * (column.x - used), plain))
-            name, width = column.name, column.width
-            first = len(pieces)
-            if name == "state":
-                pieces.append((_cell(STATE_ICONS.get(status.state, "?"), width), state_style))
-            elif name == "type":
-                toggle = ("▼ " if tree.expanded(key) else "▶ ") if tree.has_children(key) else "  "
-                guides = _cell("  " * _indent(depth) + toggle, min(width, 2 * _indent(depth) + 2))
-                pieces += [(guides, dim), (_cell(status.type, width - cell_len(guides)), state_style)]
-            elif name == "id":
-                pieces.append((_cell(status.id[:ID_WIDTH], width), dim))
-            elif name == "scope":
-                pieces.append((_cell(status.scope, width), plain))
-            elif name == "node":
-                pieces.append((_cell(node, width), plain))
-            elif name == "entity":
-                pieces += self._entity_pieces(row, node, width, state_style)
-            elif name == "progress":
-                filled, empty = bar_parts(status.fraction, width - 5)
-                bar_style = dim if row.gone else self._style("bar")
-                pieces += [
-                    (filled, bar_style),
-                    (empty, self._style("track")),
-                    (" " + percent_text(status.fraction), dim),
-                ]
-            elif name == "started":
-                pieces.append((_cell(started_text(status.start_time, self._now), width), dim))
-            drawn = sum(cell_len(text) for text, _ in pieces[first:])
-            if drawn < width:  # e.g. an unknown progress's shorter percent: the next column must not move
-                pieces.append((" " * (width - drawn), plain))
-            used = column.x + max(width, drawn)
-        return pieces
-
-    def _entity_pieces(self, row: TaskRow, node: str, width: int, state_style: Style) -> list[Piece]:
-        """The entity (after the node, when the node has no column of its own), then the gone / error note."""
-        status = row.status
-        entity = status.entity or status.keyspace or ""
-        if node and not any(column.name == "node" for column in self.columns):
-            entity = f"{node} {entity}" if entity else node
-        notes = (["gone"] if row.gone else []) + ([status.error] if status.state is TaskState.FAILED else [])
-        note = " [" + ", ".join(n for n in notes if n) + "]" if any(notes) else ""
-        if note:
-            entity_width = min(cell_len(entity), max(1, width // 2))
-            note = _cell(note, max(0, width - entity_width))
-        else:
-            entity_width = width
-        pieces: list[Piece] = []
-        if entity_width:
-            pieces.append((_cell(entity, entity_width), state_style if row.gone else Style()))
-        if note:
-            pieces.append((note, self._style("failed") if status.state is TaskState.FAILED else self._style("dim")))
-        return pieces
-
-
-def _indent(depth: int) -> int:
-    """Indentation steps of a task line's tree guides: none for a root (depth 1), capped so that deep rows keep
-    room for their type."""
-    return min(max(0, depth - 1), (NAME_WIDTH - 8) // 2)
-
-
-def _cell(text: str, width: int) -> str:
-    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text + " " * (width - cell_len(text))
-    return set_cell_size(text, width - 1) + "…"

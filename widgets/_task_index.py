@@ -1,0 +1,458 @@
+"""The flat index behind the task tree: modules → root tasks → children, patched from deltas.
+
+Each shown task is indexed under its *tree parent*: its parent when that is shown, else its module (a
+:class:`~widgets._task_keys.ModuleKey`); children that name a parent not (yet) shown wait for it under their
+module. Each parent's children are kept in ascending order of the sort key (it ends in the task id, so the order is
+total), sorted lazily when first asked for and then patched by bisection. What a delta changed is recorded for the
+layout (:class:`~widgets.task_tree.TaskTree`): the root blocks and module lists to lay out again, the roots that
+appeared or went, the lines to repaint.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import compress, groupby, islice
+from operator import attrgetter, itemgetter, le, not_
+from typing import Any
+
+from engine.model import TaskRow, TaskState
+from engine.model.taskmanager import NO_PARENT
+
+from ._task_filter import QUICK_VIEWS, in_quick_view, row_matches
+from ._task_keys import LineKey, ModuleKey
+from ._task_sort import DEFAULT_SORT, DESCENDING_FIRST, SortMode, elapsed_keys, sort_key, started_keys
+
+NODE_CACHE = 4096
+"""Parents whose children's nodes are kept looked up (a screenful needs a few; a filter may ask for all)."""
+
+_RUNNING = TaskState.RUNNING
+_FAILED = TaskState.FAILED
+_INTERNAL = attrgetter("internal")
+_PARENT_ID = attrgetter("status.parent_id")
+_MODULE = attrgetter("module")
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+
+
+@dataclass
+class Update:
+    """What :meth:`TaskTree.apply` did: ``moved`` when lines appeared, went or changed places."""
+
+    moved: bool = False
+    touched: set[LineKey] = field(default_factory=set)
+    """Keys whose line must repaint though no line moved (changed rows, parents whose counts changed)."""
+
+
+class TaskIndex:
+    """The shown tasks indexed by tree parent, each parent's children sorted, and the filter's matches."""
+
+    def __init__(self) -> None:
+        self.rows: Mapping[str, TaskRow] = {}
+        self.show_internal = False
+        self.filter_text = ""
+        self.quick_view = QUICK_VIEWS[0]
+        self.sort_mode: SortMode = DEFAULT_SORT
+        self.sort_descending = DEFAULT_SORT in DESCENDING_FIRST
+        self.now: datetime | None = None
+        """The data's clock: running tasks' elapsed time runs to it (the elapsed sort follows it)."""
+        self.collapsed: set[LineKey] = set()
+        self.modules: list[str] = []
+        self._sort_clock: datetime | None = None
+        self._key_fn = sort_key(self.sort_mode, self._clock)
+        self._nodes: dict[str, tuple[TaskRow, dict[str, str]]] = {}
+        """Parent id → (the parent row it was read from, child id → node) from the parent's ``children_ids``."""
+        self._module_keys: dict[str, ModuleKey] = {}
+        self._seen: dict[str, TaskRow] = {}
+        """Each shown task as it was indexed (so a delta knows the row before)."""
+        self._kids: dict[LineKey, dict[str, None]] = {}
+        """Tree parent (task id or module key) → its shown children."""
+        self._waiting: dict[str, dict[str, None]] = {}
+        """Absent parent id → children listed under their module until it arrives."""
+        self._counts: dict[LineKey, list[int]] = {}
+        """Parent → [children, running, failed], filled on first use and then kept up to date."""
+        self._sorted: dict[LineKey, list[str]] = {}
+        """Parent → its shown children in ascending order of the sort key (a descending sort lays them out reversed)."""
+        self._matches: set[str] | None = None
+        """Tasks that match the filter text and the quick view; None when neither is set."""
+        # what changed since the blocks were last laid out
+        self._dirty_roots: set[str] = set()
+        self._dirty_modules: set[ModuleKey] = set()
+        self._root_moves: set[str] = set()
+        self._touched: set[LineKey] = set()
+
+    # -- queries --------------------------------------------------------------------------------------------
+
+    def counts(self, key: LineKey) -> tuple[int, int, int]:
+        """(shown children, running ones, failed ones) of a module heading or task."""
+        count = self._counts.get(key)
+        if count is None:
+            kids = self._kids.get(key)
+            if not kids:
+                return (0, 0, 0)
+            seen = self._seen
+            states = [seen[t].status.state for t in kids]
+            count = self._counts[key] = [len(states), states.count(_RUNNING), states.count(_FAILED)]
+        return count[0], count[1], count[2]
+
+    def has_children(self, key: LineKey) -> bool:
+        return bool(self._kids.get(key))
+
+    @property
+    def filtering(self) -> bool:
+        """Filter text or a quick view other than ``all`` is set: only matches (and their ancestors) are shown."""
+        return self._matches is not None
+
+    @property
+    def matches(self) -> Set[str]:
+        """The tasks that match the filter text and the quick view (empty when neither is set)."""
+        return self._matches if self._matches is not None else frozenset()
+
+    def node_of(self, task_id: str) -> str:
+        """The node a child task runs on, as its parent's ``children_ids`` say; "" for a root or when unknown."""
+        row = self.rows.get(task_id)
+        if row is None:
+            return ""
+        parent_id = row.status.parent_id
+        parent = self.rows.get(parent_id)
+        if parent is None or not parent.status.children_ids:
+            return ""
+        cached = self._nodes.get(parent_id)
+        if cached is None or cached[0] is not parent:
+            if len(self._nodes) >= NODE_CACHE:
+                self._nodes.clear()
+            cached = self._nodes[parent_id] = (parent, {c.task_id: c.node for c in parent.status.children_ids})
+        return cached[1].get(task_id, "")
+
+    def parent_of(self, task_id: str) -> LineKey | None:
+        return self._parent(task_id)
+
+    def visible(self, row: TaskRow) -> bool:
+        return self.show_internal or not row.internal
+
+    def _clock(self) -> datetime | None:
+        """The clock the lists are sorted by (elapsed keys depend on it): ``now`` as of the last re-sort."""
+        return self._sort_clock
+
+    def _module_key(self, module: str) -> ModuleKey:
+        key = self._module_keys.get(module)
+        if key is None:
+            key = self._module_keys[module] = ModuleKey(module)
+        return key
+
+    def _index_all(self, rows: Mapping[str, TaskRow], modules: Iterable[str] = ()) -> None:
+        """Index every shown row from scratch (hidden internal tasks are not indexed).
+
+        Done column-wise with C-level ``map``/``zip``/``groupby`` rather than a Python loop per task: the first
+        frame of 100 000 tasks depends on it. A task's tree parent is its parent when that is shown, else its
+        module; children that name a parent not (yet) shown wait for it.
+        """
+        self.rows = rows
+        if self.show_internal:
+            seen = dict(rows)
+        else:
+            values = list(rows.values())
+            shown = list(map(not_, map(_INTERNAL, values)))
+            seen = dict(zip(compress(rows.keys(), shown), compress(values, shown), strict=True))
+        ids = list(seen)
+        raw_parents = list(map(_PARENT_ID, seen.values()))
+        # tasks whose parent is not shown hang under their module
+        absent = set(raw_parents).difference(seen)
+        orphan = list(map(absent.__contains__, raw_parents))
+        roots = list(compress(ids, orphan))
+        root_modules = list(map(_MODULE, map(seen.__getitem__, roots)))
+        module_set = set(modules) | set(root_modules)
+        module_keys = {module: self._module_key(module) for module in module_set}
+        root_parent = dict(zip(roots, map(module_keys.__getitem__, root_modules), strict=True))
+        tree_parents = map(root_parent.get, ids, raw_parents)  # the module for a root, else the parent
+        waiting: dict[str, dict[str, None]] = {}
+        root_parents = list(compress(raw_parents, orphan))
+        if set(root_parents).difference((NO_PARENT, "")):  # usually none: every root says "none"
+            for task_id, raw in zip(roots, root_parents, strict=True):
+                if raw and raw != NO_PARENT:
+                    waiting.setdefault(raw, {})[task_id] = None
+        # children grouped by tree parent; rows arrive in creation order, so siblings come in runs
+        kids: dict[LineKey, dict[str, None]] = {}
+        for parent, group in groupby(zip(tree_parents, ids, strict=True), key=_FIRST):
+            members = dict.fromkeys(map(_SECOND, group))
+            existing = kids.get(parent)
+            if existing is None:
+                kids[parent] = members
+            else:
+                existing.update(members)
+        self.modules = sorted(module_set)
+        self._seen, self._kids, self._waiting = seen, kids, waiting
+        self._counts = {}
+        self._sorted = {}
+        self._nodes = {}
+        self._sort_clock = self.now
+        if self._matches is not None:
+            self._rematch(None)
+
+    def _index_changes(
+        self, rows: Mapping[str, TaskRow], changed: list[str], removed: Iterable[str], modules: Iterable[str]
+    ) -> tuple[set[str], bool]:
+        """Take the rows that changed (new, updated or gone) into the index, noting what the layout must redo;
+        the modules seen for the first time, and whether the matches changed."""
+        self.rows = rows
+        self._touched = set()
+        self._dirty_roots.clear()
+        self._dirty_modules.clear()
+        self._root_moves.clear()
+        known = set(self.modules)
+        new_modules = {
+            rows[t].module for t in changed if t in rows and rows[t].module not in known and self.visible(rows[t])
+        }
+        new_modules.update(m for m in modules if m not in known)
+        for task_id in removed:
+            self._forget(task_id)
+        matches_moved = False
+        for task_id in changed:
+            row = rows.get(task_id)
+            if row is None:
+                self._forget(task_id)
+            else:
+                self._index(task_id, row)
+            if self._matches is not None:
+                matched = row is not None and self._matching(task_id)
+                if matched != (task_id in self._matches):
+                    matches_moved = True
+                    (self._matches.add if matched else self._matches.discard)(task_id)
+        if self._matches is not None:
+            for task_id in removed:
+                if task_id in self._matches:
+                    self._matches.discard(task_id)
+                    matches_moved = True
+        self._touched.update(changed)
+        return new_modules, matches_moved
+
+    def _rematch(self, candidates: Iterable[str] | None) -> None:
+        """Work out the matches again, among ``candidates`` (None: every shown task)."""
+        if not self.filter_text and self.quick_view == QUICK_VIEWS[0]:
+            self._matches = None
+            return
+        if candidates is None:
+            candidates = self._seen
+        self._matches = {t for t in candidates if self._matching(t)}
+
+    def _matching(self, task_id: str) -> bool:
+        row = self._seen.get(task_id)
+        if row is None or not self.visible(row) or not in_quick_view(row, self.quick_view):
+            return False
+        text = self.filter_text
+        if not text or row_matches(row, text):
+            return True
+        # the node last: it is looked up in the parent's children_ids
+        return row.status.has_parent and text in self.node_of(task_id).lower()
+
+    def _forget_lines(self, task_id: str) -> None:
+        """A task left the index: drop whatever the layout keeps for its line."""
+
+    def _tree_parent(self, row: TaskRow) -> LineKey:
+        """Where a task hangs: under its parent when that is shown (indexed), else under its module."""
+        raw = row.status.parent_id
+        if raw in self._seen and raw != row.status.id:
+            return raw
+        return self._module_key(row.module)
+
+    def _parent(self, task_id: str) -> LineKey | None:
+        """The tree parent of an indexed task (not stored: it follows from the rows and what is indexed)."""
+        row = self._seen.get(task_id)
+        return None if row is None else self._tree_parent(row)
+
+    def _count(self, parent: LineKey, row: TaskRow, step: int) -> None:
+        count = self._counts.get(parent)
+        if count is not None:
+            count[0] += step
+            state = row.status.state
+            if state is _RUNNING:
+                count[1] += step
+            elif state is _FAILED:
+                count[2] += step
+        self._touched.add(parent)
+
+    def _attach(self, task_id: str, row: TaskRow, parent: LineKey) -> None:
+        if type(parent) is ModuleKey:
+            self._root_moves.add(task_id)
+        self._seen[task_id] = row
+        self._kids.setdefault(parent, {})[task_id] = None
+        self._count(parent, row, 1)
+        ordered = self._sorted.get(parent)
+        if ordered is not None:
+            seen, key = self._seen, self._key_fn
+            bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
+        self._changed_below(parent)
+
+    def _detach(self, task_id: str, old: TaskRow, parent: LineKey) -> None:
+        if type(parent) is ModuleKey:
+            self._root_moves.add(task_id)
+        siblings = self._kids.get(parent)
+        if siblings is not None:
+            siblings.pop(task_id, None)
+        self._count(parent, old, -1)
+        ordered = self._sorted.get(parent)
+        if ordered is not None:
+            index = self._find(ordered, task_id, self._key_fn(old))
+            if index is None:
+                self._sorted.pop(parent, None)
+            else:
+                del ordered[index]
+        self._changed_below(parent)
+
+    def _find(self, ordered: list[str], task_id: str, key: Any) -> int | None:
+        """Where a child sits in its parent's sorted list, found by bisecting on its current sort key."""
+        seen, key_fn = self._seen, self._key_fn
+        try:
+            index = bisect.bisect_left(ordered, key, key=lambda t: key_fn(seen[t]))
+            while index < len(ordered) and ordered[index] != task_id and key_fn(seen[ordered[index]]) == key:
+                index += 1
+            if index < len(ordered) and ordered[index] == task_id:
+                return index
+        except (KeyError, TypeError):
+            pass
+        try:
+            return ordered.index(task_id)  # sort keys that compare oddly: fall back to a scan
+        except ValueError:
+            return None
+
+    def _wait_for_parent(self, task_id: str, old: TaskRow | None, row: TaskRow | None) -> None:
+        before = old.status.parent_id if old is not None else None
+        after = row.status.parent_id if row is not None else None
+        if before == after and row is not None:
+            return
+        if before and before != NO_PARENT and before in self._waiting:
+            self._waiting[before].pop(task_id, None)
+        if after and after != NO_PARENT and after not in self._seen:
+            self._waiting.setdefault(after, {})[task_id] = None
+
+    def _index(self, task_id: str, row: TaskRow) -> None:
+        old = self._seen.get(task_id)
+        if not self.visible(row):
+            # hidden internal tasks are not indexed at all (showing them re-indexes everything)
+            if old is not None:
+                self._forget(task_id)
+            return
+        parent = self._tree_parent(row)
+        if old is None:
+            self._attach(task_id, row, parent)
+            self._wait_for_parent(task_id, None, row)
+            for child in list(self._waiting.pop(task_id, ())):
+                row_of_child = self._seen.get(child)
+                if row_of_child is not None and child not in self._kids.get(task_id, ()):
+                    # it waited under its module for this parent
+                    self._move(child, self._module_key(row_of_child.module), task_id)
+            return
+        if old.status.parent_id != row.status.parent_id:
+            self._wait_for_parent(task_id, old, row)
+        old_parent = self._tree_parent(old)
+        if old_parent != parent:
+            self._detach(task_id, old, old_parent)
+            self._attach(task_id, row, parent)
+            return
+        if old.status.state is not row.status.state:
+            self._count(parent, old, -1)
+            self._count(parent, row, 1)
+        ordered = self._sorted.get(parent)
+        if ordered is not None:
+            key = self._key_fn
+            new_key, old_key = key(row), key(old)
+            if old_key != new_key:
+                self._reposition(ordered, task_id, old_key, new_key, row, parent)
+                return
+        self._seen[task_id] = row
+
+    def _reposition(
+        self, ordered: list[str], task_id: str, old_key: Any, new_key: Any, row: TaskRow, parent: LineKey
+    ) -> None:
+        """Move one child inside its parent's sorted list; the lines change only if its place did."""
+        index = self._find(ordered, task_id, old_key)
+        self._seen[task_id] = row
+        if index is None:
+            self._sorted.pop(parent, None)
+            self._changed_below(parent)
+            return
+        seen, key = self._seen, self._key_fn
+        before = key(seen[ordered[index - 1]]) if index > 0 else None
+        after = key(seen[ordered[index + 1]]) if index + 1 < len(ordered) else None
+        if (before is None or before <= new_key) and (after is None or new_key <= after):
+            return
+        del ordered[index]
+        bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
+        self._changed_below(parent)
+
+    def _move(self, task_id: str, old_parent: LineKey, parent: LineKey) -> None:
+        row = self._seen[task_id]
+        self._detach(task_id, row, old_parent)
+        self._attach(task_id, row, parent)
+
+    def _forget(self, task_id: str) -> None:
+        old = self._seen.get(task_id)
+        if old is None:
+            return
+        self._detach(task_id, old, self._tree_parent(old))
+        del self._seen[task_id]
+        self._wait_for_parent(task_id, old, None)
+        self.collapsed.discard(task_id)
+        self._counts.pop(task_id, None)
+        self._sorted.pop(task_id, None)
+        self._dirty_roots.discard(task_id)
+        self._forget_lines(task_id)
+        orphans = self._kids.pop(task_id, None)
+        if orphans:
+            for child in list(orphans):
+                row = self._seen.get(child)
+                if row is not None:
+                    self._attach(child, row, self._module_key(row.module))
+                    self._waiting.setdefault(task_id, {})[child] = None
+
+    def _ancestors(self, task_id: str) -> Iterator[LineKey]:
+        """The task's parent, its parent's parent … up to the module key; stops on a loop in bad data."""
+        parent = self._parent(task_id)
+        visited: set[str] = set()
+        while parent is not None and parent not in visited:
+            yield parent
+            if type(parent) is ModuleKey:
+                return
+            visited.add(parent)
+            parent = self._parent(parent)
+
+    def _root_of(self, task_id: str) -> str | None:
+        """The root task (the block) a task's line belongs to; None when it hangs under no module."""
+        current = task_id
+        for parent in self._ancestors(task_id):
+            if type(parent) is ModuleKey:
+                return current
+            current = parent
+        return None
+
+    def _changed_below(self, parent: LineKey) -> None:
+        """The children of ``parent`` changed: its block (or its module's list of blocks) must be laid out again."""
+        if type(parent) is ModuleKey:
+            self._dirty_modules.add(parent)
+        else:
+            root = self._root_of(parent)
+            if root is not None:
+                self._dirty_roots.add(root)
+
+    def sorted_children(self, parent: LineKey) -> list[str]:
+        """A parent's shown children in ascending order of the sort key."""
+        ordered = self._sorted.get(parent)
+        if ordered is None:
+            ordered = list(self._kids.get(parent, ()))
+            if len(ordered) > 1:
+                # keys computed in one pass, then a sort of positions by key, skipped when already sorted (the
+                # usual case by start time: rows arrive in creation order)
+                rows = list(map(self._seen.__getitem__, ordered))
+                if self.sort_mode is SortMode.STARTED:
+                    keys: list[Any] = started_keys(rows, ordered)
+                elif self.sort_mode is SortMode.ELAPSED:
+                    keys = elapsed_keys(rows, ordered, self._sort_clock)
+                else:
+                    keys = list(map(self._key_fn, rows))
+                if not all(map(le, keys, islice(keys, 1, None))):
+                    order = sorted(range(len(ordered)), key=keys.__getitem__)
+                    ordered = list(map(ordered.__getitem__, order))
+            self._sorted[parent] = ordered
+        return ordered
