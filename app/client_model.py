@@ -9,6 +9,7 @@ never in a widget's filtered view.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -147,21 +148,17 @@ class ClientModel:
     def _expire_gone(self, now: datetime, changes: Changes) -> None:
         """Drop the gone tasks marked ``GONE_KEEP`` ago or earlier (the oldest come first: stop at a younger one)."""
         limit = now - GONE_KEEP
-        while self._gone_order:
-            oldest, since = next(iter(self._gone_order.items()))
-            if since > limit:
-                return
-            row = self.rows.get(oldest)
-            if row is not None and row.gone:
-                self._drop(oldest, row)
-                changes.changed.discard(oldest)
-                changes.removed.add(oldest)
-            else:
-                self._gone_order.pop(oldest, None)
+        self._drop_oldest_gone(changes, lambda since: since <= limit)
 
     def _trim_gone(self, changes: Changes) -> None:
-        while len(self._gone_order) > MAX_GONE:
-            oldest = next(iter(self._gone_order))
+        self._drop_oldest_gone(changes, lambda _since: len(self._gone_order) > MAX_GONE)
+
+    def _drop_oldest_gone(self, changes: Changes, while_: Callable[[datetime], bool]) -> None:
+        """Drop gone tasks, oldest mark first, for as long as ``while_(marked_at)`` holds."""
+        while self._gone_order:
+            oldest, since = next(iter(self._gone_order.items()))
+            if not while_(since):
+                return
             row = self.rows.get(oldest)
             if row is not None and row.gone:
                 self._drop(oldest, row)

@@ -27,7 +27,7 @@ from widgets.command_line import CommandLine
 from widgets.confirm import ConfirmDialog
 from widgets.create_task_form import CreateTaskForm
 from widgets.migrate_form import MigrateForm
-from widgets.status_bar import StatusBar, StatusInfo, is_stale
+from widgets.status_bar import StatusInfo, is_stale
 from widgets.task_view import TaskView
 from widgets.too_small import TooSmall
 from widgets.ttl_form import TtlForm
@@ -42,15 +42,19 @@ from .config import MAX_REFRESH, MIN_REFRESH, Config, default_path
 from .dashboard import Dashboard, ShownScreen
 from .nodes import Node, default_node_name, describe_error
 from .schedule_actions import ScheduleActions
-from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen
+from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen, Follower
 from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.nodes import NodesScreen
-from .screens.tasks import TaskDataScreen, TasksScreen
+from .screens.tasks import TasksScreen
+from .screens.wait import WaitScreen
 from .sources import base as caps
 from .sources.base import Source
 from .typeahead import KeyHold, OrderedKeys
+
+if TYPE_CHECKING:
+    from .screens.plot import PlotScreen
 
 REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 MIGRATE_TYPE_NAMES = frozenset(t.value for t in MIGRATE_TYPES)
@@ -217,11 +221,8 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
             return
         self.node_index = index
         self.pending_select = None
-        for screen in self.screen_stack:
-            if isinstance(screen, DataScreen) and screen.is_mounted:
-                screen.apply_data(Changes(full=True))
-            elif isinstance(screen, DetailScreen):
-                screen.refresh_detail()
+        for screen in self.followers:
+            screen.node_switched()
         self.update_status()
         self.refresh_bindings()
         self.notify(f"node {self.node.name} ({index + 1}/{len(self.nodes)})", timeout=2)
@@ -322,21 +323,20 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         self._nodes_changed()
         return changes is not None
 
+    @property
+    def followers(self) -> list[Follower]:
+        """The screens in the stack that the app keeps current (see :class:`~app.screens.base.Follower`)."""
+        return [screen for screen in self.screen_stack if isinstance(screen, Follower)]
+
     def _nodes_changed(self) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, NodesScreen) and screen.is_mounted:
-                screen.show_nodes()
+        for screen in self.followers:
+            screen.nodes_changed()
 
     def push_changes(self, changes: Changes) -> None:
         if not gc.isenabled():
             self.call_after_refresh(resume_after_start_up)
-        for screen in self.screen_stack:
-            if isinstance(screen, DataScreen) and screen.is_mounted:
-                screen.apply_data(changes)
-            elif isinstance(screen, DetailScreen):
-                screen.refresh_detail()
-            elif isinstance(screen, WaitDialog):
-                self._show_wait_progress(screen)
+        for screen in self.followers:
+            screen.data_changed(changes)
         base = self.base_screen
         if isinstance(base, DataScreen) and base.task_view is not None:
             selected = base.task_view.selected_task_id
@@ -417,11 +417,8 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         self._status_drawn = time.monotonic()
         info = self.status_info()
         stale = is_stale(info)
-        for screen in self.screen_stack:
-            bar = screen.one(StatusBar) if isinstance(screen, DataScreen) else None
-            if bar is not None:
-                bar.show(info)
-                screen.set_class(stale, "-stale")
+        for screen in self.followers:
+            screen.status_changed(info, stale)
         if len(self.nodes) > 1:
             self._nodes_changed()
 
@@ -465,15 +462,22 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.specs, self.read_only, str(self.config.path or default_path())))
 
+    def _plot(self) -> PlotScreen | None:
+        """The plot screen when it is the current one (imported here: it is loaded only once first shown)."""
+        from .screens.plot import PlotScreen
+
+        base = self.base_screen
+        return base if isinstance(base, PlotScreen) else None
+
     def action_plot_log_scale(self) -> None:
-        screen = self.base_screen
-        if hasattr(screen, "toggle_log_scale"):
-            screen.toggle_log_scale()
+        plot = self._plot()
+        if plot is not None:
+            plot.toggle_log_scale()
 
     def action_plot_types(self) -> None:
-        screen = self.base_screen
-        if hasattr(screen, "choose_types"):
-            screen.choose_types()
+        plot = self._plot()
+        if plot is not None:
+            plot.choose_types()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -502,10 +506,8 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
 
     def action_toggle_internal(self) -> None:
         self.show_internal = not self.show_internal
-        for screen in self.screen_stack:
-            if isinstance(screen, DataScreen) and screen.task_view is not None:
-                screen.task_view.set_show_internal(self.show_internal)
-                screen.filter_changed()
+        for screen in self.followers:
+            screen.internal_toggled(self.show_internal)
         self.notify("internal tasks shown" if self.show_internal else "internal tasks hidden", timeout=2)
 
     def action_filter(self) -> None:
@@ -633,11 +635,8 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
         node.details[task_id] = detail
         if node is not self.node:
             return
-        for screen in self.screen_stack:
-            if isinstance(screen, TaskDataScreen):
-                screen.show_detail()
-            elif isinstance(screen, DetailScreen):
-                screen.refresh_detail()
+        for screen in self.followers:
+            screen.detail_arrived()
 
     # -- running commands against the source ------------------------------------------------------------------
 
@@ -730,19 +729,14 @@ class SchedtopApp(ScheduleActions, OrderedKeys, App[None]):
 
     def wait_for(self, task_id: str) -> None:
         """Show the task's progress until it finishes (the dialog closes early and stops waiting)."""
-        dialog = WaitDialog(task_id, self.clock())
+        dialog = WaitScreen(task_id, self.clock())
         worker = self._wait(dialog, task_id)
 
         def closed(_: None) -> None:
             worker.cancel()
 
         self.push_screen(dialog, closed)
-        self._show_wait_progress(dialog)
-
-    def _show_wait_progress(self, dialog: WaitDialog) -> None:
-        row = self.model.get(dialog.task_id)
-        if row is not None:
-            dialog.show_progress(row.status)
+        dialog.show_current()
 
     @work(group="wait", exit_on_error=False)
     async def _wait(self, dialog: WaitDialog, task_id: str) -> None:

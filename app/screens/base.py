@@ -1,4 +1,9 @@
-"""What every data screen shares: the status bar, the too-small notice, the footer, and the refresh hook."""
+"""What every data screen shares: the status bar, the too-small notice, the footer, and the refresh hook.
+
+:class:`Follower` is how the app keeps the screens current: after a refresh, a node switch, a header tick or a fetched
+migrate detail it tells every follower in the screen stack, synchronously (a test or a selection made right after a
+refresh sees the screens updated), and each screen does what that means for it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from textual.widgets import Input
 
 from widgets.filter_bar import FilterBar
 from widgets.footer import KeyFooter
-from widgets.status_bar import StatusBar
+from widgets.status_bar import StatusBar, StatusInfo
 from widgets.task_view import TaskView
 from widgets.too_small import TooSmall
 
@@ -29,7 +34,29 @@ MIN_WIDTH = 60
 MIN_HEIGHT = 18
 
 
-class DataScreen(Screen[None]):
+class Follower:
+    """A screen the app keeps current; every hook does nothing unless the screen needs it."""
+
+    def data_changed(self, changes: Changes) -> None:
+        """A snapshot of the node shown was applied to the model."""
+
+    def node_switched(self) -> None:
+        """Another node is shown: resync from its model."""
+
+    def detail_arrived(self) -> None:
+        """A migrate detail of the node shown was fetched."""
+
+    def nodes_changed(self) -> None:
+        """Some node's state (connection, snapshot) changed."""
+
+    def status_changed(self, info: StatusInfo, stale: bool) -> None:
+        """The header's information, redrawn (``stale``: the data is old)."""
+
+    def internal_toggled(self, show: bool) -> None:
+        """Internal tasks are now shown or hidden."""
+
+
+class DataScreen(Follower, Screen[None]):
     """A top-level screen that renders the client model; the app calls :meth:`apply_data` after each refresh."""
 
     SCOPES: ClassVar[frozenset[str]] = frozenset({GLOBAL})
@@ -62,6 +89,25 @@ class DataScreen(Screen[None]):
 
     def apply_data(self, changes: Changes) -> None:
         """Update the widgets from ``self.schedtop.model``; ``changes.full`` asks for a complete resync."""
+
+    def data_changed(self, changes: Changes) -> None:
+        if self.is_mounted:
+            self.apply_data(changes)
+
+    def node_switched(self) -> None:
+        self.data_changed(Changes(full=True))
+
+    def status_changed(self, info: StatusInfo, stale: bool) -> None:
+        bar = self.one(StatusBar)
+        if bar is not None:
+            bar.show(info)
+            self.set_class(stale, "-stale")
+
+    def internal_toggled(self, show: bool) -> None:
+        view = self.task_view
+        if view is not None:
+            view.set_show_internal(show)
+            self.filter_changed()
 
     def one(self, kind: type[W]) -> W | None:
         """The screen's widget of this type (looked up once: a refresh every second must not walk the DOM)."""

@@ -17,12 +17,14 @@ from textual.widgets import Static
 from widgets.task_detail import TaskDetail
 
 from ..bindings import screen_binding
+from ..client_model import Changes
+from .base import Follower
 
 if TYPE_CHECKING:
     from ..dashboard import Dashboard
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(Follower, ModalScreen[None]):
     DEFAULT_CSS = """
     DetailScreen { align: center middle; background: $background 60%; }
     DetailScreen > Vertical { width: 124; max-width: 100%; height: 90%; border: thick $primary; background: $surface; }
@@ -58,6 +60,15 @@ class DetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.refresh_detail()
         self.query_one(TaskDetail).focus()
+
+    def data_changed(self, changes: Changes) -> None:
+        self.refresh_detail()
+
+    def node_switched(self) -> None:
+        self.refresh_detail()
+
+    def detail_arrived(self) -> None:
+        self.refresh_detail()
 
     def refresh_detail(self) -> None:
         app: Dashboard = self.app  # type: ignore[assignment]

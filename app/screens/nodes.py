@@ -72,6 +72,10 @@ class NodesScreen(DataScreen):
         self.show_nodes()
         self.synced = self.schedtop.sync_mark
 
+    def nodes_changed(self) -> None:
+        if self.is_mounted:
+            self.show_nodes()
+
     def _cells(self, index: int, summary: NodeSummary) -> tuple[str | Text, ...]:
         shown = "▶" if index == self.schedtop.node_index else ""
         if summary.connection == "connected":

@@ -45,6 +45,9 @@ class TaskDataScreen(DataScreen):
         self.show_detail()
         self.filter_changed()
 
+    def detail_arrived(self) -> None:
+        self.show_detail()
+
     def show_detail(self) -> None:
         detail = self.one(TaskDetail)
         view = self.one(TaskView)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, JsonValue, StrictBool, field_validator
 
 from .base import REQUEST_CONFIG, WireModel, excerpt
 from .formats import PerMinute, PerMinuteBytes, zeros
@@ -186,7 +186,7 @@ class TasksStat(_Wire):
     shard_repair: ErrorRateStats | None = None
     blob_delete: ErrorRateStats | None = None
 
-    def to_wire(self) -> dict:
+    def to_wire(self) -> dict[str, JsonValue]:
         """JSON as upstream sends it: absent sections left out, ``null`` kept inside sections (``err_stats``)."""
         return {key: value for key, value in self.model_dump(mode="json").items() if value is not None}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
@@ -39,7 +39,8 @@ def parse_bytes(text: str) -> int:
     if not match:
         raise ValueError(f"not a byte amount: {text!r} (expected e.g. '1.500KB')")
     number, unit = match.groups()
-    return round(float(number) * 1024 ** BYTE_UNITS.index(unit))
+    scale: int = 1024 ** BYTE_UNITS.index(unit)  # int ** int is typed Any; the exponent is never negative
+    return round(float(number) * scale)
 
 
 def _split_go_array(text: str) -> list[str]:
@@ -49,7 +50,7 @@ def _split_go_array(text: str) -> list[str]:
     return stripped[1:-1].split()
 
 
-def _parse_counts(value: Any) -> list[int]:
+def _parse_counts(value: object) -> list[int]:
     if isinstance(value, str):
         try:
             return [int(item) for item in _split_go_array(value)]
@@ -60,7 +61,7 @@ def _parse_counts(value: Any) -> list[int]:
     raise ValueError("a per-minute series must be a '[v1 v2 …]' string or a list of integers")
 
 
-def _parse_amounts(value: Any) -> list[int]:
+def _parse_amounts(value: object) -> list[int]:
     if isinstance(value, str):
         return [parse_bytes(item) for item in _split_go_array(value)]
     if isinstance(value, list | tuple):
@@ -76,7 +77,7 @@ def format_amounts(values: list[int]) -> str:
     return "[" + " ".join(format_bytes(int(v)) for v in values) + "]"
 
 
-def _parse_time(value: Any) -> datetime | None:
+def _parse_time(value: object) -> datetime | None:
     if value is None or value == "" or value == EPOCH_TEXT:
         return None
     if isinstance(value, datetime):

@@ -101,7 +101,7 @@ class _Range:
         return json_schema
 
 
-def _text_only(value: Any) -> Any:
+def _text_only(value: object) -> str | datetime:
     # pydantic would read a number as seconds since 1970; the schema says a date-time string, so a number is refused.
     if isinstance(value, str | datetime):
         return value

@@ -1,0 +1,25 @@
+"""The wait dialog as the app shows it: kept current with the waited task's live state after each refresh."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from widgets.wait_dialog import WaitDialog
+
+from ..client_model import Changes
+from .base import Follower
+
+if TYPE_CHECKING:
+    from ..dashboard import Dashboard
+
+
+class WaitScreen(Follower, WaitDialog):
+    def data_changed(self, changes: Changes) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        """The task's state and progress as the model has it (nothing while the model does not know the task)."""
+        app: Dashboard = self.app  # type: ignore[assignment]
+        row = app.model.get(self.task_id)
+        if row is not None:
+            self.show_progress(row.status)
