@@ -1,12 +1,16 @@
-"""The supervisor tests' shared set-up: its own in-memory SQLite, a manual clock at the seed's 00:28, job work."""
+"""The supervisor tests' shared set-up: its own in-memory SQLite, a manual clock at the seed's 00:28, job work, and
+a supervisor over them (test_schedule.py overrides it with two clusters)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 
 import pytest
 
-from .support import Clock, Work
+from engine.supervisor import Supervisor
+
+from .support import Clock, Work, make
 
 
 @pytest.fixture
@@ -22,3 +26,10 @@ def clock() -> Clock:
 @pytest.fixture
 def work() -> Work:
     return Work()
+
+
+@pytest.fixture
+async def sup(conn: sqlite3.Connection, clock: Clock, work: Work) -> AsyncIterator[Supervisor]:
+    supervisor = make(conn, clock, work)
+    yield supervisor
+    await supervisor.close()

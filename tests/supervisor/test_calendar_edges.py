@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from engine.errors import InvalidArgument
 from engine.model import JobState, SupervisorState
-from engine.supervisor import Supervisor
 
-from .support import Clock, Work, at, make, rows
+from .support import at, rows
 
 AN_HOUR_WEST = timezone(timedelta(hours=-1))
-
-
-@pytest.fixture
-async def sup(conn: sqlite3.Connection, clock: Clock, work: Work) -> AsyncIterator[Supervisor]:
-    supervisor = make(conn, clock, work)
-    yield supervisor
-    await supervisor.close()
 
 
 async def test_a_year_1_job_is_stored_with_a_four_digit_year_and_runs(sup, conn) -> None:

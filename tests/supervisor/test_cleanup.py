@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,13 +11,6 @@ from engine.model import JobState, SupervisorState
 from engine.supervisor import NotHalted, Supervisor
 
 from .support import Clock, Work, at, make, rows, settle
-
-
-@pytest.fixture
-async def sup(conn: sqlite3.Connection, clock: Clock, work: Work) -> AsyncIterator[Supervisor]:
-    supervisor = make(conn, clock, work)
-    yield supervisor
-    await supervisor.close()
 
 
 async def hang_job_2(sup: Supervisor, conn: sqlite3.Connection, clock: Clock, work: Work) -> None:

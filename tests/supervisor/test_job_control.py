@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator
-
 import pytest
 
 from engine.errors import Conflict, InvalidArgument, NotFound
 from engine.model import SupervisorState, UpdateJobRequest
-from engine.supervisor import Supervisor
 
-from .support import Clock, Work, at, make, rows
-
-
-@pytest.fixture
-async def sup(conn: sqlite3.Connection, clock: Clock, work: Work) -> AsyncIterator[Supervisor]:
-    supervisor = make(conn, clock, work)
-    yield supervisor
-    await supervisor.close()
+from .support import at, rows
 
 
 async def test_an_edit_changes_only_the_fields_it_names(sup, conn) -> None:
