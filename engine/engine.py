@@ -228,8 +228,18 @@ class Engine:
         self.demo = DemoFaults(self.ctx, self._break, self._drop) if config.demo else None
         if self.demo is not None and "demo" in meta:
             self.demo.load_state(meta["demo"])
+        elif "demo" in meta:
+            self._end_demo_faults(meta["demo"])
         self.supervisor: Supervisor | None = None
         self._flush()
+
+    def _end_demo_faults(self, demo_state: dict[str, Any]) -> None:
+        """Restarted without the demo: its temporary faults end now (only the demo would have ended them)."""
+        for host in demo_state.get("silenced", {}):
+            if host in self.cluster.hosts and self.cluster.hosts[host].silent:
+                self.cluster.hosts[host].silent = False
+                self.cluster.hosts_dirty = True
+                self._log("cluster", f"demo: node {host} is back (the demo is off)")
 
     def _loading(self, load: Callable[..., Any], *args: Any) -> Any:
         """Run a loader; rows that do not make sense become a StoreError naming the file, not a traceback."""
