@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import MAX_REFRESH, MIN_REFRESH, SCREENS, ClusterEntry, ConfigError, load_config
+from .config import MAX_REFRESH, MAX_RPS, MIN_REFRESH, SCREENS, ClusterEntry, ConfigError, load_config
+from .sources.budget import DEFAULT_RATE
+from .sources.remote import BACKENDS, DEFAULT_BACKEND
 
 if TYPE_CHECKING:  # the CLI imports the sources only once it knows which it needs (start-up time)
     from .sources.base import Source
@@ -32,6 +33,16 @@ def _refresh(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not MIN_REFRESH <= value <= MAX_REFRESH:
         raise argparse.ArgumentTypeError(f"refresh must be between {MIN_REFRESH} and {MAX_REFRESH} seconds")
+    return value
+
+
+def _max_rps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of requests a second: {text!r}") from None
+    if not 0 < value <= MAX_RPS:
+        raise argparse.ArgumentTypeError(f"--max-rps must be above 0 and at most {MAX_RPS:g}")
     return value
 
 
@@ -51,6 +62,12 @@ def _screen(text: str) -> int:
     if text.isdigit() and 1 <= int(text) <= len(SCREENS):
         return int(text)
     raise argparse.ArgumentTypeError(f"screen is 1…{len(SCREENS)} or one of {', '.join(SCREENS)}")
+
+
+def _talks_to() -> str:
+    """The backends' descriptions as one phrase ("schedtop's own API, …, or a ScyllaDB node") for --help."""
+    *others, last = (backend.talks_to for backend in BACKENDS.values())
+    return f"{', '.join(others)}, or {last}" if others else last
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,9 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     remote.add_argument("--token", help="bearer token for mutating calls to --connect (or $SCHEDTOP_TOKEN)")
     remote.add_argument(
         "--backend",
-        choices=("schedtop", "cubefs", "scylla"),
-        default="schedtop",
-        help="what --connect talks to: schedtop's own API, a CubeFS scheduler, or a ScyllaDB node",
+        choices=tuple(BACKENDS),
+        default=DEFAULT_BACKEND,
+        help=f"what --connect talks to: {_talks_to()}",
+    )
+    remote.add_argument(
+        "--max-rps",
+        type=_max_rps,
+        metavar="N",
+        help=f"requests a second schedtop may send each server (default: {DEFAULT_RATE:g}; a cluster's max_rps wins)",
     )
     ui = parser.add_argument_group("display")
     ui.add_argument("--refresh", type=_refresh, metavar="S", help="seconds between refreshes (default: 1)")
@@ -122,11 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serve(argv: Sequence[str]) -> int:
     try:
-        module = importlib.import_module("engine.http.serve")
+        from engine.http.serve import main as serve_main  # imported late: the dashboard never needs the server
     except ImportError as error:
         print(f"schedtop serve is not available in this build: {error}", file=sys.stderr)
         return 2
-    return int(module.main(list(argv)) or 0)
+    return serve_main(list(argv))
 
 
 def remote_targets(connect: Sequence[str], clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, ClusterEntry]]:
@@ -154,15 +177,18 @@ def remote_targets(connect: Sequence[str], clusters: Mapping[str, ClusterEntry])
 
 
 def _remote_sources(args: argparse.Namespace, clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, Source]]:
-    try:
-        remote_source = importlib.import_module("app.sources.remote").remote_source
-    except (ImportError, AttributeError) as error:
-        raise SystemExit(f"schedtop: --connect is not available in this build ({error})") from None
+    from .sources.remote import remote_source
+
     token = args.token or os.environ.get("SCHEDTOP_TOKEN")
     sources: list[tuple[str, Source]] = []
     for name, entry in remote_targets(args.connect or [], clusters):
         try:
-            source = remote_source(entry.url, backend=entry.backend or args.backend, token=entry.token or token)
+            source = remote_source(
+                entry.url,
+                backend=entry.backend or args.backend,
+                token=entry.token or token,
+                max_rps=entry.max_rps or args.max_rps,
+            )
         except ValueError as error:
             raise SystemExit(f"schedtop: {error}") from None
         sources.append((name, source))
@@ -220,8 +246,11 @@ def _dashboard(args: argparse.Namespace) -> int:
 
         try:
             asyncio.run(embedded.open())
-        except (EngineError, OSError) as error:
-            print(f"schedtop: cannot open the engine: {getattr(error, 'message', error)}", file=sys.stderr)
+        except EngineError as error:
+            print(f"schedtop: cannot open the engine: {error.message}", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"schedtop: cannot open the engine: {error}", file=sys.stderr)
             return 1
     try:
         app = SchedtopApp(source, config, ansi_color=args.ansi)

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from .bindings import BindingSpec, display_key
-
-if TYPE_CHECKING:
-    from .dashboard import Dashboard
+from .dashboard import as_dashboard
 
 
 class BindingCommands(Provider):
     """Every binding of this run that applies on the current screen, searchable by its description."""
 
     def _candidates(self) -> list[tuple[str, BindingSpec]]:
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         result = []
         for spec in app.specs:
             if spec.id == "help" or app.spec_applies(spec):
                 result.append((f"{spec.description}: {spec.help} (key {display_key(spec)})", spec))
         return result
 
-    def _runner(self, spec: BindingSpec):
-        app: Dashboard = self.app  # type: ignore[assignment]
+    def _runner(self, spec: BindingSpec) -> Callable[[], Awaitable[None]]:
+        app = as_dashboard(self.app)
         return partial(app.run_registry_action, spec)
 
     async def discover(self) -> Hits:
@@ -45,7 +43,7 @@ class NodeCommands(Provider):
     """With several nodes: one command per node, "node: NAME", that shows it."""
 
     def _candidates(self) -> list[tuple[str, int]]:
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         if len(app.nodes) < 2:
             return []
         return [
@@ -53,8 +51,8 @@ class NodeCommands(Provider):
             for index, node in enumerate(app.nodes)
         ]
 
-    def _runner(self, index: int):
-        app: Dashboard = self.app  # type: ignore[assignment]
+    def _runner(self, index: int) -> Callable[[], None]:
+        app = as_dashboard(self.app)
         return partial(app.switch_node, index)
 
     async def discover(self) -> Hits:

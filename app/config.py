@@ -32,15 +32,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import ErrorDetails
+
+from .sources.remote import BACKEND_NAMES
 
 MIN_REFRESH = 0.2
 MAX_REFRESH = 60.0
+MAX_RPS = 10_000.0
+"""The most requests a second a cluster's ``max_rps`` may allow."""
 ScreenName = Literal["main", "tasks", "plot", "jobs", "nodes"]
 SCREENS: tuple[str, ...] = get_args(ScreenName)
-Backend = Literal["schedtop", "cubefs", "scylla"]
-BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 class ConfigError(ValueError):
@@ -54,6 +65,8 @@ class ClusterEntry:
     url: str
     backend: str | None = None
     token: str | None = None
+    max_rps: float | None = None
+    """Requests a second schedtop may send this server; None means ``--max-rps`` (default 20)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,18 @@ def _url_alone(value: object) -> object:
 Url = Annotated[str, StringConstraints(pattern=r"^https?://")]
 
 
+def _known_backend(name: str) -> str:
+    if name not in BACKEND_NAMES:
+        raise ValueError(f"not one of {', '.join(BACKEND_NAMES)}")
+    return name
+
+
+# one of the registry's names (app.sources.remote.BACKENDS), shown to editors as the enum it is
+BackendName = Annotated[
+    str, AfterValidator(_known_backend), WithJsonSchema({"enum": list(BACKEND_NAMES), "type": "string"})
+]
+
+
 class ClusterTable(BaseModel):
     """One ``[clusters]`` entry written out as a table."""
 
@@ -102,8 +127,11 @@ class ClusterTable(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     url: Url
-    backend: Backend | None = Field(default=None, description="what --backend says when left out")
+    backend: BackendName | None = Field(default=None, description="what --backend says when left out")
     token: str | None = None
+    max_rps: Annotated[float, Field(gt=0, le=MAX_RPS)] | None = Field(
+        default=None, description="requests a second schedtop may send this server (--max-rps when left out)"
+    )
 
 
 # the schema shows both spellings; validation sees the table the short one stands for
@@ -135,7 +163,7 @@ class ConfigFile(BaseModel):
             read_only=self.read_only,
             keys=dict(self.keys),
             path=path,
-            clusters={name: ClusterEntry(c.url, c.backend, c.token) for name, c in self.clusters.items()},
+            clusters={name: ClusterEntry(c.url, c.backend, c.token, c.max_rps) for name, c in self.clusters.items()},
         )
 
 
@@ -195,13 +223,15 @@ def _message(error: ErrorDetails, where: str) -> str:
         case ("keys", *_):
             return f'[keys] must map binding ids to key names, e.g. abort = "A",{where}'
         case ("clusters", name, str(key)) if kind == "extra_forbidden":
-            return f"cluster {name!r}: unknown key {key!r} (url, backend, token){where}"
+            return f"cluster {name!r}: unknown key {key!r} (url, backend, token, max_rps){where}"
         case ("clusters", name, "url") if kind == "string_pattern_mismatch":
             return f"cluster {name!r}: url must start with http:// or https://, got {error['input']!r}{where}"
         case ("clusters", name, "backend"):
-            return f"cluster {name!r}: backend must be one of {', '.join(BACKENDS)}{where}"
+            return f"cluster {name!r}: backend must be one of {', '.join(BACKEND_NAMES)}{where}"
         case ("clusters", name, "token"):
             return f"cluster {name!r}: token must be a string{where}"
+        case ("clusters", name, "max_rps", *_):
+            return f"cluster {name!r}: max_rps must be a number of requests a second, above 0 and at most {MAX_RPS:g}{where}"
         case ("clusters", name, *_):
             return f"cluster {name!r}: {_CLUSTERS_EXAMPLE},{where}"
         case ("clusters",):

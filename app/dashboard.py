@@ -2,14 +2,16 @@
 
 The screens and the command providers are imported by :mod:`app.schedtop_app`; typing them against
 :class:`~app.schedtop_app.SchedtopApp` itself made each import the other. They depend on :class:`Dashboard` instead,
-which SchedtopApp satisfies (mypy checks that where SchedtopApp is defined).
+which SchedtopApp satisfies (mypy checks that where SchedtopApp is defined); :func:`as_dashboard` gives them
+``self.app`` typed so. The app's action mixins (:mod:`app.actions`) declare what they use in
+:class:`app.actions.base.AppHost` instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from engine.model import MigrateTaskDetail, TaskRow
 
@@ -79,3 +81,8 @@ class Dashboard(Protocol):
     def spec_applies(self, spec: BindingSpec) -> bool: ...
 
     async def run_registry_action(self, spec: BindingSpec) -> None: ...
+
+
+def as_dashboard(app: object) -> Dashboard:
+    """``self.app`` of a screen or a command provider, as the Dashboard it is (they run only inside SchedtopApp)."""
+    return cast(Dashboard, app)

@@ -1,7 +1,7 @@
 """``make bench``: every figure beside its baseline, as a table and in bench/results.json.
 
 Usage: python -m bench [--quick] [--only NAME ...]; a partial run (--only) replaces just its suites' figures in
-results.json. Suites: startup, live, engine, large, http. Benchmarks that need the reference apps of
+results.json. Suites: startup, live, engine, large, http, polite. Benchmarks that need the reference apps of
 ``../shared/bench/`` run them when that folder is beside the project and say so when it is not.
 """
 

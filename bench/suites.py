@@ -10,6 +10,7 @@ from pathlib import Path
 from .engine_throughput import engine_throughput
 from .http_latency import http_latency
 from .large_cluster import large_cluster
+from .polite_client import polite_client
 from .report import Figure, median
 from .terminal import live_cpu_percent, startup_seconds
 
@@ -78,4 +79,5 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "engine": engine_throughput,
     "large": large_cluster,
     "http": http_latency,
+    "polite": polite_client,
 }

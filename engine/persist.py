@@ -1,16 +1,20 @@
-"""Mapping the engine's live state to the store and back: one flush per tick, one load at open.
+"""Mapping the engine's live state to its store and back: one flush per turn, one load at open.
 
-Only what changed since the last flush is written (dirty disks, volumes, tasks, minute slots), plus the small
-settings row set; a chunk's placement and the state of the task that moved it always land in the same
-transaction. Loading rebuilds derived state (chunks per disk, used and reserved bytes, queues) from the rows.
+:class:`Persistence` is owned by the engine and given, explicitly, the parts of the live state it maps (the task
+manager, the cluster, the per-minute statistics) and the store (any :class:`engine.store_protocol.EngineStore`);
+the settings row set (seed, TTLs, switches, the handlers' own state…) is the engine's, passed to each flush.
+Only what changed since the last flush is written (dirty disks, volumes, tasks, minute slots); a chunk's
+placement and the state of the task that moved it always land in the same transaction. Loading rebuilds derived
+state (chunks per disk, used and reserved bytes, queues) from the rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import StoreError
@@ -18,103 +22,28 @@ from .jsontext import encode
 from .model import CodeMode, DiskStatus
 from .sim.cluster import Cluster, Disk, Host, Volume
 from .sim.compact import Units
-from .stats import SLOTS
-from .store import Store
-from .taskmanager import Task
+from .stats import SLOTS, StatsBook
+from .store_protocol import Changes, EngineStore, TaskRow, VolumeRow
+from .taskmanager import Task, TaskManager
 from .tasks.migrate import MigrateWork
 
 if TYPE_CHECKING:
-    from .clock import Clock
-    from .sim.demo import DemoFaults
-    from .sim.faults import Faults
-    from .stats import StatsBook
-    from .taskmanager import TaskManager
-    from .tasks.balance import Balance
-    from .tasks.disk_migration import DiskMigrationType
-    from .tasks.volume_inspect import VolumeInspect
+    from .tasks.registry import TaskTypes
 
 HEADS_KEPT = 16_384
 """Cached JSON heads kept (see HeadCache): ~16 MB at most, enough for every task a busy tick rewrites."""
 
 
-class _PersistedHandlers(Protocol):
-    """The task handlers whose state persistence saves and restores."""
-
-    @property
-    def repair(self) -> DiskMigrationType: ...
-
-    @property
-    def drop(self) -> DiskMigrationType: ...
-
-    @property
-    def balance(self) -> Balance: ...
-
-    @property
-    def inspect(self) -> VolumeInspect: ...
-
-    @property
-    def by_module(self) -> dict[str, Any]: ...
-
-
-class PersistedEngine(Protocol):
-    """What persistence reads and writes of :class:`engine.engine.Engine`.
-
-    A Protocol rather than Engine itself: engine.engine imports this module, and typing against Engine made the two
-    import each other. Engine satisfies it (mypy checks that where Engine calls :func:`flush`).
-    """
-
-    _last_prune_minute: int  # written: the minute slots are pruned once a minute
-
-    @property
-    def tm(self) -> TaskManager: ...
-
-    @property
-    def cluster(self) -> Cluster: ...
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def counters(self) -> StatsBook: ...
-
-    @property
-    def faults(self) -> Faults: ...
-
-    @property
-    def handlers(self) -> _PersistedHandlers: ...
-
-    @property
-    def demo(self) -> DemoFaults | None: ...
-
-    @property
-    def enabled(self) -> dict[str, bool]: ...
-
-    @property
-    def seed(self) -> int: ...
-
-    @property
-    def generation(self) -> int: ...
-
-    @property
-    def uncommitted_removed(self) -> list[str]: ...
-
-    @property
-    def json_heads(self) -> HeadCache: ...
-
-
-def load_cluster(store: Store) -> Cluster:
+def load_cluster(store: EngineStore) -> Cluster:
     cluster = Cluster()
-    for url, ip, idc, silent in store.hosts():
+    for url, ip, idc, silent in store.load_hosts():
         cluster.hosts[url] = Host(url=url, ip=ip, idc=idc, silent=bool(silent))
-    for disk_id, host, idc, capacity, base_used, status, held in store.disks():
+    for disk_id, host, idc, capacity, base_used, status, held in store.load_disks():
         cluster.disks[disk_id] = Disk(
             disk_id, host, idc, capacity, base_used, DiskStatus(status), bool(held), used=base_used
         )
     cluster.reindex()
-    for vid, mode, size, units, pending in store.volumes():
+    for vid, mode, size, units, pending in store.load_volumes():
         volume = Volume(vid, CodeMode(mode), size, Units((int(v), int(d)) for v, d in units))
         volume.pending = {int(i): int(d) for i, d in pending.items()}
         cluster.volumes[vid] = volume
@@ -127,83 +56,68 @@ def load_cluster(store: Store) -> Cluster:
     return cluster
 
 
-def load_state(engine: PersistedEngine, meta: dict[str, Any]) -> None:
-    """Settings, statistics and tasks (with their work) from a reopened store."""
-    tm = engine.tm
-    if "task_ttl" in meta:
-        tm.task_ttl = int(meta["task_ttl"])
-    if "user_task_ttl" in meta:
-        tm.user_task_ttl = int(meta["user_task_ttl"])
-    tm.sequence = {k: int(v) for k, v in meta.get("sequence", {}).items()}
-    tm.revision = int(meta.get("revision", 0))  # revisions keep growing across restarts
-    engine.enabled.update({k: bool(v) for k, v in meta.get("enabled", {}).items()})
-    engine.faults.fail_next = {k: int(v) for k, v in meta.get("fail_next", {}).items()}
-    engine.handlers.balance.load_state(meta.get("balance", {}))
-    engine.handlers.inspect.load_state(meta.get("volume_inspect", {}))
-    unix = float(meta.get("sim_time", 0.0))
-    for task_type, counter, minute, value in engine.store.minute_stats(int(unix) // 60 - SLOTS):
-        engine.counters.ring(task_type, counter).set(minute, value)
-    for task_type, error, count in engine.store.error_stats():
-        engine.counters.error_book(task_type).counts[error] = count
-    loaded: list[tuple[Task, dict[str, Any] | None]] = []
-    for record, work in engine.store.tasks():
-        loaded.append((Task.from_record(record), work))
-    tm.restore(task for task, _ in loaded)
-    for task, payload in loaded:
-        handler = engine.handlers.by_module.get(task.module)
-        if handler is not None:
-            handler.restore(task, payload)
-    engine.handlers.repair.after_restore()
-    engine.handlers.drop.after_restore()
-    tm.dirty.clear()
+class Persistence:
+    """The engine's live state to rows and back, through one store; see the module docstring."""
 
+    def __init__(self, store: EngineStore, tm: TaskManager, cluster: Cluster, counters: StatsBook) -> None:
+        self.store = store
+        self.tm = tm
+        self.cluster = cluster
+        self.counters = counters
+        self.heads = HeadCache()
+        self.uncommitted_removed: list[str] = []
+        """Ids deleted by a flush inside a turn's transaction that has not committed yet."""
+        self.last_prune_minute = 0
+        """The minute slots are pruned once a minute."""
 
-def flush(engine: PersistedEngine) -> None:
-    """Write everything that changed since the last flush, in one transaction."""
-    tm, cluster = engine.tm, engine.cluster
-    changed, removed = tm.take_dirty()
-    if engine.store.connection.in_transaction:  # inside a tick: known written only once the tick commits
-        engine.uncommitted_removed.extend(removed)
-    task_rows = engine.json_heads.rows(changed) if changed else ()
-    disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks]
-    volume_rows = []
-    for vid in cluster.dirty_volumes:
-        volume = cluster.volumes.get(vid)
-        if volume is not None:
-            units = json.dumps([[v, d] for v, d in volume.units])
-            pending = json.dumps({str(i): d for i, d in volume.pending.items()})
-            volume_rows.append((vid, int(volume.code_mode), volume.chunk_size, units, pending))
-    cluster.dirty_disks.clear()
-    cluster.dirty_volumes.clear()
-    host_rows = []
-    if cluster.hosts_dirty:
-        host_rows = [(h.url, h.ip, h.idc, int(h.silent)) for h in cluster.hosts.values()]
-        cluster.hosts_dirty = False
-    minutes, errors = engine.counters.take_dirty()
-    unix = engine.clock.now().timestamp()
-    current_minute = int(unix) // 60
-    prune = None
-    if current_minute != engine._last_prune_minute:
-        engine._last_prune_minute = current_minute
-        prune = current_minute - SLOTS
-    meta: dict[str, Any] = {
-        "seed": engine.seed,
-        "generation": engine.generation,
-        "sim_time": unix,
-        "task_ttl": tm.task_ttl,
-        "user_task_ttl": tm.user_task_ttl,
-        "sequence": tm.sequence,
-        "revision": tm.revision,
-        "enabled": engine.enabled,
-        "fail_next": engine.faults.fail_next,
-        "balance": engine.handlers.balance.state(),
-        "volume_inspect": engine.handlers.inspect.state(),
-    }
-    if engine.demo is not None:
-        meta["demo"] = engine.demo.state()
-    try:
-        engine.store.write(
-            meta=meta,
+    def load(self, settings: Mapping[str, Any], task_types: TaskTypes) -> None:
+        """Statistics and tasks (with their work) from a reopened store; the settings were applied already."""
+        tm, store = self.tm, self.store
+        unix = float(settings.get("sim_time", 0.0))
+        for task_type, counter, minute, value in store.load_minute_stats(int(unix) // 60 - SLOTS):
+            self.counters.ring(task_type, counter).set(minute, value)
+        for task_type, error, count in store.load_error_stats():
+            self.counters.error_book(task_type).counts[error] = count
+        loaded: list[tuple[Task, dict[str, Any] | None]] = []
+        for record, work in store.load_tasks():
+            loaded.append((Task.from_record(record), work))
+        tm.restore(task for task, _ in loaded)
+        task_types.restore(loaded)
+        tm.dirty.clear()
+
+    def flush(self, settings: Mapping[str, object], unix: float) -> None:
+        """Write everything that changed since the last flush, with ``settings``, in one transaction.
+
+        ``unix`` is the simulated time of the flush: the minute slots older than the kept window are pruned once
+        a minute.
+        """
+        tm, cluster = self.tm, self.cluster
+        changed, removed = tm.take_dirty()
+        if self.store.in_transaction:  # inside a turn: known written only once the turn commits
+            self.uncommitted_removed.extend(removed)
+        task_rows = self.heads.rows(changed) if changed else ()
+        disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks]
+        volume_rows: list[VolumeRow] = []
+        for vid in cluster.dirty_volumes:
+            volume = cluster.volumes.get(vid)
+            if volume is not None:
+                units = json.dumps([[v, d] for v, d in volume.units])
+                pending = json.dumps({str(i): d for i, d in volume.pending.items()})
+                volume_rows.append((vid, int(volume.code_mode), volume.chunk_size, units, pending))
+        cluster.dirty_disks.clear()
+        cluster.dirty_volumes.clear()
+        host_rows = []
+        if cluster.hosts_dirty:
+            host_rows = [(h.url, h.ip, h.idc, int(h.silent)) for h in cluster.hosts.values()]
+            cluster.hosts_dirty = False
+        minutes, errors = self.counters.take_dirty()
+        current_minute = int(unix) // 60
+        prune = None
+        if current_minute != self.last_prune_minute:
+            self.last_prune_minute = current_minute
+            prune = current_minute - SLOTS
+        changes = Changes(
+            settings=settings,
             hosts=host_rows,
             disks=disk_rows,
             volumes=volume_rows,
@@ -213,10 +127,53 @@ def flush(engine: PersistedEngine) -> None:
             errors=errors,
             prune_before_minute=prune,
         )
-    except StoreError:
-        engine.tm.dirty_removed.update(removed)
-        mark_all_dirty(engine)  # nothing of this tick reached the file: write everything next time
-        raise
+        try:
+            self.store.flush(changes)
+        except StoreError:
+            tm.dirty_removed.update(removed)
+            self.mark_all_dirty()  # nothing of this turn reached the store: write everything next time
+            raise
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """A turn's transaction; if it does not commit, everything is written again by the next flush.
+
+        The flush inside already took the dirty sets, so a failed COMMIT (disk full, file gone read-only) would
+        otherwise leave the store without this turn's changes for good, and removed tasks alive in it.
+        """
+        try:
+            with self.store.transaction():
+                yield
+        except StoreError:
+            self.tm.dirty_removed.update(self.uncommitted_removed)
+            self.mark_all_dirty()
+            raise
+        finally:
+            self.uncommitted_removed.clear()
+
+    def mark_all_dirty(self) -> None:
+        tm, cluster, counters = self.tm, self.cluster, self.counters
+        tm.dirty.update(tm.tasks)
+        cluster.dirty_disks.update(cluster.disks)
+        cluster.dirty_volumes.update(cluster.volumes)
+        cluster.hosts_dirty = True
+        for (task_type, name), ring in counters.rings.items():
+            counters.dirty.update((task_type, name, m) for m in ring.minutes if m >= 0)
+        for task_type, book in counters.errors.items():
+            counters.dirty_errors.update((task_type, kind) for kind in book.counts)
+
+
+class _CachesHead(Protocol):
+    json_head: str
+
+
+class _Flushing(Protocol):
+    def flush(self) -> None: ...
+
+
+def flush(engine: _Flushing) -> None:
+    """``engine.flush()``: what the engine benchmark calls (its baseline engine had this function only)."""
+    engine.flush()
 
 
 class HeadCache:
@@ -230,9 +187,9 @@ class HeadCache:
 
     def __init__(self, limit: int = HEADS_KEPT) -> None:
         self.limit = limit
-        self.holders: deque[weakref.ref[Any]] = deque()
+        self.holders: deque[weakref.ref[_CachesHead]] = deque()
 
-    def rows(self, changed: list[Task]) -> Iterator[tuple[str, str, str | None, str, str | None]]:
+    def rows(self, changed: list[Task]) -> Iterator[TaskRow]:
         """The store rows of the changed tasks, made one at a time as SQLite takes them.
 
         A generator rather than a list: the first flush of a 100 000-task cluster would otherwise hold ~110 MB of
@@ -257,14 +214,3 @@ class HeadCache:
             holder = holders.popleft()()
             if holder is not None:
                 holder.json_head = ""
-
-
-def mark_all_dirty(engine: PersistedEngine) -> None:
-    engine.tm.dirty.update(engine.tm.tasks)
-    engine.cluster.dirty_disks.update(engine.cluster.disks)
-    engine.cluster.dirty_volumes.update(engine.cluster.volumes)
-    engine.cluster.hosts_dirty = True
-    for (task_type, name), ring in engine.counters.rings.items():
-        engine.counters.dirty.update((task_type, name, m) for m in ring.minutes if m >= 0)
-    for task_type, book in engine.counters.errors.items():
-        engine.counters.dirty_errors.update((task_type, kind) for kind in book.counts)

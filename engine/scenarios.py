@@ -66,5 +66,5 @@ def populate(engine: Engine, tasks: int, repair_share: float = 0.5) -> Populated
             manual_tasks += 1
     if repair_tasks + manual_tasks < tasks:
         raise InvalidArgument(f"the cluster has chunks for {repair_tasks + manual_tasks} tasks, not {tasks}")
-    engine._flush()
+    engine.flush()
     return Populated(len(broken), repair_tasks, manual_tasks)

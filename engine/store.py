@@ -13,11 +13,12 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
+from .store_protocol import Changes, DiskRow, ErrorRow, HostRow, MinuteRow, StoredTask, StoredVolume
 
 SCHEMA_VERSION = 1
 WAL_CHECKPOINT_PAGES = 10_000
@@ -46,7 +47,11 @@ FlushHook = Callable[[sqlite3.Connection], None]
 
 
 class Store:
-    """One SQLite connection, owned by the engine; every write happens inside :meth:`transaction`."""
+    """One SQLite connection, owned by the engine; every write happens inside :meth:`transaction`.
+
+    Implements :class:`engine.store_protocol.EngineStore` (the engine's side needs nothing else); ``connection``
+    and ``flush_hooks`` are the SQLite-specific extras the embedded supervisor uses.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None, lock: int | None = None) -> None:
         self.connection = connection
@@ -139,100 +144,101 @@ class Store:
         _unlock(self._lock)
         self._lock = None
 
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path is not None else ":memory:"
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
     # -- reading --------------------------------------------------------------------------------------------
     def is_empty(self) -> bool:
-        return self.connection.execute("SELECT COUNT(*) FROM disks").fetchone()[0] == 0
+        return bool(self.connection.execute("SELECT COUNT(*) FROM disks").fetchone()[0] == 0)
 
-    def meta(self) -> dict[str, Any]:
+    def load_settings(self) -> dict[str, Any]:
         rows = self.connection.execute("SELECT key, value FROM engine_meta").fetchall()
         return {key: json.loads(value) for key, value in rows if key != "schema_version"}
 
-    def hosts(self) -> list[tuple]:
+    def load_hosts(self) -> list[HostRow]:
         return self.connection.execute("SELECT url, ip, idc, silent FROM hosts").fetchall()
 
-    def disks(self) -> list[tuple]:
+    def load_disks(self) -> list[DiskRow]:
         return self.connection.execute(
             "SELECT disk_id, host, idc, capacity, base_used, status, held FROM disks ORDER BY disk_id"
         ).fetchall()
 
-    def volumes(self) -> list[tuple[int, int, int, list, dict]]:
+    def load_volumes(self) -> list[StoredVolume]:
         rows = self.connection.execute("SELECT vid, code_mode, chunk_size, units, pending FROM volumes ORDER BY vid")
         return [(vid, mode, size, json.loads(units), json.loads(pending)) for vid, mode, size, units, pending in rows]
 
-    def tasks(self) -> Iterable[tuple[dict[str, Any], dict[str, Any] | None]]:
+    def load_tasks(self) -> Iterator[StoredTask]:
         """Task records and work payloads in insertion order (parents before children)."""
         for record, work in self.connection.execute("SELECT record, work FROM tasks ORDER BY rowid"):
             yield json.loads(record), (json.loads(work) if work else None)
 
-    def minute_stats(self, oldest_minute: int) -> list[tuple[str, str, int, int]]:
+    def load_minute_stats(self, oldest_minute: int) -> list[MinuteRow]:
         return self.connection.execute(
             "SELECT task_type, counter, minute, value FROM minute_stats WHERE minute >= ?", (oldest_minute,)
         ).fetchall()
 
-    def error_stats(self) -> list[tuple[str, str, int]]:
+    def load_error_stats(self) -> list[ErrorRow]:
         return self.connection.execute("SELECT task_type, error, count FROM error_stats").fetchall()
 
     # -- writing --------------------------------------------------------------------------------------------
-    def write(
-        self,
-        *,
-        meta: dict[str, Any],
-        hosts: list[tuple] = (),  # type: ignore[assignment]
-        disks: list[tuple] = (),  # type: ignore[assignment]
-        volumes: list[tuple] = (),  # type: ignore[assignment]
-        tasks: Iterable[tuple[str, str, str | None, str, str | None]] = (),
-        removed: list[str] = (),  # type: ignore[assignment]
-        minutes: list[tuple[str, str, int, int]] = (),  # type: ignore[assignment]
-        errors: list[tuple[str, str, int]] = (),  # type: ignore[assignment]
-        prune_before_minute: int | None = None,
-    ) -> None:
-        """Write one tick's changes in one transaction (with the flush hooks inside it); ``tasks`` may be lazy."""
+    def flush(self, changes: Changes) -> None:
+        """Write one turn's changes in one transaction (with the flush hooks inside it); ``tasks`` may be lazy."""
         with self.transaction() as c:
             c.executemany(
                 "INSERT INTO engine_meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [(k, json.dumps(v)) for k, v in meta.items()],
+                [(k, json.dumps(v)) for k, v in changes.settings.items()],
             )
-            if hosts:
+            if changes.hosts:
                 c.executemany(
                     "INSERT INTO hosts VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET silent = excluded.silent",
-                    hosts,
+                    changes.hosts,
                 )
-            if disks:
+            if changes.disks:
                 c.executemany(
                     "INSERT INTO disks VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(disk_id) DO UPDATE SET "
                     "base_used = excluded.base_used, status = excluded.status, held = excluded.held",
-                    disks,
+                    changes.disks,
                 )
-            if volumes:
+            if changes.volumes:
                 c.executemany(
                     "INSERT INTO volumes VALUES (?, ?, ?, ?, ?) ON CONFLICT(vid) DO UPDATE SET "
                     "units = excluded.units, pending = excluded.pending",
-                    volumes,
+                    changes.volumes,
                 )
             c.executemany(  # ``tasks`` may be a generator: rows are made as SQLite takes them
                 "INSERT INTO tasks VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "record = excluded.record, work = excluded.work",
-                tasks,
+                changes.tasks,
             )
-            if removed:
-                c.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in removed])
-            if minutes:
+            if changes.removed:
+                c.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in changes.removed])
+            if changes.minutes:
                 c.executemany(
                     "INSERT INTO minute_stats VALUES (?, ?, ?, ?) ON CONFLICT(task_type, counter, minute) "
                     "DO UPDATE SET value = excluded.value",
-                    minutes,
+                    changes.minutes,
                 )
-            if errors:
+            if changes.errors:
                 c.executemany(
                     "INSERT INTO error_stats VALUES (?, ?, ?) ON CONFLICT(task_type, error) "
                     "DO UPDATE SET count = excluded.count",
-                    errors,
+                    changes.errors,
                 )
-            if prune_before_minute is not None:
-                c.execute("DELETE FROM minute_stats WHERE minute < ?", (prune_before_minute,))
+            if changes.prune_before_minute is not None:
+                self.prune(changes.prune_before_minute)
             for hook in self.flush_hooks:
                 hook(c)
+
+    def prune(self, before_minute: int) -> None:
+        """Drop the minute rows older than ``before_minute`` (joins the enclosing transaction)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM minute_stats WHERE minute < ?", (before_minute,))
 
 
 def _lock(target: Path) -> int:

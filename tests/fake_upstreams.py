@@ -124,9 +124,14 @@ def _status(task_id: str, **fields: Any) -> dict[str, Any]:
 
 
 class FakeScylla:
-    """A 6.2.0 node: no user_ttl, and reading a finished task's status unregisters it."""
+    """A 6.2.0 node: no user_ttl, and reading a finished task's status unregisters it.
 
-    def __init__(self) -> None:
+    Every request is logged in ``requests`` as (``clock()``, path), so a test can count what a client sent when.
+    """
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self.clock = clock
+        self.requests: list[tuple[float, str]] = []
         self.ttl = 0
         self.tasks: dict[str, dict[str, Any]] = {
             ROOT: _status(ROOT, is_abortable=True, children_ids=[{"task_id": CHILD, "node": "127.0.0.1"}]),
@@ -139,7 +144,15 @@ class FakeScylla:
         self.tasks.pop(task_id, None)
         self.modules.pop(task_id, None)
 
-    def app(self) -> Starlette:
+    def add_running_roots(self, count: int) -> list[str]:
+        """``count`` more running repair roots (no children), as on a node repairing many keyspaces at once."""
+        added = [f"00000000-0000-4000-8000-{index:012d}" for index in range(count)]
+        for task_id in added:
+            self.tasks[task_id] = _status(task_id, is_abortable=True)
+            self.modules[task_id] = "repair"
+        return added
+
+    def app(self) -> Any:
         def error(message: str, code: int) -> Response:
             return JSONResponse({"message": message, "code": code}, status_code=code)
 
@@ -184,7 +197,7 @@ class FakeScylla:
                 return JSONResponse(previous)
             return JSONResponse(self.ttl)
 
-        return Starlette(
+        starlette = Starlette(
             routes=[
                 Route("/task_manager/list_modules", list_modules),
                 Route("/task_manager/list_module_tasks/{module}", list_tasks),
@@ -193,3 +206,10 @@ class FakeScylla:
                 Route("/task_manager/ttl", ttl, methods=["GET", "POST"]),
             ]
         )
+
+        async def logged(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                self.requests.append((self.clock(), scope["path"]))
+            await starlette(scope, receive, send)
+
+        return logged

@@ -58,6 +58,14 @@ def test_every_setting_and_both_spellings_of_a_cluster(tmp_path: Path) -> None:
             "cluster 'a': url must start with http:// or https://, got 'ftp://x' in {path}",
         ),
         ("[clusters]\na = { url = 'http://x', backend = 3 }", "cluster 'a': backend must be one of schedtop, cubefs"),
+        (
+            "[clusters]\na = { url = 'http://x', max_rps = 0 }",
+            "cluster 'a': max_rps must be a number of requests a second, above 0 and at most 10000 in {path}",
+        ),
+        (
+            "[clusters]\na = { url = 'http://x', max_rps = 'fast' }",
+            "cluster 'a': max_rps must be a number of requests a second",
+        ),
         ("[clusters]\na = { backend = 'cubefs' }", "cluster 'a': [clusters] maps names to URLs, e.g. a = "),
         ("clusters = 3", '[clusters] maps names to URLs, e.g. a = "http://10.0.0.1:9800" or a = { url = "…"'),
     ],

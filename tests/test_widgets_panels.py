@@ -112,6 +112,21 @@ async def test_status_bar_always_shows_paused_and_a_stale_age_even_when_narrow()
         assert "PAUSED" in text and "1m15s" in text and "disconnected" in text and "00:00:00" in text
 
 
+async def test_status_bar_says_how_far_behind_a_polite_source_is() -> None:
+    bar = StatusBar()
+    async with PanelsApp(bar).run_test(size=(120, 3)) as pilot:
+        bar.show(StatusInfo(cluster="scylla", node="n", connection="connected", data_age=1, clock=T0))
+        await pilot.pause()
+        assert "behind" not in str(bar.render())
+        bar.show(
+            StatusInfo(
+                cluster="scylla", node="n", connection="connected", data_age=1, clock=T0, behind=1200, behind_oldest=75
+            )
+        )
+        await pilot.pause()
+        assert "1,200 behind (oldest 1m15s)" in str(bar.render())
+
+
 def test_every_task_type_has_a_panel() -> None:
     assert {panel.task_type for panel in StatsPanels().compose()} == set(TaskType)  # type: ignore[attr-defined]
 

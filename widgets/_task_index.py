@@ -11,19 +11,18 @@ appeared or went, the lines to repaint.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, groupby, islice
 from operator import attrgetter, itemgetter, le, not_
-from typing import Any
 
 from engine.model import TaskRow, TaskState
 from engine.model.taskmanager import NO_PARENT
 
 from ._task_filter import QUICK_VIEWS, in_quick_view, row_matches
 from ._task_keys import LineKey, ModuleKey
-from ._task_sort import DEFAULT_SORT, DESCENDING_FIRST, SortMode, elapsed_keys, sort_key, started_keys
+from ._task_sort import DEFAULT_SORT, DESCENDING_FIRST, SortMode, SortValue, elapsed_keys, sort_key, started_keys
 
 NODE_CACHE = 4096
 """Parents whose children's nodes are kept looked up (a screenful needs a few; a filter may ask for all)."""
@@ -301,7 +300,7 @@ class TaskIndex:
                 del ordered[index]
         self._changed_below(parent)
 
-    def _find(self, ordered: list[str], task_id: str, key: Any) -> int | None:
+    def _find(self, ordered: list[str], task_id: str, key: SortValue) -> int | None:
         """Where a child sits in its parent's sorted list, found by bisecting on its current sort key."""
         seen, key_fn = self._seen, self._key_fn
         try:
@@ -364,7 +363,7 @@ class TaskIndex:
         self._seen[task_id] = row
 
     def _reposition(
-        self, ordered: list[str], task_id: str, old_key: Any, new_key: Any, row: TaskRow, parent: LineKey
+        self, ordered: list[str], task_id: str, old_key: SortValue, new_key: SortValue, row: TaskRow, parent: LineKey
     ) -> None:
         """Move one child inside its parent's sorted list; the lines change only if its place did."""
         index = self._find(ordered, task_id, old_key)
@@ -446,7 +445,7 @@ class TaskIndex:
                 # usual case by start time: rows arrive in creation order)
                 rows = list(map(self._seen.__getitem__, ordered))
                 if self.sort_mode is SortMode.STARTED:
-                    keys: list[Any] = started_keys(rows, ordered)
+                    keys: Sequence[SortValue] = started_keys(rows, ordered)
                 elif self.sort_mode is SortMode.ELAPSED:
                     keys = elapsed_keys(rows, ordered, self._sort_clock)
                 else:

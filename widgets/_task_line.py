@@ -30,8 +30,8 @@ Piece = tuple[str, Style]
 
 
 class TaskLinePieces:
-    """What :class:`~widgets.task_view.TaskView` draws a line from (a mixin: it gives the tree, the columns, the
-    clock and the styles)."""
+    """What :class:`~widgets._task_draw.TaskLineDrawing` draws a line from (a mixin: the drawing gives the tree,
+    the columns, the clock and the styles)."""
 
     task_tree: TaskTree
     _now: datetime | None

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from operator import attrgetter, sub
-from typing import Any
 
 from engine.model import TaskRow, TaskState
 
@@ -47,7 +46,10 @@ _START_TIME = attrgetter("start_time")
 _END_TIME = attrgetter("end_time")
 _SEQUENCE_NUMBER = attrgetter("sequence_number")
 
-SortKey = Callable[[TaskRow], Any]
+SortValue = tuple[object, ...]
+"""A row's sort key: a tuple whose parts compare with the same parts of any other row's key for the same mode
+(each mode's parts have fixed types), ending in the task id."""
+SortKey = Callable[[TaskRow], SortValue]
 
 
 def sort_mode(mode: str) -> SortMode:
@@ -61,7 +63,7 @@ def sort_mode(mode: str) -> SortMode:
 def natural_key(text: str) -> tuple[str | int, ...]:
     """``round 2`` before ``round 10``: digit runs compare as numbers (str and int parts alternate, so any two keys
     compare part by part without mixing types)."""
-    parts: list[Any] = _NUMBERS.split(text)
+    parts: list[str | int] = _NUMBERS.split(text)
     if len(parts) == 1:
         return (text,)
     try:
@@ -116,7 +118,7 @@ def started_keys(rows: list[TaskRow], ids: list[str]) -> list[tuple[datetime, in
     return list(zip(starts, map(_SEQUENCE_NUMBER, statuses), ids, strict=True))
 
 
-def elapsed_keys(rows: list[TaskRow], ids: list[str], now: datetime | None) -> list[Any]:
+def elapsed_keys(rows: list[TaskRow], ids: list[str], now: datetime | None) -> list[tuple[timedelta, int, str]]:
     """``sort_key("elapsed")`` of many rows (``ids`` theirs), column by column in C (the elapsed sort re-sorts as
     the clock runs)."""
     statuses = list(map(_STATUS, rows))

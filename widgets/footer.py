@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -19,12 +20,29 @@ from textual.widgets._footer import FooterKey
 class KeyFooter(Footer):
     """A Footer that coalesces binding refreshes and skips rebuilds that would show the same keys."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        *children: Widget,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+        show_command_palette: bool = True,
+        compact: bool = False,
+    ) -> None:
+        super().__init__(
+            *children,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+            show_command_palette=show_command_palette,
+            compact=compact,
+        )
         self._rebuild_pending = False
-        self._shown: tuple[Any, ...] | None = None
+        self._shown: tuple[object, ...] | None = None
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:  # Any: Textual's own signature (any screen's result)
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
@@ -57,7 +75,7 @@ class KeyFooter(Footer):
             if key.display != fits:
                 key.display = fits
 
-    def _signature(self) -> tuple[Any, ...]:
+    def _signature(self) -> tuple[object, ...]:
         """What compose would show: each shown binding's key, text, action, group and whether it is enabled."""
         return (
             self.compact,

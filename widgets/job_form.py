@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -130,7 +129,7 @@ class AddJobForm(FormDialog[ScheduledJob]):
             return
         try:
             interval = parse_interval(self._value("#job-interval"))
-            fields: dict[str, Any] = {
+            fields: dict[str, object] = {
                 "name": name,
                 "task_type": str(self.query_one("#job-task-type", Select).value),
                 "interval_seconds": interval,
@@ -138,7 +137,7 @@ class AddJobForm(FormDialog[ScheduledJob]):
                 "until": _optional(self._value("#job-until")),
                 "remote": self.query_one("#job-remote", Checkbox).value,
             }
-            request = AddJobRequest(**fields)
+            request = AddJobRequest.model_validate(fields)  # the raw texts: the model parses them
         except ValueError as error:
             self.show_error(validation_text(error) if isinstance(error, ValidationError) else str(error))
             return
@@ -188,7 +187,7 @@ class EditJobForm(FormDialog[ScheduledJob]):
         if self.busy:
             return
         job = self.job
-        fields: dict[str, Any] = {}
+        fields: dict[str, object] = {}
         try:
             interval = parse_interval(self.query_one("#job-interval", Input).value)
             if interval != job.interval_seconds:
@@ -199,7 +198,7 @@ class EditJobForm(FormDialog[ScheduledJob]):
             until = self.query_one("#job-until", Input).value.strip()
             if until != time_text(job.until):
                 fields["until"] = until or None
-            change = UpdateJobRequest(**fields)
+            change = UpdateJobRequest.model_validate(fields)
         except ValueError as error:
             self.show_error(validation_text(error) if isinstance(error, ValidationError) else str(error))
             return

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Static
 
 
-def update_static(static: Static, content: Any, *, layout: bool = True) -> bool:
+def update_static(static: Static, content: VisualType, *, layout: bool = True) -> bool:
     """``static.update(content)`` unless it already shows an equal content; True when it updated."""
     if getattr(static, "_quiet_shown", None) == content:
         return False
+    # what it shows, kept on the widget itself (Static has no public getter for its content); mypy cannot know an
+    # attribute set from outside the class
     static._quiet_shown = content  # type: ignore[attr-defined]
     static.update(content, layout=layout)
     return True

@@ -17,7 +17,15 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from engine.model import TasksStat, TaskType
+from engine.model import (
+    BalanceStats,
+    DiskDropStats,
+    DiskRepairStats,
+    ErrorRateStats,
+    MigrateTasksStat,
+    TasksStat,
+    TaskType,
+)
 
 from .formatting import human_bytes, human_count, keep_spaces_apart, text_segments
 from .sparkline import spark_text
@@ -65,6 +73,8 @@ SERIES: dict[TaskType, tuple[Series, ...]] = {
 VALUE_WIDTH = 13
 """Room for the longest rate, ``1023.9 GiB/min``."""
 
+QUEUED_SECTIONS = (DiskRepairStats, DiskDropStats, BalanceStats, MigrateTasksStat)
+"""The sections with a queue (preparing / doing / finishing counts): the migrate types'."""
 PRIMARY_SERIES = {kind: (2 if len(series) == 3 else 0) for kind, series in SERIES.items()}
 """Which series the one-line form shows: bytes for migrations, the first one otherwise."""
 
@@ -73,7 +83,9 @@ def series_values(section: object, series: Series) -> list[int]:
     value: object = section
     for part in series.field.split("."):
         value = getattr(value, part)
-    return list(value)  # type: ignore[call-overload]
+    if not isinstance(value, list):  # the model's per-minute fields are lists; anything else is bad data
+        raise TypeError(f"{series.field} is a {type(value).__name__}, not a list of per-minute values")
+    return list(value)
 
 
 def latest_rate(values: Sequence[int]) -> int:
@@ -217,18 +229,23 @@ class TaskTypePanel(Widget):
     def _counts_line(self, section: object) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         label = self._style("label")
-        if hasattr(section, "preparing_cnt"):
-            for name, field in (("prep", "preparing_cnt"), ("doing", "worker_doing_cnt"), ("fin", "finishing_cnt")):
+        if isinstance(section, QUEUED_SECTIONS):
+            queue = (
+                ("prep", section.preparing_cnt),
+                ("doing", section.worker_doing_cnt),
+                ("fin", section.finishing_cnt),
+            )
+            for name, count in queue:
                 text.append(f"{name} ", label)
-                text.append(f"{getattr(section, field)}  ", self._style("value"))
-            for done_field in ("repaired_tasks_cnt", "dropped_tasks_cnt"):
-                if hasattr(section, done_field):
-                    text.append("done ", label)
-                    text.append(f"{getattr(section, done_field)}/{section.total_tasks_cnt}", self._style("value"))  # type: ignore[attr-defined]
-        elif hasattr(section, "total_err_cnt"):
+                text.append(f"{count}  ", self._style("value"))
+            if isinstance(section, DiskRepairStats | DiskDropStats):
+                done = section.repaired_tasks_cnt if isinstance(section, DiskRepairStats) else section.dropped_tasks_cnt
+                text.append("done ", label)
+                text.append(f"{done}/{section.total_tasks_cnt}", self._style("value"))
+        elif isinstance(section, ErrorRateStats):
             text.append("errors ", label)
             text.append(f"{section.total_err_cnt}", self._style("value"))
-            top = (section.err_stats or [])[:1]  # type: ignore[attr-defined]
+            top = (section.err_stats or [])[:1]
             if top:
                 text.append(f"  {top[0]}", label)
         else:
@@ -261,10 +278,10 @@ class TaskTypePanel(Widget):
             text.append("off ", self._style("off"))
         else:
             text.append("on  ", self._style("label"))
-        if hasattr(section, "preparing_cnt"):
-            counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"  # type: ignore[attr-defined]
+        if isinstance(section, QUEUED_SECTIONS):
+            counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"
             text.append(f"{counts:<10}", self._style("value"))
-        elif hasattr(section, "total_err_cnt"):
+        elif isinstance(section, ErrorRateStats):
             text.append(f"{'err ' + str(section.total_err_cnt):<10}", self._style("value"))
         else:
             text.append(" " * 10)

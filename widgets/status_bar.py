@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from engine.model import SupervisorState
 
-from .formatting import exact_number, human_duration, keep_spaces_apart, text_segments
+from .formatting import exact_number, human_count, human_duration, keep_spaces_apart, text_segments
 
 STALE_AFTER_REFRESHES = 2
 """Data older than this many refresh periods is shown as stale."""
@@ -44,6 +44,10 @@ class StatusInfo:
     clock: datetime | None = None
     """The data's clock (the engine's, which may run fast), so that it agrees with every time on screen."""
     clock_speed: float = 1.0
+    behind: int = 0
+    """Items (task trees, disks) the source's request budget has left unread past their max age."""
+    behind_oldest: float = 0.0
+    """Seconds since the longest-unread of them was read."""
     extras: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -192,6 +196,9 @@ class StatusBar(Widget):
         age_text = Text(" age ", self._style("dim"))
         age_text.append("–" if age is None else human_duration(age), self._style("bad") if stale else "")
         parts.append((0, age_text))
+        if info.behind:
+            lag = f"  {human_count(info.behind)} behind (oldest {human_duration(info.behind_oldest)})"
+            parts.append((1, Text(lag, self._style("bad"))))
         parts.append((3, Text(f"  every {info.refresh:g}s", self._style("dim"))))
         if info.read_only:
             parts.append((2, Text("  read-only", self._style("dim"))))

@@ -24,6 +24,7 @@ from widgets.too_small import TooSmall
 
 from ..bindings import GLOBAL
 from ..client_model import Changes
+from ..dashboard import as_dashboard
 
 if TYPE_CHECKING:
     from ..dashboard import Dashboard
@@ -72,7 +73,7 @@ class DataScreen(Follower, Screen[None]):
     @property
     def schedtop(self) -> Dashboard:
         """The app, typed by what the screens use of it (a screen runs only inside :class:`SchedtopApp`)."""
-        return self.app  # type: ignore[return-value]
+        return as_dashboard(self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")

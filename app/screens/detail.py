@@ -6,7 +6,7 @@ ids (so ``[keys]`` moves them here as well), absent where the run lacks them (re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,10 +18,8 @@ from widgets.task_detail import TaskDetail
 
 from ..bindings import screen_binding
 from ..client_model import Changes
+from ..dashboard import as_dashboard
 from .base import Follower
-
-if TYPE_CHECKING:
-    from ..dashboard import Dashboard
 
 
 class DetailScreen(Follower, ModalScreen[None]):
@@ -50,7 +48,7 @@ class DetailScreen(Follower, ModalScreen[None]):
 
     def _hint(self) -> str:
         """Names the keys as this run binds them, and only those it has (read-only has no abort)."""
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         hints = ["Esc closes"]
         hints += [
             f"{key} {verb}" for key, verb in ((app.key_for("abort"), "aborts"), (app.key_for("wait"), "waits")) if key
@@ -71,7 +69,7 @@ class DetailScreen(Follower, ModalScreen[None]):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         row = app.model.get(self.task_id)
         migrate, note = app.detail_for(row)
         if row is None:
@@ -84,15 +82,15 @@ class DetailScreen(Follower, ModalScreen[None]):
         if binding_id is None:
             return True
         # the app's own binding is inert under this overlay; this one exists where the app's would
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         return app.key_for(binding_id) is not None
 
     def action_abort_task(self) -> None:
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         app.request_abort(self.task_id)
 
     def action_wait_for_task(self) -> None:
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         app.wait_for(self.task_id)
 
     def action_close(self) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from widgets.wait_dialog import WaitDialog
 
 from ..client_model import Changes
+from ..dashboard import as_dashboard
 from .base import Follower
-
-if TYPE_CHECKING:
-    from ..dashboard import Dashboard
 
 
 class WaitScreen(Follower, WaitDialog):
@@ -19,7 +15,7 @@ class WaitScreen(Follower, WaitDialog):
 
     def show_current(self) -> None:
         """The task's state and progress as the model has it (nothing while the model does not know the task)."""
-        app: Dashboard = self.app  # type: ignore[assignment]
+        app = as_dashboard(self.app)
         row = app.model.get(self.task_id)
         if row is not None:
             self.show_progress(row.status)

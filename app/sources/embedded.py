@@ -12,7 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from engine.model import (
     AddJobRequest,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from engine.engine import Engine, EngineConfig
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class EmbeddedSource:
@@ -124,9 +125,9 @@ class EmbeddedSource:
             raise SourceError("the embedded engine is not open" if not self._closed else "the engine is closed")
         return self.engine
 
-    async def _call(self, method: str, *args: Any) -> Any:
-        engine = self._engine()
-        return await self._on_engine_loop(lambda: getattr(engine, method)(*args))
+    async def _call(self, method: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run one of the open engine's bound coroutine methods on the engine's loop."""
+        return await self._on_engine_loop(lambda: method(*args, **kwargs))
 
     # -- the refresh ------------------------------------------------------------------------------------------
 
@@ -141,74 +142,72 @@ class EmbeddedSource:
     # -- commands ---------------------------------------------------------------------------------------------
 
     async def abort(self, task_id: str) -> None:
-        await self._call("abort_task", task_id)
+        await self._call(self._engine().abort_task, task_id)
 
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
-        return await self._call("wait_task", task_id, timeout)
+        return await self._call(self._engine().wait_task, task_id, timeout)
 
     async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
-        return await self._call("task_detail", task_type, task_id)
+        return await self._call(self._engine().task_detail, task_type, task_id)
 
     async def get_ttl(self) -> int:
-        return await self._call("get_ttl")
+        return await self._call(self._engine().get_ttl)
 
     async def set_ttl(self, seconds: int) -> int:
-        return await self._call("set_ttl", seconds)
+        return await self._call(self._engine().set_ttl, seconds)
 
     async def get_user_ttl(self) -> int:
-        return await self._call("get_user_ttl")
+        return await self._call(self._engine().get_user_ttl)
 
     async def set_user_ttl(self, seconds: int) -> int:
-        return await self._call("set_user_ttl", seconds)
+        return await self._call(self._engine().set_user_ttl, seconds)
 
     async def add_manual_migrate(self, vuid: int, direct_download: bool) -> str:
-        return await self._call("add_manual_migrate", vuid, direct_download)
+        return await self._call(self._engine().add_manual_migrate, vuid, direct_download)
 
     async def create_task(self, request: CreateTaskRequest) -> str:
-        return await self._call("create_task", request)
+        return await self._call(self._engine().create_task, request)
 
     async def cancel_task(self, name_or_id: str) -> str:
-        return await self._call("cancel_task", name_or_id)
+        return await self._call(self._engine().cancel_task, name_or_id)
 
     async def execute(self, statement: str) -> StatementResult:
-        return await self._call("execute", statement)
+        return await self._call(self._engine().execute, statement)
 
     async def halt(self) -> SupervisorState:
-        return await self._call("supervisor_halt")
+        return await self._call(self._engine().supervisor_halt)
 
     async def restart(self) -> SupervisorState:
-        return await self._call("supervisor_restart")
+        return await self._call(self._engine().supervisor_restart)
 
     async def cleanup_delete_run(self, job_id: int, scheduled_start: datetime) -> None:
-        await self._call("cleanup_delete_run", job_id, scheduled_start)
+        await self._call(self._engine().cleanup_delete_run, job_id, scheduled_start)
 
     async def cleanup_reschedule(self, job_id: int, scheduled_start: datetime | None = None) -> ScheduledJob:
-        return await self._call("cleanup_reschedule", job_id, scheduled_start)
+        return await self._call(self._engine().cleanup_reschedule, job_id, scheduled_start)
 
     async def add_job(self, request: AddJobRequest) -> ScheduledJob:
-        engine = self._engine()
-        return await self._on_engine_loop(
-            lambda: engine.add_job(
-                request.name,
-                request.task_type,
-                request.interval_seconds,
-                request.start,
-                remote=request.remote,
-                until=request.until,
-            )
+        return await self._call(
+            self._engine().add_job,
+            request.name,
+            request.task_type,
+            request.interval_seconds,
+            request.start,
+            remote=request.remote,
+            until=request.until,
         )
 
     async def update_job(self, job_id: int, change: UpdateJobRequest) -> ScheduledJob:
-        return await self._call("update_job", job_id, change)
+        return await self._call(self._engine().update_job, job_id, change)
 
     async def remove_job(self, job_id: int) -> None:
-        await self._call("remove_job", job_id)
+        await self._call(self._engine().remove_job, job_id)
 
     async def set_enabled(self, task_type: str, enabled: bool) -> None:
-        await self._call("set_enabled", task_type, enabled)
+        await self._call(self._engine().set_enabled, task_type, enabled)
 
     # -- for tests and demos: drive a manual-clock engine -----------------------------------------------------
 
     async def advance(self, seconds: float) -> None:
         """Run ``seconds`` of simulated cluster activity (engines opened with ``autorun=False``)."""
-        await self._call("advance", seconds)
+        await self._call(self._engine().advance, seconds)

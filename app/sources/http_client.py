@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from .budget import RequestBudget
+
 
 class RemoteError(Exception):
     """The server answered with an error status; ``message`` is what it said."""
@@ -70,12 +72,15 @@ class HttpClient:
         retries: int = 2,
         backoff: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.base_url = base_url.rstrip("/")
         self.retries = retries
         self.backoff = backoff
         self.state = LinkState(self.base_url)
+        self.budget = budget
+        """When set, every request sent (retries included) spends one of its tokens: the node's request-rate cap."""
         self._client = httpx.AsyncClient(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport, follow_redirects=False
         )
@@ -98,6 +103,8 @@ class HttpClient:
         idempotent = method.upper() == "GET"
         attempt = 0
         while True:
+            if self.budget is not None:
+                await self.budget.take()
             began = time.perf_counter()
             try:
                 extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}

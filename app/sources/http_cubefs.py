@@ -2,26 +2,36 @@
 
 CubeFS has no task list, so the task tree stays empty and its keys are hidden; ``not repairing disk`` (HTTP 500) and
 HTTP 700 are normal answers, not failures.
+
+Polite like the ScyllaDB source: requests spend the source's :class:`~app.sources.budget.RequestBudget`, and the
+per-disk progress queries (one per repairing or dropping disk) are spread over refreshes by a
+:class:`~app.sources.tree_plan.TreePlan`, longest unread first, the others shown as last read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from engine.errors import NotFound
 from engine.model import (
     ClusterSummary,
     DiskMigration,
+    Lag,
     MigrateTaskDetail,
     Snapshot,
     TasksStat,
 )
 
 from .base import MANUAL_MIGRATE, MIGRATIONS, STATS, TASK_DETAIL, SourceError
+from .budget import DEFAULT_RATE, RequestBudget
 from .http_client import HttpClient, RemoteError
 from .http_errors import translated
 from .partial import PartialSource
+from .tree_plan import DEFAULT_MAX_AGE, TreePlan
 from .wire_cubefs import is_not_migrating, stats_from_wire
 
 
@@ -31,10 +41,25 @@ class CubeFSSource(PartialSource):
     backend = "CubeFS"
     capabilities = frozenset({STATS, MIGRATIONS, MANUAL_MIGRATE, TASK_DETAIL})
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 5.0, label: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 5.0,
+        label: str = "",
+        *,
+        max_rps: float = DEFAULT_RATE,
+        max_age: float = DEFAULT_MAX_AGE,
+        clock: Callable[[], float] = time.monotonic,
+        budget: RequestBudget | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
-        self.client = HttpClient(self.url, token=token, timeout=timeout)
+        self.budget = budget if budget is not None else RequestBudget(max_rps, clock=clock)
+        self.client = HttpClient(self.url, token=token, timeout=timeout, budget=self.budget)
         self.label = label
+        self.plan = TreePlan(max_age)
+        self._clock = clock
+        self._progress: dict[str, DiskMigration | None] = {}
         self.revision = 0
         self._leader_path = "/stats/leader"
         self._first_seen: dict[tuple[str, int], datetime] = {}
@@ -51,8 +76,8 @@ class CubeFSSource(PartialSource):
     async def _leader_stats(self) -> TasksStat:
         try:
             body = await translated(self.client.get_json(self._leader_path))
-        except Exception as error:
-            if getattr(error, "status", None) != 404 or self._leader_path == "/leader/stats":
+        except NotFound:
+            if self._leader_path == "/leader/stats":
                 raise
             self._leader_path = "/leader/stats"  # releases before v3.3.0
             body = await translated(self.client.get_json(self._leader_path))
@@ -93,7 +118,14 @@ class CubeFSSource(PartialSource):
         wanted = [("disk_repair", d) for d in (stats.disk_repair.repairing_disks or [])] if stats.disk_repair else []
         if stats.disk_drop:
             wanted += [("disk_drop", d) for d in (stats.disk_drop.dropping_disks or [])]
-        found = await translated(asyncio.gather(*(self._migration(kind, disk, now) for kind, disk in wanted)))
+        keys = {f"{kind}:{disk}": (kind, disk) for kind, disk in wanted}
+        tick = self._clock()
+        picked = self.plan.plan(dict.fromkeys(keys, True), tick, self.budget.available())
+        found = await translated(asyncio.gather(*(self._migration(*keys[key], now) for key in picked)))
+        for key, migration in zip(picked, found, strict=True):
+            self._progress[key] = migration
+            self.plan.read(key, True, tick)
+        self._progress = {key: migration for key, migration in self._progress.items() if key in keys}
         self.revision += 1
         host = urlsplit(self.url).netloc or self.url
         is_leader = isinstance(local, dict) and "disk_repair" in (local.get("blobnode") or local)
@@ -104,7 +136,8 @@ class CubeFSSource(PartialSource):
             cluster=ClusterSummary(name="cubefs", node=host, is_leader=is_leader),
             stats=stats,
             modules=[],
-            migrations=[m for m in found if m is not None],
+            migrations=[m for key in keys if (m := self._progress.get(key)) is not None],
+            lag=Lag(behind=self.plan.behind(tick), oldest_seconds=round(self.plan.oldest(tick), 1)),
         )
 
     async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:

@@ -1,4 +1,8 @@
-"""Map what a remote server answered onto the engine's exception classes, so the UI handles both sources alike."""
+"""Map what a remote server answered onto the engine's exception classes, so the UI handles both sources alike.
+
+Every raised error carries the HTTP status the server answered in ``status`` (a typed attribute of
+:class:`engine.errors.EngineError`), so callers test ``error.status`` or the class, never ``getattr``.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,17 @@ from .http_client import RemoteError, RemoteUnavailable
 
 T = TypeVar("T")
 
+
+class Unauthorized(EngineError):
+    """The server refused the request's credentials (HTTP 401, or a 403 about the token): pass ``--token``."""
+
+    status = 401
+    code = "Unauthorized"
+
+
 _BY_STATUS: dict[int, type[EngineError]] = {
     400: InvalidArgument,
-    401: NotAbortable,
+    401: Unauthorized,
     403: NotAbortable,
     404: NotFound,
     408: WaitTimeout,
@@ -34,10 +46,12 @@ _BY_STATUS: dict[int, type[EngineError]] = {
 
 
 def engine_error(error: RemoteError) -> EngineError:
-    if error.status in (401, 403) and "token" in error.message.lower():
-        return EngineError(f"refused: {error.message} (pass --token)")
+    """The engine error class for the answer's status, its message, and ``status`` set to the status answered."""
     kind = _BY_STATUS.get(error.status, EngineError)
-    raised = kind(error.message)
+    if error.status == 403 and "token" in error.message.lower():
+        kind = Unauthorized
+    message = f"refused: {error.message} (pass --token)" if kind is Unauthorized else error.message
+    raised = kind(message)
     raised.status = error.status
     return raised
 

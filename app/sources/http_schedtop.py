@@ -13,23 +13,26 @@ from engine.model import (
     Snapshot,
     StatementResult,
     SupervisorState,
-    TaskStatus,
     UpdateJobRequest,
 )
 
 from .base import ALL_CAPABILITIES, SourceError
+from .budget import DEFAULT_RATE, RequestBudget
 from .http_client import HttpClient
 from .http_errors import translated
+from .task_manager import TaskManagerHttp
 
 
-class SchedtopHttpSource:
-    """Implements :class:`app.sources.base.Source` against ``schedtop serve``."""
+class SchedtopHttpSource(TaskManagerHttp):
+    """Implements :class:`app.sources.base.Source` against ``schedtop serve`` (its task manager: the mixin's)."""
 
     capabilities = ALL_CAPABILITIES
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 5.0, label: str = "") -> None:
+    def __init__(
+        self, url: str, token: str | None = None, timeout: float = 5.0, label: str = "", max_rps: float = DEFAULT_RATE
+    ) -> None:
         self.url = url.rstrip("/")
-        self.client = HttpClient(self.url, token=token, timeout=timeout)
+        self.client = HttpClient(self.url, token=token, timeout=timeout, budget=RequestBudget(max_rps))
         self.label = label
 
     def describe(self) -> str:
@@ -48,32 +51,9 @@ class SchedtopHttpSource:
         except ValueError as error:
             raise SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}") from None
 
-    async def abort(self, task_id: str) -> None:
-        await translated(self.client.post_json(f"/task_manager/abort_task/{task_id}"))
-
-    async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
-        params: dict[str, Any] = {} if timeout is None else {"timeout": max(1, round(timeout))}
-        read_timeout = None if timeout is None else timeout + 5.0
-        body = await translated(
-            self.client.get_json(f"/task_manager/wait_task/{task_id}", params=params, timeout=read_timeout)
-        )
-        return TaskStatus.model_validate(body)
-
     async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
         body = await translated(self.client.get_json(f"/task/detail/{task_type}/{task_id}"))
         return MigrateTaskDetail.model_validate(body)
-
-    async def get_ttl(self) -> int:
-        return int(await translated(self.client.get_json("/task_manager/ttl")))
-
-    async def set_ttl(self, seconds: int) -> int:
-        return int(await translated(self.client.post_json("/task_manager/ttl", params={"ttl": seconds})))
-
-    async def get_user_ttl(self) -> int:
-        return int(await translated(self.client.get_json("/task_manager/user_ttl")))
-
-    async def set_user_ttl(self, seconds: int) -> int:
-        return int(await translated(self.client.post_json("/task_manager/user_ttl", params={"user_ttl": seconds})))
 
     async def add_manual_migrate(self, vuid: int, direct_download: bool) -> str:
         body = await translated(

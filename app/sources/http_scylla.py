@@ -3,39 +3,71 @@
 Works with 6.2.0 (no ``user_ttl``, read-once status) and newer nodes. Trees come from ``task_status_recursive`` of
 unfinished roots only: reading a finished task would unregister it. Finished tasks the server forgets stay on
 screen, marked gone.
+
+Polite to big nodes: every request spends a token of the source's :class:`~app.sources.budget.RequestBudget`
+(20 a second unless configured); each refresh lists the modules' tasks, and reads only as many trees as the budget
+has left — changed roots first, then the longest unread (:class:`~app.sources.tree_plan.TreePlan`) — showing the
+others as last read. The module list and the TTLs are re-read every ``SLOW_EVERY`` seconds. ``Snapshot.lag`` says
+how many trees are overdue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.model import ClusterSummary, Snapshot, TaskRow, TasksStat, TaskStatus
+from engine.errors import EngineError
+from engine.model import ClusterSummary, Lag, Snapshot, TaskRow, TasksStat, TaskStats, TaskStatus
 
 from .base import ABORT, KEEPS_FINISHED, TASKS, TTL, USER_TTL, WAIT
+from .budget import DEFAULT_RATE, RequestBudget
 from .http_client import HttpClient
 from .http_errors import translated
 from .partial import PartialSource
+from .task_manager import TaskManagerHttp
+from .tree_plan import DEFAULT_MAX_AGE, TreePlan
 from .wire_scylla import SeenTasks, rows_from_tree, stats_list_from_wire, status_from_stats
 
 CONCURRENCY = 8
+SLOW_EVERY = 30.0
+"""Seconds between reads of what seldom changes: the module list and the two TTLs."""
 
 
-class ScyllaSource(PartialSource):
-    """Implements :class:`app.sources.base.Source` against a ScyllaDB node's task-manager API."""
+class ScyllaSource(TaskManagerHttp, PartialSource):
+    """Implements :class:`app.sources.base.Source` against a ScyllaDB node's task-manager API (the mixin's)."""
 
     backend = "ScyllaDB"
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 5.0, label: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 5.0,
+        label: str = "",
+        *,
+        max_rps: float = DEFAULT_RATE,
+        max_age: float = DEFAULT_MAX_AGE,
+        clock: Callable[[], float] = time.monotonic,
+        budget: RequestBudget | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
-        self.client = HttpClient(self.url, token=token, timeout=timeout)
+        self.budget = budget if budget is not None else RequestBudget(max_rps, clock=clock)
+        self.client = HttpClient(self.url, token=token, timeout=timeout, budget=self.budget)
         self.label = label
         self.capabilities: frozenset[str] = frozenset({TASKS, ABORT, WAIT, TTL, KEEPS_FINISHED})
         self.seen = SeenTasks()
         self.revision = 0
+        self.plan = TreePlan(max_age)
+        self._clock = clock
         self._limit = asyncio.Semaphore(CONCURRENCY)
+        self._trees: dict[str, list[TaskRow]] = {}
+        self._modules: list[str] = []
+        self._ttls = (0, 0)
+        self._slow_read_at: float | None = None
 
     def describe(self) -> str:
         return self.label or f"scylla {self.url}"
@@ -44,8 +76,8 @@ class ScyllaSource(PartialSource):
         await translated(self.client.get_json("/task_manager/list_modules"))
         try:
             await translated(self.client.get_json("/task_manager/user_ttl"))
-        except Exception as error:
-            if getattr(error, "status", None) not in (400, 404, 405):
+        except EngineError as error:
+            if error.status not in (400, 404, 405):  # 6.2.0 has no user_ttl
                 raise
         else:
             self.capabilities = self.capabilities | {USER_TTL}
@@ -57,75 +89,81 @@ class ScyllaSource(PartialSource):
         async with self._limit:
             return await translated(self.client.get_json(path, **kwargs))
 
-    async def _module_rows(self, module: str) -> list[TaskRow]:
-        roots = stats_list_from_wire(await self._get(f"/task_manager/list_module_tasks/{module}"))
-        rows: list[TaskRow] = []
-        trees = []
-        for root in roots:
-            if root.state.is_final:
-                rows.append(TaskRow(module=module, status=status_from_stats(root)))
-            else:
-                trees.append(self._tree(module, root.task_id, status_from_stats(root)))
-        for tree in await asyncio.gather(*trees):
-            rows.extend(tree)
-        return rows
+    async def _module_roots(self, module: str) -> list[TaskStats]:
+        return stats_list_from_wire(await self._get(f"/task_manager/list_module_tasks/{module}"))
+
+    async def _read_slow(self, now: float) -> None:
+        """The module list and the TTLs, when they are due."""
+        if self._slow_read_at is not None and now - self._slow_read_at < SLOW_EVERY:
+            return
+        modules = await self._get("/task_manager/list_modules")
+        self._modules = [str(m) for m in modules] if isinstance(modules, list) else []
+        ttl = await self._get("/task_manager/ttl")
+        user_ttl = await self._get("/task_manager/user_ttl") if USER_TTL in self.capabilities else 0
+        self._ttls = (int(ttl or 0), int(user_ttl or 0))
+        self._slow_read_at = now
 
     async def _tree(self, module: str, task_id: str, fallback: TaskStatus) -> list[TaskRow]:
         try:
             return rows_from_tree(module, await self._get(f"/task_manager/task_status_recursive/{task_id}"))
-        except Exception as error:
-            if getattr(error, "status", None) == 400:  # finished and unregistered between the two calls
+        except EngineError as error:
+            if error.status == 400:  # finished and unregistered between the two calls
                 return [TaskRow(module=module, status=fallback)]
             raise
 
     async def snapshot(self, since: int = 0) -> Snapshot:
-        modules = await self._get("/task_manager/list_modules")
-        if not isinstance(modules, list):
-            modules = []
-        per_module = await asyncio.gather(*(self._module_rows(str(m)) for m in modules))
-        current = [row for rows in per_module for row in rows]
+        now = self._clock()
+        await self._read_slow(now)
+        per_module = await asyncio.gather(*(self._module_roots(m) for m in self._modules))
+        live: dict[str, tuple[str, TaskStats]] = {}
+        current: list[TaskRow] = []
+        for module, roots in zip(self._modules, per_module, strict=True):
+            for root in roots:
+                if root.state.is_final:
+                    current.append(TaskRow(module=module, status=status_from_stats(root)))
+                else:
+                    live[root.task_id] = (module, root)
+        picked = self.plan.plan({tid: root for tid, (_, root) in live.items()}, now, self.budget.available())
+        trees = await asyncio.gather(
+            *(self._tree(live[tid][0], tid, status_from_stats(live[tid][1])) for tid in picked)
+        )
+        for tid, tree in zip(picked, trees, strict=True):
+            self._trees[tid] = tree
+            self.plan.read(tid, live[tid][1], now)
+        self._trees = {tid: tree for tid, tree in self._trees.items() if tid in live}
+        for tid, (module, root) in live.items():
+            current.extend(self._trees.get(tid) or [TaskRow(module=module, status=status_from_stats(root))])
         full = since != self.revision
         changed, dropped = self.seen.merge(current)
         self.revision += 1
         host = urlsplit(self.url).netloc or self.url
-        ttl = await self._get("/task_manager/ttl")
-        user_ttl = await self._get("/task_manager/user_ttl") if USER_TTL in self.capabilities else 0
         return Snapshot(
             revision=self.revision,
             full=full,
             taken_at=datetime.now(UTC),
             cluster=ClusterSummary(name="scylla", node=host),
             stats=TasksStat(),
-            modules=[str(m) for m in modules],
+            modules=list(self._modules),
             tasks=list(self.seen.rows.values()) if full else changed,
             removed=dropped,
-            task_ttl=int(ttl or 0),
-            user_task_ttl=int(user_ttl or 0),
+            task_ttl=self._ttls[0],
+            user_task_ttl=self._ttls[1],
+            lag=Lag(behind=self.plan.behind(now), oldest_seconds=round(self.plan.oldest(now), 1)),
         )
-
-    async def abort(self, task_id: str) -> None:
-        await translated(self.client.post_json(f"/task_manager/abort_task/{task_id}"))
-
-    async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
-        params: dict[str, Any] = {} if timeout is None else {"timeout": max(1, round(timeout))}
-        read_timeout = None if timeout is None else timeout + 5.0
-        body = await translated(
-            self.client.get_json(f"/task_manager/wait_task/{task_id}", params=params, timeout=read_timeout)
-        )
-        return TaskStatus.model_validate(body)
-
-    async def get_ttl(self) -> int:
-        return int(await translated(self.client.get_json("/task_manager/ttl")))
-
-    async def set_ttl(self, seconds: int) -> int:
-        return int(await translated(self.client.post_json("/task_manager/ttl", params={"ttl": seconds})))
 
     async def get_user_ttl(self) -> int:
         if USER_TTL not in self.capabilities:
-            return await super().get_user_ttl()
-        return int(await translated(self.client.get_json("/task_manager/user_ttl")))
+            raise self._missing("user task TTL")
+        return await super().get_user_ttl()
+
+    async def set_ttl(self, seconds: int) -> int:
+        previous = await super().set_ttl(seconds)
+        self._ttls = (seconds, self._ttls[1])  # shown at once, not at the next slow read
+        return previous
 
     async def set_user_ttl(self, seconds: int) -> int:
         if USER_TTL not in self.capabilities:
-            return await super().set_user_ttl(seconds)
-        return int(await translated(self.client.post_json("/task_manager/user_ttl", params={"user_ttl": seconds})))
+            raise self._missing("user task TTL")
+        previous = await super().set_user_ttl(seconds)
+        self._ttls = (self._ttls[0], seconds)
+        return previous

@@ -23,7 +23,10 @@ from .base import Unsupported
 
 
 class PartialSource:
+    """Every method of :class:`~app.sources.base.Source` beyond the lifecycle, raising :class:`Unsupported`."""
+
     backend = "this backend"
+    """The backend's name in the Unsupported message."""
 
     def _missing(self, feature: str) -> Unsupported:
         return Unsupported(f"{self.backend} has no {feature}")

@@ -44,7 +44,7 @@ from .distributed import (
     StatementResult,
 )
 from .formats import format_bytes, parse_bytes
-from .snapshot import Snapshot, TaskRow
+from .snapshot import Lag, Snapshot, TaskRow
 from .supervisor import (
     RESULT_CLEANED_UP,
     AddJobRequest,
@@ -90,6 +90,7 @@ __all__ = [
     "ErrorRateStats",
     "JobResult",
     "JobState",
+    "Lag",
     "Location",
     "LocationKind",
     "ManualMigrateRequest",

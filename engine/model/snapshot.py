@@ -27,6 +27,13 @@ class TaskRow(WireModel):
         return self.status.id
 
 
+class Lag(WireModel):
+    """How far a polite source's view trails the node: work its request budget has put off."""
+
+    behind: int = Field(default=0, description="items (task trees, disks) not re-read within the source's max age")
+    oldest_seconds: float = Field(default=0.0, description="seconds since the longest-unread item was read")
+
+
 class Snapshot(WireModel):
     """A consistent view at one instant.
 
@@ -53,4 +60,8 @@ class Snapshot(WireModel):
         default_factory=dict,
         description="each switchable task type and whether it is on; the CubeFS ones also say so in their stats "
         "section's enable, the distributed ones (rebuild, check_disk, rebalance) only here",
+    )
+    lag: Lag = Field(
+        default_factory=Lag,
+        description="for remote sources with a request budget: what is behind (always 0 for the embedded engine)",
     )

@@ -38,6 +38,8 @@ class BalanceRound:
 
 class Balance:
     modules = ("balance",)
+    state_key = "balance"
+    """Where :meth:`state` is kept among the store's settings."""
 
     def __init__(self, ctx: Context, migrations: Migrations) -> None:
         self.ctx = ctx

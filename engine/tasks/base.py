@@ -1,4 +1,7 @@
-"""What every task type sees of the engine: the cluster, the task manager, statistics, faults, time and log."""
+"""What every task type sees of the engine: the cluster, the task manager, statistics, faults, time and log.
+
+The protocol a task type implements, and the one table of them, are in :mod:`engine.tasks.registry`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from ..clock import Clock
 from ..sim.cluster import Cluster
 from ..sim.faults import Faults
 from ..stats import StatsBook
-from ..taskmanager import Task, TaskManager
+from ..taskmanager import TaskManager
 
 XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -56,15 +59,3 @@ class Context:
 
     def is_enabled(self, task_type: str) -> bool:
         return self.enabled.get(task_type, True)
-
-
-class TaskType(Protocol):
-    """A background task type: it steps its work, restores it from the store, and stops it on abort."""
-
-    modules: tuple[str, ...]
-
-    def step(self, dt: float) -> None: ...
-
-    def restore(self, task: Task, payload: dict[str, Any] | None) -> None: ...
-
-    def on_abort(self, task: Task) -> None: ...

@@ -36,6 +36,8 @@ class InspectRound:
 
 class VolumeInspect:
     modules = ("volume_inspect",)
+    state_key = "volume_inspect"
+    """Where :meth:`state` is kept among the store's settings."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx

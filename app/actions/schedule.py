@@ -11,8 +11,6 @@ never show them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 
 from engine.errors import Unavailable
@@ -23,47 +21,13 @@ from widgets.formatting import human_duration
 from widgets.job_form import AddJobForm, EditJobForm
 from widgets.task_types_dialog import TaskTypesDialog, switch_states
 
-from .bindings import display_key
-from .nodes import describe_error
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable
-
-    from textual.app import App
-    from textual.screen import Screen
-    from textual.worker import Worker
-
-    from .bindings import BindingSpec
-    from .client_model import ClientModel
-    from .sources.base import Source
-
-    _Base = App[None]
-else:
-    _Base = object
+from ..bindings import display_key
+from ..nodes import describe_error
+from .base import AppHost
 
 
-class ScheduleActions(_Base):
+class ScheduleActions(AppHost):
     """Actions ``add_job``, ``edit_job``, ``toggle_job``, ``remove_job`` and ``task_types`` (see app.bindings)."""
-
-    if TYPE_CHECKING:  # what the mixin uses of SchedtopApp
-        specs: list[BindingSpec]
-
-        @property
-        def source(self) -> Source: ...
-
-        @property
-        def model(self) -> ClientModel: ...
-
-        @property
-        def base_screen(self) -> Screen[object]: ...
-
-        def has_capability(self, name: str) -> bool: ...
-
-        async def refresh_data(self) -> bool: ...
-
-        def refresh_soon(self) -> Worker[None]: ...
-
-        async def _attempt(self, call: Awaitable[object], failure: str) -> tuple[bool, object]: ...
 
     # -- helpers --------------------------------------------------------------------------------------------
 
@@ -86,7 +50,7 @@ class ScheduleActions(_Base):
         return message
 
     def _selected_job(self) -> ScheduledJob | None:
-        from .screens.jobs import JobsScreen
+        from ..screens.jobs import JobsScreen
 
         base = self.base_screen
         return base.selected_job if isinstance(base, JobsScreen) else None
