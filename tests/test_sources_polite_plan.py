@@ -6,17 +6,7 @@ import pytest
 
 from app.sources.budget import RequestBudget
 from app.sources.tree_plan import TreePlan
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.fake_time import FakeTime
 
 
 async def test_the_budget_never_sends_more_than_its_rate_over_a_minute() -> None:

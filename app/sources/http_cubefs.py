@@ -11,8 +11,6 @@ per-disk progress queries (one per repairing or dropping disk) are spread over r
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -27,40 +25,20 @@ from engine.model import (
 )
 
 from .base import MANUAL_MIGRATE, MIGRATIONS, STATS, TASK_DETAIL, SourceError
-from .budget import DEFAULT_RATE, RequestBudget
-from .http_client import HttpClient, RemoteError
+from .http_client import RemoteError
 from .http_errors import translated
-from .partial import PartialSource
-from .tree_plan import DEFAULT_MAX_AGE, TreePlan
+from .polite import PoliteHttpSource
 from .wire_cubefs import is_not_migrating, stats_from_wire
 
 
-class CubeFSSource(PartialSource):
+class CubeFSSource(PoliteHttpSource):
     """Implements :class:`app.sources.base.Source` against a CubeFS scheduler (v3.3+ and master layouts)."""
 
     backend = "CubeFS"
     capabilities = frozenset({STATS, MIGRATIONS, MANUAL_MIGRATE, TASK_DETAIL})
 
-    def __init__(
-        self,
-        url: str,
-        token: str | None = None,
-        timeout: float = 5.0,
-        label: str = "",
-        *,
-        max_rps: float = DEFAULT_RATE,
-        max_age: float = DEFAULT_MAX_AGE,
-        clock: Callable[[], float] = time.monotonic,
-        budget: RequestBudget | None = None,
-    ) -> None:
-        self.url = url.rstrip("/")
-        self.budget = budget if budget is not None else RequestBudget(max_rps, clock=clock)
-        self.client = HttpClient(self.url, token=token, timeout=timeout, budget=self.budget)
-        self.label = label
-        self.plan = TreePlan(max_age)
-        self._clock = clock
+    def _start_state(self) -> None:
         self._progress: dict[str, DiskMigration | None] = {}
-        self.revision = 0
         self._leader_path = "/stats/leader"
         self._first_seen: dict[tuple[str, int], datetime] = {}
 

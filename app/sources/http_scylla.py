@@ -14,8 +14,6 @@ how many trees are overdue.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,12 +22,9 @@ from engine.errors import EngineError
 from engine.model import ClusterSummary, Lag, Snapshot, TaskRow, TasksStat, TaskStats, TaskStatus
 
 from .base import ABORT, KEEPS_FINISHED, TASKS, TTL, USER_TTL, WAIT
-from .budget import DEFAULT_RATE, RequestBudget
-from .http_client import HttpClient
 from .http_errors import translated
-from .partial import PartialSource
+from .polite import PoliteHttpSource
 from .task_manager import TaskManagerHttp
-from .tree_plan import DEFAULT_MAX_AGE, TreePlan
 from .wire_scylla import SeenTasks, rows_from_tree, stats_list_from_wire, status_from_stats
 
 CONCURRENCY = 8
@@ -37,32 +32,14 @@ SLOW_EVERY = 30.0
 """Seconds between reads of what seldom changes: the module list and the two TTLs."""
 
 
-class ScyllaSource(TaskManagerHttp, PartialSource):
+class ScyllaSource(TaskManagerHttp, PoliteHttpSource):
     """Implements :class:`app.sources.base.Source` against a ScyllaDB node's task-manager API (the mixin's)."""
 
     backend = "ScyllaDB"
 
-    def __init__(
-        self,
-        url: str,
-        token: str | None = None,
-        timeout: float = 5.0,
-        label: str = "",
-        *,
-        max_rps: float = DEFAULT_RATE,
-        max_age: float = DEFAULT_MAX_AGE,
-        clock: Callable[[], float] = time.monotonic,
-        budget: RequestBudget | None = None,
-    ) -> None:
-        self.url = url.rstrip("/")
-        self.budget = budget if budget is not None else RequestBudget(max_rps, clock=clock)
-        self.client = HttpClient(self.url, token=token, timeout=timeout, budget=self.budget)
-        self.label = label
+    def _start_state(self) -> None:
         self.capabilities: frozenset[str] = frozenset({TASKS, ABORT, WAIT, TTL, KEEPS_FINISHED})
         self.seen = SeenTasks()
-        self.revision = 0
-        self.plan = TreePlan(max_age)
-        self._clock = clock
         self._limit = asyncio.Semaphore(CONCURRENCY)
         self._trees: dict[str, list[TaskRow]] = {}
         self._modules: list[str] = []
