@@ -1,10 +1,15 @@
-"""schedtop's own server (``schedtop serve``) as a source: the whole dashboard over HTTP, every control included."""
+"""schedtop's own server (``schedtop serve``) as a source: the whole dashboard over HTTP, every control included.
+
+Snapshots come in the compact form (``/api/snapshot/compact``, task rows as arrays: :mod:`app.sources.wire_schedtop`)
+and as deltas since the last revision; a server from before the compact form is read in the full one.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from engine.errors import NotFound
 from engine.model import (
     AddJobRequest,
     CreateTaskRequest,
@@ -21,6 +26,7 @@ from .budget import DEFAULT_RATE, RequestBudget
 from .http_client import HttpClient
 from .http_errors import translated
 from .task_manager import TaskManagerHttp
+from .wire_schedtop import snapshot_from_compact
 
 
 class SchedtopHttpSource(TaskManagerHttp):
@@ -34,6 +40,7 @@ class SchedtopHttpSource(TaskManagerHttp):
         self.url = url.rstrip("/")
         self.client = HttpClient(self.url, token=token, timeout=timeout, budget=RequestBudget(max_rps))
         self.label = label
+        self._compact = True
 
     def describe(self) -> str:
         return self.label or self.url
@@ -45,6 +52,18 @@ class SchedtopHttpSource(TaskManagerHttp):
         await self.client.close()
 
     async def snapshot(self, since: int = 0) -> Snapshot:
+        if self._compact:
+            try:
+                response = await translated(
+                    self.client.request("GET", "/api/snapshot/compact", params={"since": since})
+                )
+            except NotFound:
+                self._compact = False  # a server from before the compact form
+            else:
+                try:
+                    return snapshot_from_compact(response.content)
+                except ValueError as error:
+                    raise SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}") from None
         body = await translated(self.client.get_json("/api/snapshot", params={"since": since}))
         try:
             return Snapshot.model_validate(body)

@@ -1,7 +1,9 @@
 """schedtop's own endpoints: the dashboard snapshot (remote mode), cluster disks, faults, task-type switches, metrics.
 
 ``GET /api/snapshot?since=N`` returns the engine's :class:`~engine.model.Snapshot` (tasks as a delta since revision
-``N``), so the dashboard can run against a remote engine exactly as against an embedded one.
+``N``), so the dashboard can run against a remote engine exactly as against an embedded one;
+``GET /api/snapshot/compact?since=N`` the same with the task rows as arrays (:mod:`engine.model.compact`), which
+the remote dashboard reads several times faster.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..model import DiskInfo, Snapshot
+from ..model.compact import CompactSnapshot, compact_snapshot
 from ..model.cubefs import UINT32_MAX
 from ..model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from . import metrics
@@ -33,6 +36,12 @@ async def health() -> Response:
 async def snapshot(engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> Response:
     """Everything the dashboard shows, tasks as a delta since revision ``since`` (0 = everything)."""
     return model_json(engine.snapshot(since=since))
+
+
+@router.get("/api/snapshot/compact", response_model=CompactSnapshot)
+async def snapshot_compact(engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> Response:
+    """As ``/api/snapshot``, with the changed task rows as arrays in ``task_rows`` (field order in its schema)."""
+    return model_json(compact_snapshot(engine.snapshot(since=since)))
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})

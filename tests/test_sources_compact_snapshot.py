@@ -1,0 +1,111 @@
+"""The compact snapshot: task rows as arrays on the wire, read back into exactly the rows the full form gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.sources.base import SourceError
+from app.sources.http_schedtop import SchedtopHttpSource
+from app.sources.wire_schedtop import snapshot_from_compact
+from engine.model import Snapshot
+from engine.model.compact import COMPACT_ROW_FIELDS, CompactRow, CompactSnapshot, compact_snapshot
+
+from .fake_upstreams import ServedApp
+from .http_support import ServedEngine
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ServedEngine]:
+    with ServedEngine() as served:
+        disks = served.call(served.engine.disks())
+        for disk in disks[:4]:  # four repair trees with a child per chunk
+            served.call(served.engine.break_disk(disk.disk_id))
+        served.call(served.engine.fail_next("disk_repair", 3))
+        served.advance(1)  # running, finished and failed tasks, progress
+        yield served
+
+
+def full_form(served: ServedEngine) -> Snapshot:
+    with served.client() as client:
+        return Snapshot.model_validate_json(client.get("/api/snapshot").content)
+
+
+def test_the_compact_form_reads_back_into_the_rows_of_the_full_form(served: ServedEngine) -> None:
+    with served.client() as client:
+        compact = snapshot_from_compact(client.get("/api/snapshot/compact").content)
+    full = full_form(served)
+    assert len(full.tasks) > 20
+    assert any(row.status.children_ids for row in full.tasks)
+    assert {row.id: row for row in compact.tasks} == {row.id: row for row in full.tasks}
+    assert type(compact) is Snapshot
+    assert compact.model_dump(exclude={"tasks"}) == full.model_dump(exclude={"tasks"})
+
+
+def test_the_compact_rows_are_at_most_two_thirds_the_size_of_the_full_ones(served: ServedEngine) -> None:
+    with served.client() as client:
+        compact = client.get("/api/snapshot/compact").content
+        full = client.get("/api/snapshot").content
+    rows, objects = (
+        len(body) - len(Snapshot.model_validate_json(full).model_copy(update={"tasks": []}).model_dump_json())
+        for body in (compact, full)
+    )
+    assert rows <= objects * 2 / 3, (rows, objects)
+
+
+def test_every_row_has_the_fields_its_schema_names() -> None:
+    assert len(COMPACT_ROW_FIELDS) == len(CompactRow.__args__)  # type: ignore[attr-defined]
+    schema = CompactSnapshot.model_json_schema()
+    assert str(COMPACT_ROW_FIELDS) in schema["properties"]["task_rows"]["description"]
+
+
+async def test_the_remote_source_reads_deltas_in_the_compact_form(served: ServedEngine) -> None:
+    source = SchedtopHttpSource(served.url)
+    await source.open()
+    first = await source.snapshot()
+    served.advance(5)
+    again = await source.snapshot(since=first.revision)
+    await source.close()
+    assert first.full and not again.full
+    assert 0 < len(again.tasks) < len(first.tasks)
+    assert {row.id for row in first.tasks} == {row.id for row in full_form(served).tasks} | set(again.removed) - {
+        row.id for row in again.tasks if row.id not in {r.id for r in first.tasks}
+    }
+
+
+async def test_a_server_without_the_compact_form_is_read_in_the_full_one(served: ServedEngine) -> None:
+    body = compact_snapshot(full_form(served)).model_copy(update={"task_rows": []})
+    full_body = full_form(served).model_dump_json()
+
+    async def full(_: Request) -> Response:
+        return Response(full_body, media_type="application/json")
+
+    old = Starlette(routes=[Route("/api/snapshot", full), Route("/api/health", full)])
+    with ServedApp(old) as server:
+        source = SchedtopHttpSource(server.url)
+        snap = await source.snapshot()
+        await source.close()
+    assert len(snap.tasks) == len(full_form(served).tasks) and body.tasks == []
+
+
+async def test_a_compact_body_that_is_not_one_is_a_source_error() -> None:
+    async def broken(_: Request) -> Response:
+        return Response('{"revision": 1, "task_rows": [["only", "three", "fields"]]}', media_type="application/json")
+
+    with ServedApp(Starlette(routes=[Route("/api/snapshot/compact", broken)])) as server:
+        source = SchedtopHttpSource(server.url)
+        with pytest.raises(SourceError, match="cannot read"):
+            await source.snapshot()
+        await source.close()
+
+
+def test_a_negative_since_is_refused_with_a_message(served: ServedEngine) -> None:
+    with served.client() as client:
+        response = client.get("/api/snapshot/compact", params={"since": -1})
+    assert response.status_code == 400
+    assert "since" in response.text
