@@ -56,6 +56,24 @@ def _speed(text: str) -> float:
     return value
 
 
+def _disks(text: str) -> int:
+    from engine.config import MAX_DISKS, count_option  # only when asked for: the engine's modules are not cheap
+
+    try:
+        return count_option(text, MAX_DISKS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _tasks(text: str) -> int:
+    from engine.config import MAX_WAVE_TASKS, count_option
+
+    try:
+        return count_option(text, MAX_WAVE_TASKS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _screen(text: str) -> int:
     if text in SCREENS:
         return SCREENS.index(text) + 1
@@ -102,6 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-faults",
         action="store_true",
         help="do not inject demo faults (disks breaking, workers failing); the cluster stays quiet",
+    )
+    engine.add_argument(
+        "--disks",
+        type=_disks,
+        metavar="N",
+        help="a cluster of N disks (1 … 200 000; 4 IDCs of 20-disk hosts when big, ~28 chunks a disk) instead of "
+        "the demo's 48; only a new store is generated: a --db that already has a cluster keeps it",
+    )
+    engine.add_argument(
+        "--tasks",
+        type=_tasks,
+        metavar="N",
+        help="a failure wave of N tasks at start-up (1 … 2 000 000): disk repairs and drops with their chunk "
+        "children, a balance round and manual migrations; without --disks the cluster gets max(48, N/10) disks. "
+        "Only on an empty store: a --db that already has tasks keeps them. The demo faults come on top",
     )
     remote = parser.add_argument_group("remote scheduler")
     remote.add_argument(
@@ -202,7 +235,15 @@ def _embedded_source(args: argparse.Namespace) -> EmbeddedSource:
 
     demo = not args.no_faults
     speed = args.speed if args.speed is not None else (DEFAULT_DEMO_SPEED if demo else 1.0)
-    config = EngineConfig(db_path=args.db, seed=args.seed, speed=speed, demo=demo, demo_schedule=demo)
+    config = EngineConfig(
+        db_path=args.db,
+        seed=args.seed,
+        speed=speed,
+        demo=demo,
+        demo_schedule=demo,
+        disks=args.disks,
+        wave_tasks=args.tasks or 0,
+    )
     return EmbeddedSource(config)
 
 
@@ -237,15 +278,23 @@ def _dashboard(args: argparse.Namespace) -> int:
 
     source: list[tuple[str, Source]] | EmbeddedSource
     remote = bool(args.connect or config.clusters)
+    if remote and (args.disks or args.tasks):
+        print("schedtop: --disks and --tasks shape the embedded engine; use them on `schedtop serve`", file=sys.stderr)
+        return 2
     if remote:
         source = _remote_sources(args, config.clusters)
     else:
         source = embedded = _embedded_source(args)
         # Open the store before the screen takes over, so a corrupt or read-only file is a plain message.
-        from engine.errors import EngineError
+        from engine.errors import EngineError, InvalidArgument
 
         try:
             asyncio.run(embedded.open())
+        except InvalidArgument as error:  # e.g. --tasks more than the cluster has chunks for
+            print(
+                f"schedtop: cannot start {args.tasks} tasks: {error.message} (more --disks give room)", file=sys.stderr
+            )
+            return 2
         except EngineError as error:
             print(f"schedtop: cannot open the engine: {error.message}", file=sys.stderr)
             return 1

@@ -10,6 +10,7 @@ from pathlib import Path
 from .engine_throughput import engine_throughput
 from .http_latency import http_latency
 from .large_cluster import large_cluster
+from .launch import launch_figures
 from .polite_client import polite_client
 from .report import Figure, median
 from .terminal import live_cpu_percent, startup_seconds
@@ -73,6 +74,17 @@ def live_cost(quick: bool) -> list[Figure]:
     return figures
 
 
+def launch(quick: bool) -> list[Figure]:
+    """``schedtop --disks N --tasks N`` (embedded and through ``serve``) to task rows, beside the bare start-up."""
+    _compile_sources()
+    bare_cmd = _reference("bare")
+    figures = launch_figures(quick, (bare_cmd, "bare", "bare") if bare_cmd else None)
+    if not bare_cmd:
+        for figure in figures:
+            figure.note = figure.note or _missing_reference_note()
+    return figures
+
+
 SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "startup": startup,
     "live": live_cost,
@@ -80,4 +92,5 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "large": large_cluster,
     "http": http_latency,
     "polite": polite_client,
+    "launch": launch,
 }

@@ -11,6 +11,30 @@ from .sim.cluster import ClusterShape
 
 NODE_NAME = "127.0.0.1:9800"
 DEMO_JOBS = (("inspect-volumes", "volume_inspect", 180), ("checksum-sweep", "check_disk", 900))
+MAX_DISKS = 200_000
+"""The most disks ``--disks`` generates."""
+MAX_WAVE_TASKS = 2_000_000
+"""The most tasks ``--tasks`` starts at once."""
+DEMO_DISKS = 48
+TASKS_PER_DISK = 10
+"""``--tasks N`` without ``--disks``: max(the demo's 48, N / 10) disks, which hold ~28 chunks each."""
+
+
+def wave_disks(tasks: int) -> int:
+    """The disks a failure wave of ``tasks`` tasks gets when no cluster size is given."""
+    return max(DEMO_DISKS, -(-tasks // TASKS_PER_DISK))
+
+
+def count_option(text: str, most: int) -> int:
+    """The value of ``--disks``/``--tasks``: a whole number 1 … ``most``; ValueError with the message if not
+    (argparse puts the flag in front of it)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"a whole number is needed, got {text!r}") from None
+    if not 1 <= value <= most:
+        raise ValueError(f"must be between 1 and {most:_}, got {value:_}".replace("_", " "))
+    return value
 
 
 @dataclass
@@ -26,7 +50,14 @@ class EngineConfig:
     clock: Clock | None = None
     autorun: bool = True
     shape: ClusterShape | None = None
-    """Cluster size; None is the small demo cluster (3 IDCs x 4 hosts x 4 disks)."""
+    """Cluster size; None is the small demo cluster (3 IDCs x 4 hosts x 4 disks), unless ``disks`` is set."""
+    disks: int | None = None
+    """A cluster of this many disks (:meth:`ClusterShape.for_disks`) when ``shape`` is None (None with
+    ``wave_tasks``: :func:`wave_disks`); only an empty store generates a cluster (a reopened one keeps its own)."""
+    wave_tasks: int = 0
+    """A failure wave of this many tasks at start-up (:func:`engine.scenarios.failure_wave`: repairs and drops
+    with their chunk children, a balance round, manual migrations) — on an empty store only. More than the
+    cluster has chunks for is an :class:`~engine.errors.InvalidArgument`."""
     task_ttl: int | None = None
     """None: 0 as upstream (60 in demo mode, so finished roots stay visible a while). A stored value wins."""
     user_task_ttl: int | None = None

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from .clock import Clock, RealClock
-from .config import DEMO_JOBS, NODE_NAME, EngineConfig, EngineEvent
+from .config import DEMO_JOBS, NODE_NAME, EngineConfig, EngineEvent, wave_disks
 from .errors import InvalidArgument, StoreError
 from .model import DiskStatus
 from .model.task_types import SWITCHABLE_TYPES
@@ -96,7 +96,7 @@ class EngineCore:
         self.faults = Faults(self.rng, config.failure_rate)
         self.tm = TaskManager(self.rng, self.clock.now)
         if fresh:
-            self.cluster = Cluster.generate(self.rng, config.shape or ClusterShape())
+            self.cluster = Cluster.generate(self.rng, self._shape())
         else:
             self.cluster = self._loading(load_cluster, self.store)
         self.cluster.name = f"sim-{self.seed}"
@@ -124,7 +124,21 @@ class EngineCore:
         elif "demo" in meta:
             self._end_demo_faults(meta["demo"])
         self.supervisor = None
+        if fresh and config.wave_tasks > 0:
+            from .scenarios import failure_wave  # imported only when asked for
+
+            failure_wave(self, config.wave_tasks)
         self.flush()
+
+    def _shape(self) -> ClusterShape:
+        config = self.config
+        if config.shape is not None:
+            return config.shape
+        if config.disks is not None:
+            return ClusterShape.for_disks(config.disks)
+        if config.wave_tasks > 0:
+            return ClusterShape.for_disks(wave_disks(config.wave_tasks))
+        return ClusterShape()
 
     def _end_demo_faults(self, demo_state: dict[str, Any]) -> None:
         """Restarted without the demo: its temporary faults end now (only the demo would have ended them)."""

@@ -12,6 +12,10 @@
   module's abort hook and end ``failed`` with error ``aborted``.
 - Every change bumps a global revision stored on the task, so a snapshot can return just the rows changed (and
   the ids removed) since a revision, in time proportional to the changes, not to the number of tasks.
+
+Memory (issue 12): a task keeps its own fields in slots and shares the twelve fields fixed at creation with its
+siblings (one interned tuple); the answers built from it for consumers (snapshot rows, ``list_module_tasks`` JSON)
+are cached here by task id for the task's current revision, dropped on its next change, never on the task.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import asyncio
 import heapq
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -28,7 +31,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .errors import InvalidArgument, NotAbortable, WaitTimeout
-from .jsontext import json_bool, json_num, json_str, json_time, object_head
+from .jsontext import json_num, json_str, json_time, object_head
 from .model import NO_PARENT, ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
 from .trusted import construct as _construct
 
@@ -47,72 +50,208 @@ NO_CHILDREN: Mapping[str, None] = MappingProxyType({})
 leaves, and an empty dict each was 6 MB in 100 000 tasks."""
 
 
-@dataclass(slots=True, eq=False, weakref_slot=True)
+_ROW_NO_CHILDREN: list[ChildRef] = []
+"""The ``children_ids`` of every leaf's snapshot row: rows are shared read-only (the engine's cache, the app's model),
+and an empty list each was 56 bytes a row, 5.6 MB in a 100 000-task snapshot. Answers to API calls get lists of
+their own."""
+
+_STATE_JSON = {state: f'"{state.value}"' for state in TaskState}
+_BOOL_JSON = {False: "false", True: "true"}
+_EMPTY_JSON = '""'
+
+Identity = tuple[str, str, TaskKind, str, str, str, str, int, bool, bool, bool, str]
+"""module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units."""
+
+_IDENTITIES: dict[Identity, Identity] = {}
+"""Distinct identities, once each (see :class:`Task`); as many as the (module, type, node, disk…) mixes in use."""
+IDENTITIES_KEPT = 65_536
+"""Past this many the table starts over (tasks keep theirs): user-named keyspaces and tables cannot grow it forever."""
+
+
+def _interned(identity: Identity) -> Identity:
+    shared = _IDENTITIES.get(identity)
+    if shared is None:
+        if len(_IDENTITIES) >= IDENTITIES_KEPT:
+            _IDENTITIES.clear()
+        shared = _IDENTITIES[identity] = identity
+    return shared
+
+
 class Task:
-    id: str
-    module: str
-    type: str
-    kind: TaskKind
-    scope: str
-    sequence_number: int
-    parent_id: str | None = None
-    node: str = ""
-    keyspace: str = ""
-    table: str = ""
-    entity: str = ""
-    shard: int = 0
-    is_abortable: bool = False
-    internal: bool = False
-    user: bool = False
-    state: TaskState = TaskState.CREATED
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    error: str = ""
-    progress_units: str = ""
-    progress_total: float = 0.0
-    progress_completed: float = 0.0
-    children: dict[str, None] = field(default_factory=lambda: NO_CHILDREN)  # type: ignore[arg-type, return-value]
+    """One registered task: its own fields in slots, the fields it shares with its siblings in one shared tuple.
+
+    The twelve fields fixed at creation that most tasks share with many others (a disk's chunk migrations differ
+    only in id, entity and payload) live in one interned tuple (``identity``): 96 bytes fewer per task than a
+    slot each. The consumers' caches (snapshot row, ``list_module_tasks`` JSON) are kept by the task manager, not
+    here; the store's JSON head stays here because the store's bounded cache (``persist.HeadCache``) holds tasks
+    weakly.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "children",
+        "end_time",
+        "entity",
+        "error",
+        "expires_at",
+        "failed_descendant",
+        "folded",
+        "id",
+        "identity",
+        "json_head",
+        "order",
+        "parent_id",
+        "progress_completed",
+        "progress_total",
+        "revision",
+        "sequence_number",
+        "start_time",
+        "state",
+        "work",
+    )
+
+    children: dict[str, None]
     """Registered children, in creation order: running ones, and finished ones kept because they failed."""
-    failed_descendant: bool = False
-    folded: bool = False
-    expires_at: float | None = None
+    expires_at: float | None
     """Unix seconds (engine clock) after which a finished root is unregistered."""
-    revision: int = 0
-    order: int = 0
+    order: int
     """Creation order, kept across restarts so that children are listed as they were created."""
-    work: Any = None
+    work: Any
     """The task type's own state (e.g. a migration); it persists with the task as JSON via ``to_json``."""
-    row_revision: int = -1
-    row: TaskRow | None = None
-    """This task's snapshot row, built for ``row_revision`` (two fields: a tuple would cost 48 bytes more)."""
-    stats_json: tuple[int, bytes] | None = None
-    """(revision, this task's ``list_module_tasks`` item as JSON), cached once the task was listed."""
-    json_head: str = ""
+    json_head: str
     """The store's JSON of the identity fields (fixed at creation), cached (see ``record_json``)."""
+
+    def __init__(
+        self,
+        id: str,
+        module: str,
+        type: str,
+        kind: TaskKind,
+        scope: str,
+        sequence_number: int,
+        parent_id: str | None = None,
+        node: str = "",
+        keyspace: str = "",
+        table: str = "",
+        entity: str = "",
+        shard: int = 0,
+        is_abortable: bool = False,
+        internal: bool = False,
+        user: bool = False,
+        state: TaskState = TaskState.CREATED,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        error: str = "",
+        progress_units: str = "",
+        progress_total: float = 0.0,
+        progress_completed: float = 0.0,
+        children: dict[str, None] | None = None,
+        failed_descendant: bool = False,
+        folded: bool = False,
+        expires_at: float | None = None,
+        revision: int = 0,
+        order: int = 0,
+        work: Any = None,
+        json_head: str = "",
+    ) -> None:
+        self.id = id
+        self.identity = _interned(
+            (module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units)
+        )
+        self.sequence_number = sequence_number
+        self.parent_id = parent_id
+        self.entity = entity
+        self.state = state
+        self.start_time = start_time
+        self.end_time = end_time
+        self.error = error
+        self.progress_total = progress_total
+        self.progress_completed = progress_completed
+        self.children = children if children is not None else NO_CHILDREN  # type: ignore[assignment]
+        self.failed_descendant = failed_descendant
+        self.folded = folded
+        self.expires_at = expires_at
+        self.revision = revision
+        self.order = order
+        self.work = work
+        self.json_head = json_head
+
+    def __repr__(self) -> str:
+        return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r}, revision={self.revision})"
+
+    # The shared identity, field by field (read-only: nothing changes these after creation).
+    @property
+    def module(self) -> str:
+        return self.identity[0]
+
+    @property
+    def type(self) -> str:
+        return self.identity[1]
+
+    @property
+    def kind(self) -> TaskKind:
+        return self.identity[2]
+
+    @property
+    def scope(self) -> str:
+        return self.identity[3]
+
+    @property
+    def node(self) -> str:
+        return self.identity[4]
+
+    @property
+    def keyspace(self) -> str:
+        return self.identity[5]
+
+    @property
+    def table(self) -> str:
+        return self.identity[6]
+
+    @property
+    def shard(self) -> int:
+        return self.identity[7]
+
+    @property
+    def is_abortable(self) -> bool:
+        return self.identity[8]
+
+    @property
+    def internal(self) -> bool:
+        return self.identity[9]
+
+    @property
+    def user(self) -> bool:
+        return self.identity[10]
+
+    @property
+    def progress_units(self) -> str:
+        return self.identity[11]
 
     @property
     def finished(self) -> bool:
         return self.state in (TaskState.DONE, TaskState.FAILED)
 
     def status(self, children_ids: list[ChildRef] | None = None) -> TaskStatus:
+        _, type_, kind, scope, _, keyspace, table, shard, abortable, _, _, units = self.identity
         return _construct(
             TaskStatus,
             id=self.id,
-            type=self.type,
-            kind=self.kind,
-            scope=self.scope,
+            type=type_,
+            kind=kind,
+            scope=scope,
             state=self.state,
-            is_abortable=self.is_abortable,
+            is_abortable=abortable,
             start_time=self.start_time,
             end_time=self.end_time,
             error=self.error,
             parent_id=self.parent_id or NO_PARENT,
             sequence_number=self.sequence_number,
-            shard=self.shard,
-            keyspace=self.keyspace,
-            table=self.table,
+            shard=shard,
+            keyspace=keyspace,
+            table=table,
             entity=self.entity,
-            progress_units=self.progress_units,
+            progress_units=units,
             progress_total=float(self.progress_total),
             progress_completed=float(self.progress_completed),
             children_ids=children_ids if children_ids is not None else [],
@@ -120,18 +259,19 @@ class Task:
 
     def stats(self) -> TaskStats:
         """The ``list_module_tasks`` item (``task_stats``), built without validation from trusted fields."""
+        _, type_, kind, scope, _, keyspace, table, shard, _, _, _, _ = self.identity
         return _construct(
             TaskStats,
             task_id=self.id,
-            type=self.type,
-            kind=self.kind,
-            scope=self.scope,
+            type=type_,
+            kind=kind,
+            scope=scope,
             state=self.state,
             sequence_number=self.sequence_number,
-            keyspace=self.keyspace,
-            table=self.table,
+            keyspace=keyspace,
+            table=table,
             entity=self.entity,
-            shard=self.shard,
+            shard=shard,
             start_time=self.start_time,
             end_time=self.end_time,
         )
@@ -149,36 +289,39 @@ class Task:
         """
         head = self.json_head
         if not head:
-            head = object_head(self._identity())
-            self.json_head = head
+            # object_head, not an f-string of cached parts: that was faster but left ~70 MB of a 100 000-task
+            # first flush's freed heads in partly used memory pools, which the process never gave back.
+            head = self.json_head = object_head(self._identity())
+        error = self.error
         return (
-            f'{head}"state": "{self.state}", "start_time": {json_time(self.start_time)}, '
-            f'"end_time": {json_time(self.end_time)}, "error": {json_str(self.error)}, '
+            f'{head}"state": {_STATE_JSON[self.state]}, "start_time": {json_time(self.start_time)}, '
+            f'"end_time": {json_time(self.end_time)}, "error": {json_str(error) if error else _EMPTY_JSON}, '
             f'"progress_total": {json_num(self.progress_total)}, '
             f'"progress_completed": {json_num(self.progress_completed)}, '
-            f'"failed_descendant": {json_bool(self.failed_descendant)}, "folded": {json_bool(self.folded)}, '
+            f'"failed_descendant": {_BOOL_JSON[self.failed_descendant]}, "folded": {_BOOL_JSON[self.folded]}, '
             f'"expires_at": {json_num(self.expires_at)}}}'
         )
 
     def _identity(self) -> dict[str, Any]:
         # StrEnum members serialise as their text in JSON, so no ``.value`` here (this runs on every flush).
+        module, type_, kind, scope, node, keyspace, table, shard, abortable, internal, user, units = self.identity
         return {
             "id": self.id,
-            "module": self.module,
-            "type": self.type,
-            "kind": self.kind,
-            "scope": self.scope,
+            "module": module,
+            "type": type_,
+            "kind": kind,
+            "scope": scope,
             "sequence_number": self.sequence_number,
             "parent_id": self.parent_id,
-            "node": self.node,
-            "keyspace": self.keyspace,
-            "table": self.table,
+            "node": node,
+            "keyspace": keyspace,
+            "table": table,
             "entity": self.entity,
-            "shard": self.shard,
-            "is_abortable": self.is_abortable,
-            "internal": self.internal,
-            "user": self.user,
-            "progress_units": self.progress_units,
+            "shard": shard,
+            "is_abortable": abortable,
+            "internal": internal,
+            "user": user,
+            "progress_units": units,
             "order": self.order,
         }
 
@@ -239,6 +382,10 @@ class TaskManager:
         self.dirty_removed: set[str] = set()
         self.events: dict[str, asyncio.Event] = {}
         self.created = 0
+        self.row_cache: dict[str, TaskRow] = {}
+        """The snapshot's cached row per task id, valid for the task's current revision (``touch`` drops it)."""
+        self.stats_json_cache: dict[str, bytes] = {}
+        """The HTTP ``list_module_tasks`` item per task id, valid for its current revision (``touch`` drops it)."""
 
     # -- modules and ids ------------------------------------------------------------------------------------
     def register_module(self, name: str, abort_hook: AbortHook | None = None) -> None:
@@ -335,11 +482,15 @@ class TaskManager:
     def touch(self, task: Task) -> None:
         """Record a change: bump the revision and mark the task for the next store flush."""
         self.revision += 1
-        task.revision = self.revision
+        task.revision = revision = self.revision
+        task_id = task.id
         changes = self.changes
-        changes.pop(task.id, None)  # a plain dict keeps insertion order: re-inserting moves the id to the end
-        changes[task.id] = self.revision
-        self.dirty.add(task.id)
+        changes.pop(task_id, None)  # a plain dict keeps insertion order: re-inserting moves the id to the end
+        changes[task_id] = revision
+        self.dirty.add(task_id)
+        # The consumers' caches hold answers for the current revision only: a change drops them.
+        self.row_cache.pop(task_id, None)
+        self.stats_json_cache.pop(task_id, None)
 
     def start(self, task: Task) -> None:
         if task.state is TaskState.CREATED:
@@ -404,6 +555,8 @@ class TaskManager:
                 continue
             self.modules.get(current.module, {}).pop(current.id, None)
             self.changes.pop(current.id, None)
+            self.row_cache.pop(current.id, None)
+            self.stats_json_cache.pop(current.id, None)
             self.revision += 1
             self.removed_log.append((self.revision, current.id))
             self.dirty.discard(current.id)
@@ -436,9 +589,11 @@ class TaskManager:
         heapq.heapify(self.expiry)
 
     # -- the API's semantics --------------------------------------------------------------------------------
-    def full_status(self, task: Task) -> TaskStatus:
+    def full_status(self, task: Task, shared_empty: bool = False) -> TaskStatus:
+        """The task's status with its registered children (``shared_empty``: a leaf's ``children_ids`` is the one
+        read-only empty list every snapshot row shares, see :meth:`row`)."""
         if not task.children:
-            return task.status()
+            return task.status(_ROW_NO_CHILDREN if shared_empty else None)
         tasks = self.tasks
         return task.status([_construct(ChildRef, task_id=c, node=tasks[c].node) for c in task.children if c in tasks])
 
@@ -532,26 +687,30 @@ class TaskManager:
 
     # -- deltas ---------------------------------------------------------------------------------------------
     def row(self, task: Task) -> TaskRow:
-        if task.row_revision == task.revision and task.row is not None:
-            return task.row
+        """The task's snapshot row, cached (by id, for its current revision) while the task is registered."""
+        row = self.row_cache.get(task.id)
+        if row is not None:
+            return row
         row = _construct(
             TaskRow,
             module=task.module,
             internal=task.internal,
             user=task.user,
             gone=False,
-            status=self.full_status(task),
+            status=self.full_status(task, shared_empty=True),
         )
-        task.row_revision, task.row = task.revision, row
+        if self.tasks.get(task.id) is task:  # a task that is gone must not stay in the cache
+            self.row_cache[task.id] = row
         return row
 
     def stats_json(self, task: Task) -> bytes:
         """``task.stats()`` as the HTTP API writes it, cached until the task changes (``list_module_tasks``)."""
-        cached = task.stats_json
-        if cached is not None and cached[0] == task.revision:
-            return cached[1]
+        data = self.stats_json_cache.get(task.id)
+        if data is not None:
+            return data
         data = _STATS_JSON.dump_json(task.stats())
-        task.stats_json = (task.revision, data)
+        if self.tasks.get(task.id) is task:
+            self.stats_json_cache[task.id] = data
         return data
 
     def changed_since(self, since: int) -> tuple[bool, list[Task], list[str]]:

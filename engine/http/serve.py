@@ -13,11 +13,12 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EngineError
+from ..config import MAX_DISKS, MAX_WAVE_TASKS, count_option
+from ..errors import EngineError, InvalidArgument
 from .app import create_app
 from .connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from .security import DEFAULT_MAX_BODY_BYTES, is_loopback
@@ -35,6 +36,16 @@ class ServeError(Exception):
     """A configuration the server refuses to start with; the message says how to fix it."""
 
 
+def _count(most: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            return count_option(text, most)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schedtop serve", description="Serve schedtop's engine over HTTP (CubeFS, ScyllaDB, supervisor APIs)."
@@ -45,6 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated cluster")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
     parser.add_argument("--demo", action="store_true", help="inject faults now and then so there is always action")
+    parser.add_argument(
+        "--disks",
+        type=_count(MAX_DISKS),
+        metavar="N",
+        help="a cluster of N disks (1 … 200 000; 4 IDCs of 20-disk hosts when big, ~28 chunks a disk) instead of "
+        "the demo's 48; only a new store is generated: a --db that already has a cluster keeps it",
+    )
+    parser.add_argument(
+        "--tasks",
+        type=_count(MAX_WAVE_TASKS),
+        metavar="N",
+        help="a failure wave of N tasks at start-up (1 … 2 000 000): disk repairs and drops with their chunk "
+        "children, a balance round and manual migrations; without --disks the cluster gets max(48, N/10) disks. "
+        "Only on an empty store: a --db that already has tasks keeps them",
+    )
     parser.add_argument(
         "--token-file", type=Path, default=None, help=f"file holding the bearer token (else ${TOKEN_ENV})"
     )
@@ -102,6 +128,8 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
             demo=args.demo,
             demo_schedule=args.demo,
             autorun=True,
+            disks=args.disks,
+            wave_tasks=args.tasks or 0,
         )
     )
     try:
@@ -151,6 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(args, token))
+    except InvalidArgument as error:  # e.g. --tasks more than the cluster has chunks for
+        print(
+            f"schedtop serve: cannot start {args.tasks} tasks: {error.message} (more --disks give room)",
+            file=sys.stderr,
+        )
+        return 2
     except EngineError as error:  # e.g. a corrupt or read-only store: a message, not a traceback
         print(f"schedtop serve: cannot open the engine: {error.message}", file=sys.stderr)
         return 2

@@ -29,6 +29,39 @@ class ClusterShape:
     code_modes: tuple[CodeMode, ...] = (CodeMode.EC3P3, CodeMode.EC6P6, CodeMode.EC3P3)
     chunk_gib: tuple[int, int] = (1, 16)
     disk_capacity_gib: tuple[int, int] = (1024, 2048)
+    disks: int | None = None
+    """At most this many disks (the last host gets fewer); None: idcs x hosts_per_idc x disks_per_host."""
+
+    @property
+    def disk_count(self) -> int:
+        full = self.idcs * self.hosts_per_idc * self.disks_per_host
+        return full if self.disks is None else min(full, self.disks)
+
+    @classmethod
+    def for_disks(cls, disks: int) -> ClusterShape:
+        """A cluster of exactly ``disks`` disks shaped like :meth:`large` (2 volumes per disk, ~28 chunks each).
+
+        From 1 280 disks up: 4 IDCs of hosts with 20 disks (``for_disks(10_000) == large()``); smaller clusters
+        have 4-disk hosts, below 64 disks 3 IDCs with the demo's smaller code modes and below 48 one disk per
+        host, so that their volumes fit (fewer than 3 disks hold no volume at all).
+        """
+        if disks < 1:
+            raise ValueError(f"a cluster needs at least one disk, not {disks}")
+        per_host = 20 if disks >= 1_280 else 4 if disks >= 48 else 1
+        idcs = 4 if disks >= 64 else 3
+        hosts = -(-disks // (idcs * per_host))
+        modes: tuple[CodeMode, ...] = (CodeMode.EC6P6, CodeMode.EC12P4)
+        if disks < 64:  # every unit of a volume needs a host of its own
+            modes = (CodeMode.EC3P3, CodeMode.EC6P6) if disks >= 12 else (CodeMode.EC3P3,)
+            modes = modes if disks >= 6 else (CodeMode.Replica3,)
+        return cls(
+            idcs=idcs,
+            hosts_per_idc=hosts,
+            disks_per_host=per_host,
+            volumes=2 * disks,
+            code_modes=modes,
+            disks=None if idcs * hosts * per_host == disks else disks,
+        )
 
     @classmethod
     def large(cls, volumes: int = 20_000) -> ClusterShape:
@@ -129,13 +162,18 @@ class Cluster:
     def generate(cls, rng: random.Random, shape: ClusterShape = ClusterShape()) -> Cluster:
         cluster = cls()
         disk_id = 100
+        limit = shape.disk_count
         for i in range(shape.idcs):
             idc = f"z{i}"
             for n in range(1, shape.hosts_per_idc + 1):
-                ip = f"10.0.{i}.{n}"
+                if len(cluster.disks) >= limit:
+                    break
+                ip = f"10.0.{i}.{n}" if n < 256 else f"10.{i + 1}.{n // 256}.{n % 256}"  # big IDCs stay valid
                 url = f"http://{ip}:{PORT}"
                 cluster.hosts[url] = Host(url=url, ip=ip, idc=idc)
                 for _ in range(shape.disks_per_host):
+                    if len(cluster.disks) >= limit:
+                        break
                     disk_id += 1
                     capacity = rng.randint(*shape.disk_capacity_gib) * GiB
                     base = int(capacity * rng.uniform(0.05, 0.6))
@@ -165,9 +203,9 @@ class Cluster:
         spread = count % len(idcs) == 0 and count // len(idcs) <= self._hosts_per_idc_min(idcs)
         used_hosts: set[str] = set()
         chosen: list[Disk] = []
+        every_host = [] if spread else [h for idc in idcs for h in self.idc_hosts[idc]]
         for index in range(count):
-            idc_options = [idcs[index * len(idcs) // count]] if spread else idcs
-            hosts = [h for idc in idc_options for h in self.idc_hosts[idc]]
+            hosts = self.idc_hosts[idcs[index * len(idcs) // count]] if spread else every_host  # read, never changed
             disk = self._fitting_disk(rng, hosts, used_hosts, size)
             if disk is None:
                 return None
@@ -181,7 +219,7 @@ class Cluster:
             host = rng.choice(hosts)
             if host in used:
                 continue
-            fitting = [d for d in self.host_disks[host] if d.free >= size]
+            fitting = [d for d in self.host_disks[host] if d.capacity - d.used - d.reserved >= size]  # d.free, inlined
             if fitting:
                 return rng.choice(fitting)
         fitting = [d for h in hosts if h not in used for d in self.host_disks[h] if d.free >= size]

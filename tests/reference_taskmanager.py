@@ -1,0 +1,604 @@
+"""A frozen copy of ``engine/taskmanager.py`` before the columnar store (issue 12): the differential test's reference.
+
+Do not edit: tests/test_engine_task_store_differential.py compares the live task manager against it, answer for
+answer. Its original docstring follows.
+
+A task manager with ScyllaDB's semantics: modules, task trees, internal tasks, TTLs, folding, abort and wait.
+
+- Every operation is a tree; a root takes the module's next ``sequence_number`` and its descendants share it.
+  Cluster tasks have no parent, are never internal and have sequence number 0.
+- A task is internal when it has a regular (non-cluster) parent, or when an internal process started it; list
+  calls skip internal tasks unless asked for them.
+- A finished task with a regular parent is folded into it: it is unregistered at once unless it or one of its
+  descendants failed, in which case it stays reachable from the parent (``children_ids``, recursive status)
+  until the root goes. Other finished tasks stay ``task_ttl`` seconds (``user_task_ttl`` when a user started
+  them), then go; reading a finished task's status or waiting for it unregisters it, except for cluster tasks.
+- Abort is refused for non-abortable tasks; otherwise the task and its descendants are stopped through the
+  module's abort hook and end ``failed`` with error ``aborted``.
+- Every change bumps a global revision stored on the task, so a snapshot can return just the rows changed (and
+  the ids removed) since a revision, in time proportional to the changes, not to the number of tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from engine.errors import InvalidArgument, NotAbortable, WaitTimeout
+from engine.jsontext import json_bool, json_num, json_str, json_time, object_head
+from engine.model import NO_PARENT, ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
+from engine.trusted import construct as _construct
+
+TTL_MAX = 2**32 - 1
+DEFAULT_TASK_TTL = 0
+DEFAULT_USER_TASK_TTL = 3600
+ABORTED = "aborted"
+REMOVED_LOG_LIMIT = 200_000
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
+"""The RFC 4122 variant and version bits, as ``uuid.UUID(int=..., version=4)`` sets them."""
+
+
+NO_CHILDREN: Mapping[str, None] = MappingProxyType({})
+"""The children of every task that has none (replaced by a dict of its own on the first child): most tasks are
+leaves, and an empty dict each was 6 MB in 100 000 tasks."""
+
+
+@dataclass(slots=True, eq=False, weakref_slot=True)
+class Task:
+    id: str
+    module: str
+    type: str
+    kind: TaskKind
+    scope: str
+    sequence_number: int
+    parent_id: str | None = None
+    node: str = ""
+    keyspace: str = ""
+    table: str = ""
+    entity: str = ""
+    shard: int = 0
+    is_abortable: bool = False
+    internal: bool = False
+    user: bool = False
+    state: TaskState = TaskState.CREATED
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    error: str = ""
+    progress_units: str = ""
+    progress_total: float = 0.0
+    progress_completed: float = 0.0
+    children: dict[str, None] = field(default_factory=lambda: NO_CHILDREN)  # type: ignore[arg-type, return-value]
+    """Registered children, in creation order: running ones, and finished ones kept because they failed."""
+    failed_descendant: bool = False
+    folded: bool = False
+    expires_at: float | None = None
+    """Unix seconds (engine clock) after which a finished root is unregistered."""
+    revision: int = 0
+    order: int = 0
+    """Creation order, kept across restarts so that children are listed as they were created."""
+    work: Any = None
+    """The task type's own state (e.g. a migration); it persists with the task as JSON via ``to_json``."""
+    row_revision: int = -1
+    row: TaskRow | None = None
+    """This task's snapshot row, built for ``row_revision`` (two fields: a tuple would cost 48 bytes more)."""
+    stats_json: tuple[int, bytes] | None = None
+    """(revision, this task's ``list_module_tasks`` item as JSON), cached once the task was listed."""
+    json_head: str = ""
+    """The store's JSON of the identity fields (fixed at creation), cached (see ``record_json``)."""
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (TaskState.DONE, TaskState.FAILED)
+
+    def status(self, children_ids: list[ChildRef] | None = None) -> TaskStatus:
+        return _construct(
+            TaskStatus,
+            id=self.id,
+            type=self.type,
+            kind=self.kind,
+            scope=self.scope,
+            state=self.state,
+            is_abortable=self.is_abortable,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            error=self.error,
+            parent_id=self.parent_id or NO_PARENT,
+            sequence_number=self.sequence_number,
+            shard=self.shard,
+            keyspace=self.keyspace,
+            table=self.table,
+            entity=self.entity,
+            progress_units=self.progress_units,
+            progress_total=float(self.progress_total),
+            progress_completed=float(self.progress_completed),
+            children_ids=children_ids if children_ids is not None else [],
+        )
+
+    def stats(self) -> TaskStats:
+        """The ``list_module_tasks`` item (``task_stats``), built without validation from trusted fields."""
+        return _construct(
+            TaskStats,
+            task_id=self.id,
+            type=self.type,
+            kind=self.kind,
+            scope=self.scope,
+            state=self.state,
+            sequence_number=self.sequence_number,
+            keyspace=self.keyspace,
+            table=self.table,
+            entity=self.entity,
+            shard=self.shard,
+            start_time=self.start_time,
+            end_time=self.end_time,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything but the work payload and the children (rebuilt from parent ids), for the store."""
+        return {**self._identity(), **self._changing()}
+
+    def record_json(self) -> str:
+        """``json.dumps(self.to_record())``, byte for byte, re-encoding only the fields that can change.
+
+        A flush writes every changed task; the identity half of its record never changes after creation, so its
+        JSON is cached on the task and the other half is appended (see :mod:`engine.jsontext`); the store keeps
+        only the most recently written tasks' caches (``persist.HeadCache``).
+        """
+        head = self.json_head
+        if not head:
+            head = object_head(self._identity())
+            self.json_head = head
+        return (
+            f'{head}"state": "{self.state}", "start_time": {json_time(self.start_time)}, '
+            f'"end_time": {json_time(self.end_time)}, "error": {json_str(self.error)}, '
+            f'"progress_total": {json_num(self.progress_total)}, '
+            f'"progress_completed": {json_num(self.progress_completed)}, '
+            f'"failed_descendant": {json_bool(self.failed_descendant)}, "folded": {json_bool(self.folded)}, '
+            f'"expires_at": {json_num(self.expires_at)}}}'
+        )
+
+    def _identity(self) -> dict[str, Any]:
+        # StrEnum members serialise as their text in JSON, so no ``.value`` here (this runs on every flush).
+        return {
+            "id": self.id,
+            "module": self.module,
+            "type": self.type,
+            "kind": self.kind,
+            "scope": self.scope,
+            "sequence_number": self.sequence_number,
+            "parent_id": self.parent_id,
+            "node": self.node,
+            "keyspace": self.keyspace,
+            "table": self.table,
+            "entity": self.entity,
+            "shard": self.shard,
+            "is_abortable": self.is_abortable,
+            "internal": self.internal,
+            "user": self.user,
+            "progress_units": self.progress_units,
+            "order": self.order,
+        }
+
+    def _changing(self) -> dict[str, Any]:
+        start, end = self.start_time, self.end_time
+        return {
+            "state": self.state,
+            "start_time": start.isoformat() if start is not None else None,
+            "end_time": end.isoformat() if end is not None else None,
+            "error": self.error,
+            "progress_total": self.progress_total,
+            "progress_completed": self.progress_completed,
+            "failed_descendant": self.failed_descendant,
+            "folded": self.folded,
+            "expires_at": self.expires_at,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Task:
+        data = dict(record)
+        data["kind"] = TaskKind(data["kind"])
+        data["state"] = TaskState(data["state"])
+        for key in ("start_time", "end_time"):
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+        return cls(**data)
+
+
+def add_child(parent: Task, child_id: str) -> None:
+    if not parent.children:
+        parent.children = {}
+    parent.children[child_id] = None
+
+
+AbortHook = Callable[[Task], None]
+_STATS_JSON = TypeAdapter(TaskStats)
+
+
+class TaskManager:
+    """The registry of tasks, by id and by module, with revisions for deltas and dirty sets for the store."""
+
+    def __init__(self, rng: random.Random, now: Callable[[], datetime]) -> None:
+        self.rng = rng
+        self.now = now
+        self.modules: dict[str, dict[str, Task]] = {}
+        self.abort_hooks: dict[str, AbortHook] = {}
+        self.tasks: dict[str, Task] = {}
+        self.sequence: dict[str, int] = {}
+        self.task_ttl = DEFAULT_TASK_TTL
+        self.user_task_ttl = DEFAULT_USER_TASK_TTL
+        self.revision = 0
+        self.changes: dict[str, int] = {}
+        """Task id → revision of its last change, oldest change first (re-inserted on every change)."""
+        self.removed_log: list[tuple[int, str]] = []
+        self.removed_floor = 0
+        """Deltas from a revision below this cannot be answered exactly (the removal log was trimmed)."""
+        self.expiry: list[tuple[float, str]] = []
+        self.dirty: set[str] = set()
+        self.dirty_removed: set[str] = set()
+        self.events: dict[str, asyncio.Event] = {}
+        self.created = 0
+
+    # -- modules and ids ------------------------------------------------------------------------------------
+    def register_module(self, name: str, abort_hook: AbortHook | None = None) -> None:
+        self.modules.setdefault(name, {})
+        if abort_hook is not None:
+            self.abort_hooks[name] = abort_hook
+
+    def new_id(self) -> str:
+        """A random version-4 UUID from the seeded RNG: ``str(uuid.UUID(int=bits, version=4))``, minus its overhead."""
+        bits = (self.rng.getrandbits(128) & _UUID_CLEAR) | _UUID_V4
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def get(self, task_id: object) -> Task:
+        """The registered task with this id; a malformed or unknown id is an InvalidArgument."""
+        task = self.tasks.get(task_id) if isinstance(task_id, str) else None
+        if task is None:
+            raise InvalidArgument(f"task with id {task_id} not found")
+        return task
+
+    def module_tasks(self, module: object) -> dict[str, Task]:
+        tasks = self.modules.get(module) if isinstance(module, str) else None
+        if tasks is None:
+            known = ", ".join(sorted(self.modules))
+            raise InvalidArgument(f"unknown module {module!r}; known modules: {known}")
+        return tasks
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+    def create(
+        self,
+        module: str,
+        type: str,
+        scope: str,
+        *,
+        parent: Task | None = None,
+        kind: TaskKind = TaskKind.NODE,
+        node: str = "",
+        keyspace: str = "",
+        table: str = "",
+        entity: str = "",
+        abortable: bool = True,
+        user: bool = False,
+        internal: bool = False,
+        progress_units: str = "",
+        progress_total: float = 0.0,
+        work: Any = None,
+        task_id: str | None = None,
+    ) -> Task:
+        if module not in self.modules:
+            raise InvalidArgument(f"unknown module {module!r}")
+        if kind is TaskKind.CLUSTER:
+            if parent is not None:
+                raise ValueError("cluster tasks cannot have a parent")
+            sequence, internal = 0, False
+        elif parent is not None:
+            sequence = parent.sequence_number
+            internal = parent.kind is not TaskKind.CLUSTER
+            user = False
+        else:
+            sequence = self.sequence.get(module, 0) + 1
+            self.sequence[module] = sequence
+        task = Task(
+            id=task_id or self.new_id(),
+            module=module,
+            type=type,
+            kind=kind,
+            scope=scope,
+            sequence_number=sequence,
+            parent_id=parent.id if parent else None,
+            node=node,
+            keyspace=keyspace,
+            table=table,
+            entity=entity,
+            is_abortable=abortable,
+            internal=internal,
+            user=user,
+            progress_units=progress_units,
+            progress_total=progress_total,
+            work=work,
+        )
+        self.created += 1
+        task.order = self.created
+        self._register(task)
+        if parent is not None:
+            add_child(parent, task.id)
+            self.touch(parent)
+        return task
+
+    def _register(self, task: Task) -> None:
+        self.tasks[task.id] = task
+        self.modules.setdefault(task.module, {})[task.id] = task
+        self.touch(task)
+
+    def touch(self, task: Task) -> None:
+        """Record a change: bump the revision and mark the task for the next store flush."""
+        self.revision += 1
+        task.revision = self.revision
+        changes = self.changes
+        changes.pop(task.id, None)  # a plain dict keeps insertion order: re-inserting moves the id to the end
+        changes[task.id] = self.revision
+        self.dirty.add(task.id)
+
+    def start(self, task: Task) -> None:
+        if task.state is TaskState.CREATED:
+            task.state = TaskState.RUNNING
+            task.start_time = self.now()
+            self.touch(task)
+
+    def progress(self, task: Task, completed: float, total: float | None = None) -> None:
+        if total is not None:
+            task.progress_total = total
+        if completed != task.progress_completed or total is not None:
+            task.progress_completed = completed
+            self.touch(task)
+
+    def finish(self, task: Task, error: str | None = None) -> None:
+        """End a task ``done`` (or ``failed`` with ``error``), then fold it or start its TTL."""
+        if task.finished:
+            return
+        if task.start_time is None:
+            task.start_time = self.now()
+        task.state = TaskState.FAILED if error else TaskState.DONE
+        task.error = error or ""
+        task.end_time = self.now()
+        self.touch(task)
+        event = self.events.pop(task.id, None)
+        if event is not None:
+            event.set()
+        parent = self.tasks.get(task.parent_id) if task.parent_id else None
+        if parent is not None and parent.kind is not TaskKind.CLUSTER:
+            self._fold(task, parent)
+        else:
+            ttl = self.user_task_ttl if task.user else self.task_ttl
+            task.expires_at = task.end_time.timestamp() + ttl
+            heapq.heappush(self.expiry, (task.expires_at, task.id))
+
+    def _fold(self, task: Task, parent: Task) -> None:
+        if task.error or task.failed_descendant:
+            task.folded = True
+            if not parent.failed_descendant:
+                parent.failed_descendant = True
+            self.touch(parent)
+        else:
+            if task.id in parent.children:
+                del parent.children[task.id]
+            self.touch(parent)
+            self._forget(task)
+
+    def unregister(self, task: Task) -> None:
+        """Remove a task and everything still registered below it."""
+        parent = self.tasks.get(task.parent_id) if task.parent_id else None
+        if parent is not None and task.id in parent.children:
+            del parent.children[task.id]
+            self.touch(parent)
+        self._forget(task)
+
+    def _forget(self, task: Task) -> None:
+        stack = [task]
+        while stack:
+            current = stack.pop()
+            stack.extend(self.tasks[c] for c in current.children if c in self.tasks)
+            if self.tasks.pop(current.id, None) is None:
+                continue
+            self.modules.get(current.module, {}).pop(current.id, None)
+            self.changes.pop(current.id, None)
+            self.revision += 1
+            self.removed_log.append((self.revision, current.id))
+            self.dirty.discard(current.id)
+            self.dirty_removed.add(current.id)
+        if len(self.removed_log) > REMOVED_LOG_LIMIT:
+            cut = len(self.removed_log) // 2
+            self.removed_floor = self.removed_log[cut - 1][0]
+            del self.removed_log[:cut]
+
+    def expire(self, unix_now: float) -> int:
+        """Unregister finished roots whose TTL ran out; returns how many went."""
+        gone = 0
+        while self.expiry and self.expiry[0][0] <= unix_now:
+            _, task_id = heapq.heappop(self.expiry)
+            task = self.tasks.get(task_id)
+            if task is not None and task.finished and task.expires_at is not None and task.expires_at <= unix_now:
+                self.unregister(task)
+                gone += 1
+        return gone
+
+    def reschedule_expiry(self) -> None:
+        """Recompute every finished root's expiry after a TTL change (upstream applies the new TTL too)."""
+        self.expiry = []
+        for task in self.tasks.values():
+            if task.finished and task.expires_at is not None and task.end_time is not None:
+                ttl = self.user_task_ttl if task.user else self.task_ttl
+                task.expires_at = task.end_time.timestamp() + ttl
+                self.expiry.append((task.expires_at, task.id))
+                self.dirty.add(task.id)
+        heapq.heapify(self.expiry)
+
+    # -- the API's semantics --------------------------------------------------------------------------------
+    def full_status(self, task: Task) -> TaskStatus:
+        if not task.children:
+            return task.status()
+        tasks = self.tasks
+        return task.status([_construct(ChildRef, task_id=c, node=tasks[c].node) for c in task.children if c in tasks])
+
+    def read_status(self, task_id: object) -> TaskStatus:
+        task = self.get(task_id)
+        status = self.full_status(task)
+        self._unregister_if_read(task)
+        return status
+
+    def _unregister_if_read(self, task: Task) -> None:
+        if task.finished and task.kind is not TaskKind.CLUSTER and not task.folded:
+            self.unregister(task)
+
+    def recursive_status(self, task_id: object) -> list[TaskStatus]:
+        root = self.get(task_id)
+        result: list[TaskStatus] = []
+        queue = [root]
+        for task in queue:  # BFS: the list grows while we walk it
+            result.append(self.full_status(task))
+            queue.extend(self.tasks[c] for c in task.children if c in self.tasks)
+        self._unregister_if_read(root)
+        return result
+
+    def list_tasks(
+        self, module: object, internal: bool = False, keyspace: str | None = None, table: str | None = None
+    ) -> list[Task]:
+        tasks = self.module_tasks(module)
+        return [
+            t
+            for t in tasks.values()
+            if (internal or not t.internal)
+            and (keyspace is None or t.keyspace == keyspace)
+            and (table is None or t.table == table)
+        ]
+
+    def abort(self, task_id: object) -> None:
+        task = self.get(task_id)
+        if not task.is_abortable:
+            raise NotAbortable(f"task with id {task.id} cannot be aborted")
+        if task.finished:
+            return
+        self._abort_tree(task)
+
+    def _abort_tree(self, task: Task) -> None:
+        # The hook runs first so that a parent knows it is going away before its children report back to it.
+        hook = self.abort_hooks.get(task.module)
+        if hook is not None:
+            hook(task)
+        for child_id in list(task.children):
+            child = self.tasks.get(child_id)
+            if child is not None and not child.finished:
+                self._abort_tree(child)
+        self.finish(task, ABORTED)
+
+    async def wait(self, task_id: object, timeout: float | None) -> TaskStatus:
+        task = self.get(task_id)
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
+            raise InvalidArgument("timeout must be a number of seconds")
+        if timeout is not None and timeout < 0:
+            raise InvalidArgument("timeout cannot be negative")
+        if not task.finished:
+            event = self.events.setdefault(task.id, asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), timeout)
+            except TimeoutError:
+                raise WaitTimeout(f"task with id {task.id} did not finish within {timeout:g}s") from None
+        status = self.full_status(task)
+        if task.id in self.tasks:
+            self._unregister_if_read(task)
+        return status
+
+    async def until_finished(self, task: Task) -> Task:
+        """Wait for a task to end without reading (and so unregistering) it."""
+        if not task.finished:
+            await self.events.setdefault(task.id, asyncio.Event()).wait()
+        return task
+
+    def set_ttl(self, seconds: object, user: bool = False) -> int:
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise InvalidArgument(f"ttl must be a whole number of seconds, got {seconds!r}")
+        if not 0 <= seconds <= TTL_MAX:
+            raise InvalidArgument(f"ttl must be between 0 and {TTL_MAX} seconds, got {seconds}")
+        old = self.user_task_ttl if user else self.task_ttl
+        if user:
+            self.user_task_ttl = seconds
+        else:
+            self.task_ttl = seconds
+        if old != seconds:
+            self.reschedule_expiry()
+        return old
+
+    # -- deltas ---------------------------------------------------------------------------------------------
+    def row(self, task: Task) -> TaskRow:
+        if task.row_revision == task.revision and task.row is not None:
+            return task.row
+        row = _construct(
+            TaskRow,
+            module=task.module,
+            internal=task.internal,
+            user=task.user,
+            gone=False,
+            status=self.full_status(task),
+        )
+        task.row_revision, task.row = task.revision, row
+        return row
+
+    def stats_json(self, task: Task) -> bytes:
+        """``task.stats()`` as the HTTP API writes it, cached until the task changes (``list_module_tasks``)."""
+        cached = task.stats_json
+        if cached is not None and cached[0] == task.revision:
+            return cached[1]
+        data = _STATS_JSON.dump_json(task.stats())
+        task.stats_json = (task.revision, data)
+        return data
+
+    def changed_since(self, since: int) -> tuple[bool, list[Task], list[str]]:
+        """(full, tasks changed after ``since``, ids removed after it). Full when ``since`` is too old or 0."""
+        if since <= 0 or since < self.removed_floor or since > self.revision:
+            return True, list(self.tasks.values()), []
+        changed: list[Task] = []
+        for task_id, revision in reversed(self.changes.items()):
+            if revision <= since:
+                break
+            changed.append(self.tasks[task_id])
+        changed.reverse()
+        removed: list[str] = []
+        for revision, task_id in reversed(self.removed_log):
+            if revision <= since:
+                break
+            removed.append(task_id)
+        removed.reverse()
+        return False, changed, removed
+
+    # -- persistence ----------------------------------------------------------------------------------------
+    def take_dirty(self) -> tuple[list[Task], list[str]]:
+        changed = [self.tasks[i] for i in self.dirty if i in self.tasks]
+        removed = list(self.dirty_removed)
+        self.dirty.clear()
+        self.dirty_removed.clear()
+        return changed, removed
+
+    def restore(self, tasks: Iterable[Task]) -> None:
+        """Register tasks loaded from the store, rebuilding children links and the TTL heap."""
+        loaded = sorted(tasks, key=lambda t: t.order)
+        self.created = max([self.created, *(t.order for t in loaded)])
+        for task in loaded:
+            self.tasks[task.id] = task
+            self.modules.setdefault(task.module, {})[task.id] = task
+        for task in loaded:
+            if task.parent_id and task.parent_id in self.tasks:
+                add_child(self.tasks[task.parent_id], task.id)
+            if task.finished and task.expires_at is not None:
+                self.expiry.append((task.expires_at, task.id))
+            self.touch(task)
+        heapq.heapify(self.expiry)
+        self.dirty.clear()
+        # A client's revision from before the restart cannot be answered with a delta: it gets a full snapshot.
+        self.removed_floor = self.revision
