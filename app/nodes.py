@@ -39,6 +39,10 @@ def default_node_name(source: Source) -> str:
     return source.describe()
 
 
+FULL_SNAPSHOT_TIMEOUT = 300.0
+"""Seconds the first, full snapshot of a node may take (deltas get a few refreshes' worth)."""
+
+
 @dataclass
 class Node:
     """One watched server (or the embedded engine) and everything the app knows about it."""
@@ -62,8 +66,17 @@ class Node:
     def age(self, now: datetime) -> float | None:
         return None if self.last_ok is None else max(0.0, (now - self.last_ok).total_seconds())
 
-    async def fetch(self, timeout: float, clock: Callable[[], datetime], log: Callable[[str], None]) -> Changes | None:
+    async def fetch(
+        self,
+        timeout: float,
+        clock: Callable[[], datetime],
+        log: Callable[[str], None],
+        full_timeout: float = FULL_SNAPSHOT_TIMEOUT,
+    ) -> Changes | None:
         """One refresh: open if needed, take the snapshot since the model's revision and apply it.
+
+        A delta gets ``timeout``; the first, full snapshot ``full_timeout``, because a big engine's takes seconds
+        (9 s for a million tasks) and timing it out would only ask for it again, for ever.
 
         Returns the changes, or None when the source failed (then the node is marked disconnected and keeps its
         last data) or when a fetch is already running for this node.
@@ -75,7 +88,8 @@ class Node:
             if not self.opened:
                 await asyncio.wait_for(self.source.open(), timeout=max(timeout, 30.0))
                 self.opened = True
-            snapshot = await asyncio.wait_for(self.source.snapshot(self.model.revision), timeout=timeout)
+            limit = timeout if self.model.revision else max(timeout, full_timeout)
+            snapshot = await asyncio.wait_for(self.source.snapshot(self.model.revision), timeout=limit)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # any failure of the source is shown, never raised into the UI

@@ -3,6 +3,7 @@ that is down."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import cast
@@ -15,6 +16,7 @@ from app.refresh import OTHER_NODES_EVERY, REFRESH_STEPS, RefreshLoop
 from app.sources.base import Source
 from app.sources.embedded import EmbeddedSource
 from engine.engine import Engine
+from engine.model import ClusterSummary, Snapshot, TasksStat
 
 from .app_support import FIXED_NOW, open_engine
 
@@ -166,3 +168,31 @@ def test_the_refresh_interval_moves_by_steps_within_the_limits() -> None:
     loop.set_interval(45)
     assert loop.slower() == 60.0 and loop.slower() == REFRESH_STEPS[-1]
     assert loop.set_interval(0.0) > 0
+
+
+class SlowSource(DownSource):
+    """A big engine: every snapshot takes a while to build."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.revision = 0
+
+    async def snapshot(self, since: int = 0) -> Snapshot:
+        await asyncio.sleep(self.seconds)
+        self.revision += 1
+        return Snapshot(
+            revision=self.revision,
+            full=since == 0,
+            taken_at=FIXED_NOW,
+            cluster=ClusterSummary(name="big", node="n"),
+            stats=TasksStat(),
+            modules=[],
+        )
+
+
+async def test_the_first_full_snapshot_may_take_longer_than_a_delta() -> None:
+    node = Node("big", cast(Source, SlowSource(0.2)))
+    first = await node.fetch(0.05, FakeClock().now, print, full_timeout=5.0)
+    assert first is not None and node.connection == "connected"
+    delta = await node.fetch(0.05, FakeClock().now, print, full_timeout=5.0)
+    assert delta is None and node.connection == "disconnected"
