@@ -95,10 +95,13 @@ class Persistence:
         changed, removed = tm.take_dirty()
         if self.store.in_transaction:  # inside a turn: known written only once the turn commits
             self.uncommitted_removed.extend(removed)
-        task_rows = self.heads.rows(changed) if changed else ()
-        disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks]
+        durable = self.store.durable
+        task_rows = self.heads.rows(changed) if changed and durable else ()
+        if not durable:
+            removed = []
+        disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks] if durable else []
         volume_rows: list[VolumeRow] = []
-        for vid in cluster.dirty_volumes:
+        for vid in cluster.dirty_volumes if durable else ():
             volume = cluster.volumes.get(vid)
             if volume is not None:
                 units = json.dumps([[v, d] for v, d in volume.units])
@@ -107,7 +110,7 @@ class Persistence:
         cluster.dirty_disks.clear()
         cluster.dirty_volumes.clear()
         host_rows = []
-        if cluster.hosts_dirty:
+        if cluster.hosts_dirty and durable:
             host_rows = [(h.url, h.ip, h.idc, int(h.silent)) for h in cluster.hosts.values()]
             cluster.hosts_dirty = False
         minutes, errors = self.counters.take_dirty()

@@ -59,6 +59,10 @@ class Store:
         self.flush_hooks: list[FlushHook] = []
         self._lock = lock
 
+    @property
+    def durable(self) -> bool:
+        return self.path is not None
+
     @classmethod
     def open(cls, path: Path | str | None) -> Store:
         """Open (or create) the store; a corrupt, unreadable or unwritable file raises StoreError."""

@@ -68,6 +68,13 @@ class EngineStore(Protocol):
         ...
 
     @property
+    def durable(self) -> bool:
+        """What is written outlives the process (a file, a server). An in-memory store is not: the cluster's
+        rows (tasks, disks, volumes, hosts) would only ever be read back by a restart that cannot happen, so they
+        are not written to it — at 100 000 tasks that was 2.8 s of the start-up and ~150 MiB."""
+        ...
+
+    @property
     def in_transaction(self) -> bool:
         """Inside :meth:`transaction` (what a flush writes is durable only once that commits)."""
         ...

@@ -47,3 +47,16 @@ def test_the_large_shape_has_ten_thousand_disks_spread_over_the_idcs() -> None:
     shape = ClusterShape.large()
     assert shape.idcs * shape.hosts_per_idc * shape.disks_per_host == 10_000
     assert all(mode.unit_count % shape.idcs == 0 for mode in shape.code_modes)
+
+
+async def test_an_in_memory_engine_writes_no_cluster_rows_nothing_could_read_them_back() -> None:
+    engine = await Engine.open(EngineConfig(clock=ManualClock(), autorun=False, failure_rate=0.0))
+    try:
+        populate(engine, 120)
+        await engine.advance(5)
+        connection = engine.store.connection
+        for table in ("tasks", "disks", "volumes"):
+            assert connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+        assert len(engine.tm.tasks) >= 120  # the engine itself has them all
+    finally:
+        await engine.close()

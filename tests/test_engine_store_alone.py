@@ -170,6 +170,7 @@ class DictStore:
         self.errors: dict[tuple[str, str], int] = {}
         self.in_transaction = False
         self.where = "dict"
+        self.durable = True
         self.flushes: list[Changes] = []
 
     @contextlib.contextmanager
