@@ -2,8 +2,9 @@
 
 Every refresh asks the source for what changed since the last revision and applies it here; widgets are then told
 which ids changed, so they repaint only those. Counts by state and the entity → task index are kept up to date from
-the same deltas (built on first use), so no refresh walks every task. Actions look tasks up here — the full model —
-never in a widget's filtered view.
+the same deltas (built on first use), so no refresh walks every task. A full snapshot is taken in with C-level passes
+that also leave its rows as lists (:class:`RowColumns`), from which the task view indexes and sorts them. Actions
+look tasks up here — the full model — never in a widget's filtered view.
 """
 
 from __future__ import annotations
@@ -12,15 +13,32 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
 
-from engine.model import Snapshot, TaskRow, TaskState
+from engine.model import Snapshot, TaskRow, TaskState, TaskStatus
+
+from .collector import paused
 
 MAX_GONE = 200
 """Finished tasks kept (marked gone) after the server forgot them, oldest dropped first."""
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
+_STATUS = attrgetter("status")
+_ID = attrgetter("id")
 GONE_KEEP = timedelta(minutes=5)
 """How long a finished task stays listed (marked gone) after the server forgot it: long enough to see how it
 ended, not so long that finished rows pile up over the running ones."""
+
+
+class RowColumns(NamedTuple):
+    """A full snapshot's rows as lists in the order of ``ClientModel.rows`` (the rows, their statuses, their ids),
+    made in the one pass that takes the snapshot in: the task view indexes and sorts 100 000 rows from them with
+    C-level passes, without a lookup by id or the hop from a row to its status per row
+    (``widgets.task_tree.RowColumns`` is the shape it asks for)."""
+
+    ids: list[str]
+    rows: list[TaskRow]
+    statuses: list[TaskStatus]
 
 
 @dataclass
@@ -44,13 +62,17 @@ class ClientModel:
         self._taken_at: datetime | None = None
         self._states: Counter[TaskState] | None = None
         self._by_entity: dict[str, str] | None = None
+        self.columns: RowColumns | None = None
+        """The rows column by column as the first full snapshot brought them; None once anything changed."""
 
     # -- applying snapshots -----------------------------------------------------------------------------------
 
     def apply(self, snapshot: Snapshot) -> Changes:
         self._taken_at = snapshot.taken_at
+        self.columns = None
         if snapshot.full:
-            changes = self._apply_full(snapshot)
+            with paused():
+                changes = self._apply_full(snapshot)
         else:
             changes = Changes(full=False)
             rows = self.rows
@@ -84,7 +106,7 @@ class ClientModel:
         changes = Changes(full=True)
         if not self.rows:
             # the first snapshot: take it as it is (the common, 100 000-row case must not walk rows twice)
-            self.rows = {row.status.id: row for row in snapshot.tasks}
+            self.rows, self.columns = _take_in(snapshot.tasks)
             self._states = None
             self._by_entity = None
             return changes
@@ -193,3 +215,13 @@ class ClientModel:
             self._by_entity = {row.status.entity: task_id for task_id, row in self.rows.items() if row.status.entity}
         task_id = self._by_entity.get(entity)
         return self.rows.get(task_id) if task_id is not None else None
+
+
+def _take_in(tasks: list[TaskRow]) -> tuple[dict[str, TaskRow], RowColumns | None]:
+    """The rows by id, and their columns, with C-level passes over 100 000 scattered rows."""
+    statuses = list(map(_STATUS, tasks))
+    ids = list(map(_ID, statuses))
+    rows = dict(zip(ids, tasks, strict=True))
+    if len(rows) != len(ids):  # the same id twice (bad data): the columns would not line up with the rows
+        return rows, None
+    return rows, RowColumns(ids, tasks, statuses)  # the snapshot's own list: read before anything changes it

@@ -51,18 +51,34 @@ def rss_mib() -> float:
 def _profiler(enabled: bool) -> Any:
     if not enabled:
         return None
-    from pyinstrument import Profiler
+    try:
+        from pyinstrument import Profiler
+    except ImportError:  # not installed: the standard library's deterministic profiler (slower, same hot spots)
+        import cProfile
 
+        profile = cProfile.Profile()
+        profile.enable()
+        return profile
     profiler = Profiler(interval=0.0005)
     profiler.start()
     return profiler
 
 
 def _print_profile(profiler: Any, title: str) -> None:
-    if profiler is not None:
+    if profiler is None:
+        return
+    print(f"---- {title}", file=sys.stderr)
+    if hasattr(profiler, "output_text"):
         profiler.stop()
-        print(f"---- {title}", file=sys.stderr)
         print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
+        return
+    import io
+    import pstats
+
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(45)
+    print(text.getvalue(), file=sys.stderr)
 
 
 async def _measure(ticks: int, profile: bool, show_internal: bool = True) -> dict[str, Any]:
@@ -138,6 +154,7 @@ async def _measure(ticks: int, profile: bool, show_internal: bool = True) -> dic
                         changes.removed,
                         now=snapshot.taken_at,
                         modules=snapshot.modules,
+                        columns=model.columns if changes.full else None,
                     )
                     t2 = time.perf_counter()
                     await pilot._wait_for_screen()  # the messages the update posted (highlight, scroll size)

@@ -15,14 +15,24 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, groupby, islice
-from operator import attrgetter, itemgetter, le, not_
+from operator import attrgetter, itemgetter, le, lt, not_
+from typing import Protocol, TypeVar
 
-from engine.model import TaskRow, TaskState
+from engine.model import TaskRow, TaskState, TaskStatus
 from engine.model.taskmanager import NO_PARENT
 
 from ._task_filter import QUICK_VIEWS, in_quick_view, row_matches
 from ._task_keys import LineKey, ModuleKey
-from ._task_sort import DEFAULT_SORT, DESCENDING_FIRST, SortMode, SortValue, elapsed_keys, sort_key, started_keys
+from ._task_sort import (
+    DEFAULT_SORT,
+    DESCENDING_FIRST,
+    SortMode,
+    SortValue,
+    elapsed_keys,
+    sort_key,
+    started_keys,
+    started_keys_of,
+)
 
 NODE_CACHE = 4096
 """Parents whose children's nodes are kept looked up (a screenful needs a few; a filter may ask for all)."""
@@ -31,9 +41,65 @@ _RUNNING = TaskState.RUNNING
 _FAILED = TaskState.FAILED
 _INTERNAL = attrgetter("internal")
 _PARENT_ID = attrgetter("status.parent_id")
+_STATUS_PARENT = attrgetter("parent_id")
+_START_TIME = attrgetter("start_time")
+_SEQUENCE_NUMBER = attrgetter("sequence_number")
+_T = TypeVar("_T")
 _MODULE = attrgetter("module")
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
+
+
+class RowColumns(Protocol):
+    """The rows as lists in the order of the rows mapping (as the client model takes a full snapshot in): their
+    ids, the rows, their statuses; indexing every row from them needs no lookup by id and no hop to a status."""
+
+    @property
+    def ids(self) -> Sequence[str]: ...
+    @property
+    def rows(self) -> Sequence[TaskRow]: ...
+    @property
+    def statuses(self) -> Sequence[TaskStatus]: ...
+
+
+def _runs(values: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Each distinct value → the (start, stop) of its runs in ``values``: C-level per item, Python per run (rows
+    come in creation order, so a parent's children and a module's roots come in few runs)."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    start = 0
+    for value, run in groupby(values):
+        stop = start + len(list(run))
+        spans = runs.get(value)
+        if spans is None:
+            runs[value] = [(start, stop)]
+        else:
+            spans.append((start, stop))
+        start = stop
+    return runs
+
+
+def _ascending(starts: list[datetime | None], numbers: list[int]) -> bool:
+    """Whether (start, sequence number) rises strictly from each row to the next, tested column by column in C: a
+    sufficient test that the rows are in ``started`` order (the task id that ends the key is never looked at).
+    A start of None sorts after every start."""
+    started: list[datetime] = starts  # type: ignore[assignment]  # once the Nones are cut off below
+    if None in starts:
+        first_none = starts.index(None)
+        if starts.count(None) != len(starts) - first_none:
+            return False  # not-started rows must all come last
+        started = starts[:first_none]  # type: ignore[assignment]  # all None from here
+    return all(map(le, started, islice(started, 1, None))) and all(map(lt, numbers, islice(numbers, 1, None)))
+
+
+def _joined(items: Sequence[_T], spans: list[tuple[int, int]]) -> list[_T]:
+    """The items in the spans, in order."""
+    if len(spans) == 1:
+        start, stop = spans[0]
+        return list(items[start:stop])
+    joined: list[_T] = []
+    for start, stop in spans:
+        joined.extend(items[start:stop])
+    return joined
 
 
 @dataclass
@@ -141,7 +207,9 @@ class TaskIndex:
             key = self._module_keys[module] = ModuleKey(module)
         return key
 
-    def _index_all(self, rows: Mapping[str, TaskRow], modules: Iterable[str] = ()) -> None:
+    def _index_all(
+        self, rows: Mapping[str, TaskRow], modules: Iterable[str] = (), columns: RowColumns | None = None
+    ) -> None:
         """Index every shown row from scratch (hidden internal tasks are not indexed).
 
         Done column-wise with C-level ``map``/``zip``/``groupby`` rather than a Python loop per task: the first
@@ -149,6 +217,9 @@ class TaskIndex:
         module; children that name a parent not (yet) shown wait for it.
         """
         self.rows = rows
+        if columns is not None and len(columns.ids) == len(rows):
+            self._index_columns(rows, modules, columns)
+            return
         if self.show_internal:
             seen = dict(rows)
         else:
@@ -185,6 +256,71 @@ class TaskIndex:
         self._seen, self._kids, self._waiting = seen, kids, waiting
         self._counts = {}
         self._sorted = {}
+        self._nodes = {}
+        self._sort_clock = self.now
+        if self._matches is not None:
+            self._rematch(None)
+
+    def _index_columns(self, rows: Mapping[str, TaskRow], modules: Iterable[str], columns: RowColumns) -> None:
+        """:meth:`_index_all` from the rows' columns (the client model's lists): C-level passes over lists, no
+        lookup by id, and the roots come sorted by start time (the default sort) from their statuses.
+
+        Roots are grouped by module and children by parent in runs (rows come in creation order)."""
+        if self.show_internal:
+            seen = dict(rows)
+            ids: Sequence[str] = columns.ids
+            shown_rows, statuses = columns.rows, columns.statuses
+        else:
+            shown = list(map(not_, map(_INTERNAL, columns.rows)))
+            ids = list(compress(columns.ids, shown))
+            shown_rows = list(compress(columns.rows, shown))
+            statuses = list(compress(columns.statuses, shown))
+            seen = dict(zip(ids, shown_rows, strict=True))
+        raw_parents = list(map(_STATUS_PARENT, statuses))
+        absent = set(raw_parents).difference(seen)
+        orphan = list(map(absent.__contains__, raw_parents))
+        roots = list(compress(ids, orphan))
+        root_modules = list(map(_MODULE, compress(shown_rows, orphan)))
+        module_set = set(modules) | set(root_modules)
+        waiting: dict[str, dict[str, None]] = {}
+        root_parents = list(compress(raw_parents, orphan))
+        if set(root_parents).difference((NO_PARENT, "")):  # usually none: every root says "none"
+            for task_id, raw in zip(roots, root_parents, strict=True):
+                if raw and raw != NO_PARENT:
+                    waiting.setdefault(raw, {})[task_id] = None
+        kids: dict[LineKey, dict[str, None]] = {}
+        presorted: dict[LineKey, list[str]] = {}
+        root_statuses: Sequence[TaskStatus] = statuses if len(roots) == len(ids) else list(compress(statuses, orphan))
+        for module, spans in _runs(root_modules).items():
+            key = self._module_key(module)
+            members = _joined(roots, spans)
+            kids[key] = dict.fromkeys(members)
+            if self.sort_mode is SortMode.STARTED and len(members) > 1:
+                member_statuses = _joined(root_statuses, spans)
+                starts = list(map(_START_TIME, member_statuses))
+                numbers = list(map(_SEQUENCE_NUMBER, member_statuses))
+                if _ascending(starts, numbers):  # the usual case: roots come in the order they started
+                    presorted[key] = members
+                    continue
+                keys = started_keys_of(starts, numbers, members)
+                if all(map(le, keys, islice(keys, 1, None))):
+                    presorted[key] = members
+                else:
+                    order = sorted(range(len(members)), key=keys.__getitem__)
+                    presorted[key] = list(map(members.__getitem__, order))
+        children = list(map(not_, orphan))
+        child_ids = list(compress(ids, children))
+        for parent, spans in _runs(list(compress(raw_parents, children))).items():
+            members_of = dict.fromkeys(_joined(child_ids, spans))
+            existing = kids.get(parent)
+            if existing is None:
+                kids[parent] = members_of
+            else:  # a parent id that is a module key too cannot happen (module keys are not strings)
+                existing.update(members_of)
+        self.modules = sorted(module_set)
+        self._seen, self._kids, self._waiting = seen, kids, waiting
+        self._counts = {}
+        self._sorted = presorted
         self._nodes = {}
         self._sort_clock = self.now
         if self._matches is not None:
@@ -345,7 +481,11 @@ class TaskIndex:
             return
         if old.status.parent_id != row.status.parent_id:
             self._wait_for_parent(task_id, old, row)
-        old_parent = self._tree_parent(old)
+            old_parent = self._tree_parent(old)
+        elif old.module != row.module:
+            old_parent = self._tree_parent(old)
+        else:  # the usual update (state, progress): the same parent id and module give the same tree parent
+            old_parent = parent
         if old_parent != parent:
             self._detach(task_id, old, old_parent)
             self._attach(task_id, row, parent)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from operator import attrgetter, sub
@@ -37,6 +37,7 @@ _STATE_ORDER = {
 _GONE_ORDER = 5
 _NOT_STARTED = datetime.max.replace(tzinfo=UTC)
 """Where a task that has not started sorts by start time: after every start, i.e. the newest."""
+_NOT_STARTED_FOR: dict[datetime | None, datetime] = {None: _NOT_STARTED}
 _STILL_RUNNING = datetime(9999, 1, 1, tzinfo=UTC)
 """The end of an unfinished task when the tree has no clock: it sorts as the longest running."""
 _NO_TIME = timedelta(0)
@@ -112,10 +113,17 @@ def started_keys(rows: list[TaskRow], ids: list[str]) -> list[tuple[datetime, in
     """``sort_key("started")`` of many rows (``ids`` theirs), column by column in C (the first frame sorts every
     root by it)."""
     statuses = list(map(_STATUS, rows))
-    starts = list(map(_START_TIME, statuses))
+    return started_keys_of(list(map(_START_TIME, statuses)), list(map(_SEQUENCE_NUMBER, statuses)), ids)
+
+
+def started_keys_of(
+    starts: list[datetime | None], numbers: Iterable[int], ids: Iterable[str]
+) -> list[tuple[datetime, int, str]]:
+    """``sort_key("started")`` from the columns it is made of (start times, sequence numbers, ids)."""
     if None in starts:
-        starts = [_NOT_STARTED if start is None else start for start in starts]
-    return list(zip(starts, map(_SEQUENCE_NUMBER, statuses), ids, strict=True))
+        # None → _NOT_STARTED, any other start → itself, in C
+        return list(zip(map(_NOT_STARTED_FOR.get, starts, starts), numbers, ids, strict=True))  # type: ignore[arg-type]
+    return list(zip(starts, numbers, ids, strict=True))  # type: ignore[arg-type]  # no None: checked above
 
 
 def elapsed_keys(rows: list[TaskRow], ids: list[str], now: datetime | None) -> list[tuple[timedelta, int, str]]:

@@ -26,8 +26,9 @@ from itertools import repeat
 
 from engine.model import TaskRow
 
+from ._task_bulk import collector_paused
 from ._task_filter import QUICK_VIEWS, QuickView, in_quick_view, quick_view, row_matches
-from ._task_index import TaskIndex, Update
+from ._task_index import RowColumns, TaskIndex, Update
 from ._task_keys import MODULE_PREFIX, LineKey, ModuleKey, module_key
 from ._task_sort import (
     DEFAULT_SORT,
@@ -52,6 +53,7 @@ __all__ = [
     "LineKey",
     "ModuleKey",
     "QuickView",
+    "RowColumns",
     "SortKey",
     "SortMode",
     "TaskTree",
@@ -91,6 +93,8 @@ class TaskTree(TaskIndex):
         self._numbers: dict[LineKey, int] | None = None
         """Each block's index in ``_blocks`` (built on demand, dropped when the blocks change)."""
         self._laid: dict[LineKey, tuple[list[LineKey], list[int]]] = {}
+        self._spans: dict[str, int] = {}
+        """How many blocks each module has in ``_blocks`` (its heading and its roots), module by module."""
 
     # -- queries --------------------------------------------------------------------------------------------
 
@@ -265,10 +269,14 @@ class TaskTree(TaskIndex):
             self._relayout()
         return opened
 
-    def reset(self, rows: Mapping[str, TaskRow], modules: Iterable[str] = ()) -> None:
-        """Index every shown row from scratch and lay the blocks out (hidden internal tasks are not indexed)."""
-        self._index_all(rows, modules)
-        self.rebuild()
+    def reset(
+        self, rows: Mapping[str, TaskRow], modules: Iterable[str] = (), columns: RowColumns | None = None
+    ) -> None:
+        """Index every shown row from scratch and lay the blocks out (hidden internal tasks are not indexed);
+        ``columns``, the same rows column by column, spare looking at each row."""
+        with collector_paused():
+            self._index_all(rows, modules, columns)
+            self.rebuild()
 
     def apply(
         self,
@@ -386,10 +394,7 @@ class TaskTree(TaskIndex):
         self._wanted = self._wanted_set() if self._matches is not None else None
         self._laid.clear()
         self._sizes.clear()
-        blocks: list[LineKey] = []
-        for module in self.modules:
-            blocks.extend(self._module_blocks(module))
-        self._blocks = blocks
+        self._blocks = self._all_blocks()
         self._numbers = None
         # every root with children, also in collapsed modules (they keep their size for when the module opens):
         # the parents that have children and hang under a module
@@ -405,9 +410,7 @@ class TaskTree(TaskIndex):
         """Lay the blocks out again in a new order (a new sort): sizes do not depend on the order, so they stay.
         True when the list of blocks changed."""
         self._laid.clear()
-        blocks: list[LineKey] = []
-        for module in self.modules:
-            blocks.extend(self._module_blocks(module))
+        blocks = self._all_blocks()
         if blocks == self._blocks:
             return False
         self._blocks = blocks
@@ -437,15 +440,15 @@ class TaskTree(TaskIndex):
             module = key.name
             if module not in self.modules:
                 continue
-            try:
-                start = blocks.index(key)
-            except ValueError:
+            start = self._module_start(module)
+            if start is None:
                 self.rebuild()
                 return True
-            end = self._module_end(module, start)
+            end = start + self._spans[module]
             wanted = self._module_blocks(module)
             if blocks[start:end] != wanted:
                 blocks[start:end] = wanted
+                self._spans[module] = len(wanted)
                 blocks_changed = True
         if blocks_changed:
             self._numbers = None
@@ -462,15 +465,32 @@ class TaskTree(TaskIndex):
         self._dirty_modules.clear()
         return moved
 
-    def _module_end(self, module: str, start: int) -> int:
-        """Where the blocks of the module whose heading is at ``start`` end (the next module's heading)."""
-        blocks = self._blocks
-        for later in self.modules[self.modules.index(module) + 1 :]:
-            try:
-                return blocks.index(self._module_key(later), start + 1)
-            except ValueError:
-                continue
-        return len(blocks)
+    def _all_blocks(self) -> list[LineKey]:
+        """Every module's blocks, in order (noting how many blocks each module has)."""
+        blocks: list[LineKey] = []
+        spans: dict[str, int] = {}
+        for module in self.modules:
+            wanted = self._module_blocks(module)
+            spans[module] = len(wanted)
+            blocks.extend(wanted)
+        self._spans = spans
+        return blocks
+
+    def _module_start(self, module: str) -> int | None:
+        """Where the blocks of a module start (its heading's block), from the blocks of the modules before it —
+        not by searching 50 000 blocks for the heading; None when the module has no blocks listed."""
+        start = 0
+        spans = self._spans
+        for other in self.modules:
+            span = spans.get(other)
+            if span is None:
+                return None
+            if other == module:
+                if not span or self._blocks[start] != self._module_key(module):
+                    return None
+                return start
+            start += span
+        return None
 
     def _wanted_set(self) -> dict[LineKey, bool]:
         """Matching tasks (True) plus their ancestors and modules (False, shown for context)."""

@@ -37,6 +37,7 @@ from .task_tree import (
     LineKey,
     ModuleKey,
     QuickView,
+    RowColumns,
     SortMode,
     TaskTree,
     module_key,
@@ -52,6 +53,7 @@ __all__ = [
     "LineKey",
     "ModuleKey",
     "QuickView",
+    "RowColumns",
     "SortMode",
     "TaskView",
     "module_key",
@@ -211,15 +213,17 @@ class TaskView(TaskViewCursor, can_focus=True):
         removed: Iterable[str] = (),
         now: datetime | None = None,
         modules: Iterable[str] = (),
+        columns: RowColumns | None = None,
     ) -> None:
-        """Take the latest rows; ``changed=None`` means "anything may have changed" (a full resync)."""
+        """Take the latest rows; ``changed=None`` means "anything may have changed" (a full resync), which
+        ``columns`` (the same rows column by column, e.g. ``ClientModel.columns``) makes cheaper."""
         now_moved = now is not None and now != self._now
         if now is not None:
             self._now = now
         anchor = self._anchor()
         if changed is None:
             self.task_tree.now = now or self.task_tree.now
-            self.task_tree.reset(rows, modules)
+            self.task_tree.reset(rows, modules, columns)
             self._lines_moved(anchor)
             return
         update = self.task_tree.apply(rows, changed, removed, modules)

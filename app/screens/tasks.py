@@ -38,6 +38,7 @@ class TaskDataScreen(DataScreen):
                 changes.removed,
                 now=now,
                 modules=modules,
+                columns=app.model.columns if full else None,
             ),
             lambda error: setattr(view, "empty_message", f"⚠ {error}"),
         )
