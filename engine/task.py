@@ -1,0 +1,326 @@
+"""One task of the task manager (:mod:`engine.taskmanager`): its fields, its record in the store, its wire forms.
+
+Memory (issue 12): a task keeps its own changing fields in slots and shares the twelve fields fixed at creation with
+its siblings (one interned tuple, :data:`Identity`); leaves share one empty children mapping and one empty
+``children_ids`` list in their snapshot rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from .jsontext import json_num, json_str, json_time, object_head
+from .model import NO_PARENT, ChildRef, TaskKind, TaskState, TaskStats, TaskStatus
+from .trusted import construct as _construct
+
+NO_CHILDREN: Mapping[str, None] = MappingProxyType({})
+"""The children of every task that has none (replaced by a dict of its own on the first child): most tasks are
+leaves, and an empty dict each was 6 MB in 100 000 tasks."""
+
+
+ROW_NO_CHILDREN: list[ChildRef] = []
+"""The ``children_ids`` of every leaf's snapshot row: rows are shared read-only (the engine's cache, the app's model),
+and an empty list each was 56 bytes a row, 5.6 MB in a 100 000-task snapshot. Answers to API calls get lists of
+their own."""
+
+_STATE_JSON = {state: f'"{state.value}"' for state in TaskState}
+_BOOL_JSON = {False: "false", True: "true"}
+_EMPTY_JSON = '""'
+
+Identity = tuple[str, str, TaskKind, str, str, str, str, int, bool, bool, bool, str]
+"""module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units."""
+
+_IDENTITIES: dict[Identity, Identity] = {}
+"""Distinct identities, once each (see :class:`Task`); as many as the (module, type, node, disk…) mixes in use."""
+IDENTITIES_KEPT = 65_536
+"""Past this many the table starts over (tasks keep theirs): user-named keyspaces and tables cannot grow it forever."""
+
+
+def _interned(identity: Identity) -> Identity:
+    shared = _IDENTITIES.get(identity)
+    if shared is None:
+        if len(_IDENTITIES) >= IDENTITIES_KEPT:
+            _IDENTITIES.clear()
+        shared = _IDENTITIES[identity] = identity
+    return shared
+
+
+class Task:
+    """One registered task: its own fields in slots, the fields it shares with its siblings in one shared tuple.
+
+    The twelve fields fixed at creation that most tasks share with many others (a disk's chunk migrations differ
+    only in id, entity and payload) live in one interned tuple (``identity``): 96 bytes fewer per task than a
+    slot each. The consumers' caches (snapshot row, ``list_module_tasks`` JSON) are kept by the task manager, not
+    here; the store's JSON head stays here because the store's bounded cache (``persist.HeadCache``) holds tasks
+    weakly.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "children",
+        "end_time",
+        "entity",
+        "error",
+        "expires_at",
+        "failed_descendant",
+        "folded",
+        "id",
+        "identity",
+        "json_head",
+        "order",
+        "parent_id",
+        "progress_completed",
+        "progress_total",
+        "revision",
+        "sequence_number",
+        "start_time",
+        "state",
+        "work",
+    )
+
+    children: dict[str, None]
+    """Registered children, in creation order: running ones, and finished ones kept because they failed."""
+    expires_at: float | None
+    """Unix seconds (engine clock) after which a finished root is unregistered."""
+    order: int
+    """Creation order, kept across restarts so that children are listed as they were created."""
+    work: Any
+    """The task type's own state (e.g. a migration); it persists with the task as JSON via ``to_json``."""
+    json_head: str
+    """The store's JSON of the identity fields (fixed at creation), cached (see ``record_json``)."""
+
+    def __init__(
+        self,
+        id: str,
+        module: str,
+        type: str,
+        kind: TaskKind,
+        scope: str,
+        sequence_number: int,
+        parent_id: str | None = None,
+        node: str = "",
+        keyspace: str = "",
+        table: str = "",
+        entity: str = "",
+        shard: int = 0,
+        is_abortable: bool = False,
+        internal: bool = False,
+        user: bool = False,
+        state: TaskState = TaskState.CREATED,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        error: str = "",
+        progress_units: str = "",
+        progress_total: float = 0.0,
+        progress_completed: float = 0.0,
+        children: dict[str, None] | None = None,
+        failed_descendant: bool = False,
+        folded: bool = False,
+        expires_at: float | None = None,
+        revision: int = 0,
+        order: int = 0,
+        work: Any = None,
+        json_head: str = "",
+    ) -> None:
+        self.id = id
+        self.identity = _interned(
+            (module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units)
+        )
+        self.sequence_number = sequence_number
+        self.parent_id = parent_id
+        self.entity = entity
+        self.state = state
+        self.start_time = start_time
+        self.end_time = end_time
+        self.error = error
+        self.progress_total = progress_total
+        self.progress_completed = progress_completed
+        self.children = children if children is not None else NO_CHILDREN  # type: ignore[assignment]
+        self.failed_descendant = failed_descendant
+        self.folded = folded
+        self.expires_at = expires_at
+        self.revision = revision
+        self.order = order
+        self.work = work
+        self.json_head = json_head
+
+    def __repr__(self) -> str:
+        return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r}, revision={self.revision})"
+
+    # The shared identity, field by field (read-only: nothing changes these after creation).
+    @property
+    def module(self) -> str:
+        return self.identity[0]
+
+    @property
+    def type(self) -> str:
+        return self.identity[1]
+
+    @property
+    def kind(self) -> TaskKind:
+        return self.identity[2]
+
+    @property
+    def scope(self) -> str:
+        return self.identity[3]
+
+    @property
+    def node(self) -> str:
+        return self.identity[4]
+
+    @property
+    def keyspace(self) -> str:
+        return self.identity[5]
+
+    @property
+    def table(self) -> str:
+        return self.identity[6]
+
+    @property
+    def shard(self) -> int:
+        return self.identity[7]
+
+    @property
+    def is_abortable(self) -> bool:
+        return self.identity[8]
+
+    @property
+    def internal(self) -> bool:
+        return self.identity[9]
+
+    @property
+    def user(self) -> bool:
+        return self.identity[10]
+
+    @property
+    def progress_units(self) -> str:
+        return self.identity[11]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (TaskState.DONE, TaskState.FAILED)
+
+    def status(self, children_ids: list[ChildRef] | None = None) -> TaskStatus:
+        _, type_, kind, scope, _, keyspace, table, shard, abortable, _, _, units = self.identity
+        return _construct(
+            TaskStatus,
+            id=self.id,
+            type=type_,
+            kind=kind,
+            scope=scope,
+            state=self.state,
+            is_abortable=abortable,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            error=self.error,
+            parent_id=self.parent_id or NO_PARENT,
+            sequence_number=self.sequence_number,
+            shard=shard,
+            keyspace=keyspace,
+            table=table,
+            entity=self.entity,
+            progress_units=units,
+            progress_total=float(self.progress_total),
+            progress_completed=float(self.progress_completed),
+            children_ids=children_ids if children_ids is not None else [],
+        )
+
+    def stats(self) -> TaskStats:
+        """The ``list_module_tasks`` item (``task_stats``), built without validation from trusted fields."""
+        _, type_, kind, scope, _, keyspace, table, shard, _, _, _, _ = self.identity
+        return _construct(
+            TaskStats,
+            task_id=self.id,
+            type=type_,
+            kind=kind,
+            scope=scope,
+            state=self.state,
+            sequence_number=self.sequence_number,
+            keyspace=keyspace,
+            table=table,
+            entity=self.entity,
+            shard=shard,
+            start_time=self.start_time,
+            end_time=self.end_time,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything but the work payload and the children (rebuilt from parent ids), for the store."""
+        return {**self._identity(), **self._changing()}
+
+    def record_json(self) -> str:
+        """``json.dumps(self.to_record())``, byte for byte, re-encoding only the fields that can change.
+
+        A flush writes every changed task; the identity half of its record never changes after creation, so its
+        JSON is cached on the task and the other half is appended (see :mod:`engine.jsontext`); the store keeps
+        only the most recently written tasks' caches (``persist.HeadCache``).
+        """
+        head = self.json_head
+        if not head:
+            # object_head, not an f-string of cached parts: that was faster but left ~70 MB of a 100 000-task
+            # first flush's freed heads in partly used memory pools, which the process never gave back.
+            head = self.json_head = object_head(self._identity())
+        error = self.error
+        return (
+            f'{head}"state": {_STATE_JSON[self.state]}, "start_time": {json_time(self.start_time)}, '
+            f'"end_time": {json_time(self.end_time)}, "error": {json_str(error) if error else _EMPTY_JSON}, '
+            f'"progress_total": {json_num(self.progress_total)}, '
+            f'"progress_completed": {json_num(self.progress_completed)}, '
+            f'"failed_descendant": {_BOOL_JSON[self.failed_descendant]}, "folded": {_BOOL_JSON[self.folded]}, '
+            f'"expires_at": {json_num(self.expires_at)}}}'
+        )
+
+    def _identity(self) -> dict[str, Any]:
+        # StrEnum members serialise as their text in JSON, so no ``.value`` here (this runs on every flush).
+        module, type_, kind, scope, node, keyspace, table, shard, abortable, internal, user, units = self.identity
+        return {
+            "id": self.id,
+            "module": module,
+            "type": type_,
+            "kind": kind,
+            "scope": scope,
+            "sequence_number": self.sequence_number,
+            "parent_id": self.parent_id,
+            "node": node,
+            "keyspace": keyspace,
+            "table": table,
+            "entity": self.entity,
+            "shard": shard,
+            "is_abortable": abortable,
+            "internal": internal,
+            "user": user,
+            "progress_units": units,
+            "order": self.order,
+        }
+
+    def _changing(self) -> dict[str, Any]:
+        start, end = self.start_time, self.end_time
+        return {
+            "state": self.state,
+            "start_time": start.isoformat() if start is not None else None,
+            "end_time": end.isoformat() if end is not None else None,
+            "error": self.error,
+            "progress_total": self.progress_total,
+            "progress_completed": self.progress_completed,
+            "failed_descendant": self.failed_descendant,
+            "folded": self.folded,
+            "expires_at": self.expires_at,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Task:
+        data = dict(record)
+        data["kind"] = TaskKind(data["kind"])
+        data["state"] = TaskState(data["state"])
+        for key in ("start_time", "end_time"):
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+        return cls(**data)
+
+
+def add_child(parent: Task, child_id: str) -> None:
+    if not parent.children:
+        parent.children = {}
+    parent.children[child_id] = None
