@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from fastapi import FastAPI
 
+from ..alerts import AlertEvaluator
 from ..api import EngineAPI
-from . import routes_admin, routes_cubefs, routes_scylla, routes_supervisor, routes_tasks
+from ..model import AlertRules
+from . import routes_admin, routes_alerts, routes_cubefs, routes_scylla, routes_supervisor, routes_tasks
 from .errors import CatchBugs, install_error_handlers
 from .methods import MethodRoutes
 from .openapi import truthful_openapi
@@ -31,16 +33,19 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     allowed_hosts: Iterable[str] = (),
+    alert_rules: AlertRules | None = None,
 ) -> FastAPI:
     """An app serving ``engine``. With ``token``, changes must carry it as a bearer token.
 
-    ``allowed_hosts`` are the names (besides ``localhost`` and any IP address) the ``Host`` header may carry.
+    ``allowed_hosts`` are the names (besides ``localhost`` and any IP address) the ``Host`` header may carry;
+    ``alert_rules`` the thresholds of ``/api/alerts`` and ``schedtop_alerts`` (defaults when None).
     """
     app = FastAPI(title="schedtop", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.engine = engine
     app.state.open_waits = OpenWaits()
+    app.state.alerts = AlertEvaluator(alert_rules)
     install_error_handlers(app)
-    for module in (routes_cubefs, routes_scylla, routes_supervisor, routes_tasks, routes_admin):
+    for module in (routes_cubefs, routes_scylla, routes_supervisor, routes_tasks, routes_admin, routes_alerts):
         app.include_router(module.router)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     # Starlette runs the last-added middleware first: the site guard, the token, the size limit, the methods, and

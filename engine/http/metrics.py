@@ -1,7 +1,8 @@
 """``GET /metrics``: one engine snapshot as Prometheus metrics, written out by prometheus-client.
 
 Task counts by module/type/state, the CubeFS queues, per-minute throughput (the last complete minute of each
-20-slot ring), error totals, the supervisor's state and hanging runs, and disk migration progress.
+20-slot ring), error totals, the supervisor's state and hanging runs, disk migration progress, and the firing
+alerts by rule and severity (every rule, 0 when it does not fire, so an alerting rule can tell 0 from no data).
 
 :class:`SnapshotCollector` turns a snapshot into metric families; :func:`render` puts it in a registry of its own
 (the library's process-wide default registry would add its process and platform families) and lets
@@ -11,13 +12,14 @@ Task counts by module/type/state, the CubeFS queues, per-minute throughput (the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from ..model import DiskRepairStats, Snapshot, SupervisorState, TasksStat
+from ..alerts import RULES
+from ..model import Alert, DiskRepairStats, Snapshot, SupervisorState, TasksStat
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
@@ -75,6 +77,11 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "schedtop_task_ttl_seconds": ("gauge", "task_ttl of the task manager", ()),
     "schedtop_user_task_ttl_seconds": ("gauge", "user_task_ttl of the task manager", ()),
     "schedtop_snapshot_revision": ("gauge", "revision of the engine state the metrics were read from", ()),
+    "schedtop_alerts": (
+        "gauge",
+        "alerts firing, by rule and severity (GET /api/alerts lists them)",
+        ("rule", "severity"),
+    ),
 }
 
 
@@ -101,9 +108,10 @@ class Families:
 class SnapshotCollector(Collector):
     """The metrics of one snapshot: every family comes from the same revision, so they never disagree."""
 
-    def __init__(self, snapshot: Snapshot, open_waits: int = 0) -> None:
+    def __init__(self, snapshot: Snapshot, open_waits: int = 0, alerts: Sequence[Alert] | None = None) -> None:
         self.snapshot = snapshot
         self.open_waits = open_waits
+        self.alerts = alerts
 
     def collect(self) -> Iterator[Metric]:
         snapshot, out = self.snapshot, Families()
@@ -115,13 +123,15 @@ class SnapshotCollector(Collector):
         out.add("schedtop_user_task_ttl_seconds", snapshot.user_task_ttl)
         out.add("schedtop_snapshot_revision", snapshot.revision)
         out.add("schedtop_http_open_waits", self.open_waits)
+        if self.alerts is not None:
+            _alerts(out, self.alerts)
         yield from out
 
 
-def render(snapshot: Snapshot, *, open_waits: int = 0) -> str:
-    """The text exposition of one snapshot (served with :data:`CONTENT_TYPE`)."""
+def render(snapshot: Snapshot, *, open_waits: int = 0, alerts: Sequence[Alert] | None = None) -> str:
+    """The text exposition of one snapshot (served with :data:`CONTENT_TYPE`); ``alerts`` are the firing ones."""
     registry = CollectorRegistry()
-    registry.register(SnapshotCollector(snapshot, open_waits))
+    registry.register(SnapshotCollector(snapshot, open_waits, alerts))
     return generate_latest(registry).decode("utf-8")
 
 
@@ -201,3 +211,9 @@ def _migrations(out: Families, snapshot: Snapshot) -> None:
         out.add("schedtop_disk_migration_tasks_migrated", migration.migrated_tasks_cnt, **labels)
         out.add("schedtop_disk_migration_bytes_done", migration.bytes_done, **labels)
         out.add("schedtop_disk_migration_bytes_total", migration.bytes_total, **labels)
+
+
+def _alerts(out: Families, firing: Sequence[Alert]) -> None:
+    counts = Counter(alert.rule for alert in firing)
+    for rule in RULES:
+        out.add("schedtop_alerts", counts[rule.name], rule=rule.name, severity=rule.severity.value)

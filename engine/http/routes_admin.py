@@ -46,8 +46,10 @@ async def snapshot_compact(engine: Engine, since: Annotated[int, Query(ge=0, le=
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 async def prometheus(request: Request, engine: Engine) -> Response:
-    """Prometheus text format: task counts, queues, throughput, supervisor state, disk migration progress."""
-    body = metrics.render(engine.snapshot(since=0), open_waits=request.app.state.open_waits.count)
+    """Prometheus text format: task counts, queues, throughput, supervisor state, disk migration progress, alerts."""
+    snapshot = engine.snapshot(since=0)
+    firing = request.app.state.alerts.observe(snapshot).firing
+    body = metrics.render(snapshot, open_waits=request.app.state.open_waits.count, alerts=firing)
     return Response(body, media_type=metrics.CONTENT_TYPE)
 
 

@@ -1,5 +1,6 @@
 """The shared pydantic model: schedtop's wire format, used by the engine, the HTTP API, the app and widgets."""
 
+from .alerts import RULE_NAMES, AcknowledgeRequest, Alert, AlertRules, AlertState, AlertsView, Severity
 from .base import NAME_MAX_LENGTH, PrintableName
 from .cluster import ClusterSummary, DiskInfo, DiskMigration, DiskStatus
 from .cubefs import (
@@ -65,12 +66,18 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "NO_PARENT",
     "RESULT_CLEANED_UP",
+    "RULE_NAMES",
     "SEGMENT_GROUPS_MAX_ITEMS",
     "SEGMENT_GROUP_MAX",
     "STORAGE_IDS_MAX_ITEMS",
     "UINT64_MAX",
     "VUID_MAX_DIGITS",
+    "AcknowledgeRequest",
     "AddJobRequest",
+    "Alert",
+    "AlertRules",
+    "AlertState",
+    "AlertsView",
     "BalanceStats",
     "CancelTaskRequest",
     "CheckDiskOptions",
@@ -106,6 +113,7 @@ __all__ = [
     "RescheduleRequest",
     "ScheduledJob",
     "ScyllaError",
+    "Severity",
     "Snapshot",
     "StatementRequest",
     "StatementResult",

@@ -1,0 +1,47 @@
+"""``GET /api/alerts``: the alert rules evaluated over the engine's snapshot, with the recently resolved ones.
+
+The server keeps one :class:`~engine.alerts.AlertEvaluator` (``app.state.alerts``) and feeds it the engine's
+snapshot on each request here and on each ``/metrics`` scrape, so alerts fire and resolve as the data's clock moves,
+and a hold time ("halted for 15 minutes") counts from the first request that saw the condition.
+``POST /api/alerts/ack`` acknowledges a firing alert (a change: it needs the token when one is set).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ..alerts import AlertEvaluator
+from ..api import EngineAPI
+from ..errors import NotFound
+from ..model import AcknowledgeRequest, Alert, AlertsView
+from .deps import Engine, model_json
+
+router = APIRouter(tags=["schedtop"])
+
+
+def evaluate(request: Request, engine: EngineAPI) -> AlertsView:
+    """Feed the evaluator what changed since it last looked, and evaluate at the data's time."""
+    evaluator: AlertEvaluator = request.app.state.alerts
+    # No await between reading and feeding: requests on the server's one loop cannot interleave here.
+    return evaluator.observe(engine.snapshot(since=evaluator.revision))
+
+
+@router.get("/api/alerts", response_model=AlertsView)
+async def alerts(request: Request, engine: Engine) -> Response:
+    """Alerts firing now (worst first) and the recently resolved ones, with the thresholds in force."""
+    return model_json(evaluate(request, engine))
+
+
+@router.post(
+    "/api/alerts/ack",
+    response_model=Alert,
+    responses={400: {"description": "bad body"}, 404: {"description": "no alert of that id is firing"}},
+)
+async def acknowledge(body: AcknowledgeRequest, request: Request, engine: Engine) -> Response:
+    """Acknowledge a firing alert: it stays firing (and counted in /metrics) until its condition clears."""
+    evaluate(request, engine)  # the alert may have cleared, or started, since the last look
+    evaluator: AlertEvaluator = request.app.state.alerts
+    alert = evaluator.acknowledge(body.id)
+    if alert is None:
+        raise NotFound(f"no firing alert {body.id!r}")
+    return model_json(alert)
