@@ -34,12 +34,14 @@ class ServedEngine:
         *,
         limits: ConnectionLimits | None = None,
         allowed_hosts: tuple[str, ...] = (),
+        alert_every: float | None = None,
     ) -> None:
         self.token = token
         self.db_path = db_path
         self.max_body_bytes = max_body_bytes
         self.limits = limits
         self.allowed_hosts = allowed_hosts
+        self.alert_every = alert_every
         self.clock = ManualClock(START)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="http-test-server", daemon=True)
@@ -52,10 +54,14 @@ class ServedEngine:
         self.engine = self.call(
             Engine.open(EngineConfig(db_path=self.db_path, seed=1, clock=self.clock, autorun=False))
         )
-        app = create_app(
-            self.engine, token=self.token, max_body_bytes=self.max_body_bytes, allowed_hosts=self.allowed_hosts
+        self.app = create_app(
+            self.engine,
+            token=self.token,
+            max_body_bytes=self.max_body_bytes,
+            allowed_hosts=self.allowed_hosts,
+            alert_every=self.alert_every,
         )
-        self.server = make_server(app, "127.0.0.1", 0, limits=self.limits)
+        self.server = make_server(self.app, "127.0.0.1", 0, limits=self.limits)
         self._serving = asyncio.run_coroutine_threadsafe(self.server.serve(), self.loop)
         deadline = time.monotonic() + 10
         while not self.server.started:

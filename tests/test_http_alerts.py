@@ -4,6 +4,7 @@ the example Prometheus rules file naming only metrics ``/metrics`` serves."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,3 +159,12 @@ def test_every_metric_the_rules_file_names_is_served(served: ServedEngine, http:
         named |= metric_names(str(rule["expr"]))
     assert "schedtop_alerts" in named
     assert named <= served_names, named - served_names
+
+
+def test_the_server_evaluates_the_rules_on_its_own_between_requests() -> None:
+    with ServedEngine(alert_every=0.01) as served:
+        revision = served.engine.snapshot().revision
+        deadline = time.monotonic() + 10
+        while served.app.state.alerts.revision < revision:  # no request was made: the server looked by itself
+            assert time.monotonic() < deadline, "the rules were not evaluated without a request"
+            time.sleep(0.02)

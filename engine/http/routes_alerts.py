@@ -1,14 +1,17 @@
 """``GET /api/alerts``: the alert rules evaluated over the engine's snapshot, with the recently resolved ones.
 
 The server keeps one :class:`~engine.alerts.AlertEvaluator` (``app.state.alerts``) and feeds it the engine's
-snapshot on each request here and on each ``/metrics`` scrape, so alerts fire and resolve as the data's clock moves,
-and a hold time ("halted for 15 minutes") counts from the first request that saw the condition.
+snapshot on each request here, on each ``/metrics`` scrape and, in ``schedtop serve``, every few seconds on its own
+(:func:`keep_evaluating`, started by the server), so a hold time ("halted for 15 minutes") counts from when the condition began, not from
+the first request that happened to see it.
 ``POST /api/alerts/ack`` acknowledges a firing alert (a change: it needs the token when one is set).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+import asyncio
+
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from ..alerts import AlertEvaluator
 from ..api import EngineAPI
@@ -21,9 +24,19 @@ router = APIRouter(tags=["schedtop"])
 
 def evaluate(request: Request, engine: EngineAPI) -> AlertsView:
     """Feed the evaluator what changed since it last looked, and evaluate at the data's time."""
-    evaluator: AlertEvaluator = request.app.state.alerts
+    return _observe(request.app.state.alerts, engine)
+
+
+def _observe(evaluator: AlertEvaluator, engine: EngineAPI) -> AlertsView:
     # No await between reading and feeding: requests on the server's one loop cannot interleave here.
     return evaluator.observe(engine.snapshot(since=evaluator.revision))
+
+
+async def keep_evaluating(app: FastAPI, seconds: float) -> None:
+    """Evaluate the rules every ``seconds`` for as long as the server runs (it cancels this task at shutdown)."""
+    while True:
+        await asyncio.sleep(seconds)
+        _observe(app.state.alerts, app.state.engine)
 
 
 @router.get("/api/alerts", response_model=AlertsView)

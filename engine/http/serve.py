@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 TOKEN_ENV = "SCHEDTOP_TOKEN"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9800
+ALERT_EVERY = 5.0
+"""Seconds between evaluations of the alert rules while serving (requests and scrapes evaluate them too)."""
 
 
 class ServeError(Exception):
@@ -136,7 +138,9 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
         allowed = [*args.allow_host]
         if not is_loopback(args.host):
             allowed.append(args.host)  # a name to bind is a name to answer to (an address is always accepted)
-        app = create_app(engine, token=token, max_body_bytes=args.max_body, allowed_hosts=allowed)
+        app = create_app(
+            engine, token=token, max_body_bytes=args.max_body, allowed_hosts=allowed, alert_every=ALERT_EVERY
+        )
         limits = ConnectionLimits(head_timeout=DEFAULT_HEAD_TIMEOUT, max_connections=args.max_connections)
         server = make_server(app, args.host, args.port, limits=limits, log_level=args.log_level)
         announcer = asyncio.create_task(_announce(server, engine))

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_MAX_CONNECTIONS, guarded_protocol
+from .routes_alerts import keep_evaluating
 from .waits import OpenWaits
 
 
@@ -32,6 +33,8 @@ class ConnectionLimits:
 
 
 class Server(uvicorn.Server):
+    _alerts: asyncio.Task[None] | None = None
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         loop = asyncio.get_running_loop()
@@ -51,7 +54,17 @@ class Server(uvicorn.Server):
             self.force_exit = True
         self.should_exit = True
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        app = self.config.app
+        every = getattr(app.state, "alert_every", None) if isinstance(app, FastAPI) else None
+        if isinstance(app, FastAPI) and every is not None:
+            # uvicorn runs without a lifespan (see make_server): the server itself owns this background task
+            self._alerts = asyncio.create_task(keep_evaluating(app, every), name="alert rules")
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._alerts is not None:
+            self._alerts.cancel()
         app = self.config.app
         if isinstance(app, FastAPI):
             waits: OpenWaits | None = getattr(app.state, "open_waits", None)
