@@ -23,6 +23,8 @@ TASKS = "tasks"
 """Screens that show a task view (main and tasks)."""
 JOBS = "jobs"
 PLOT = "plot"
+ALERTS = "alerts"
+"""The alerts list (``!``), a dialog over any screen."""
 NODES = "nodes"
 """Requirement of the node switcher: more than one node (``--connect`` given several times, or ``[clusters]``)."""
 
@@ -31,6 +33,7 @@ SCOPE_TITLES = {
     TASKS: "Task views (screens 1 and 2)",
     JOBS: "Jobs screen (4)",
     PLOT: "Plot screen (3)",
+    ALERTS: "Alerts list (!)",
 }
 
 
@@ -99,6 +102,15 @@ REGISTRY: tuple[BindingSpec, ...] = (
         requires=NODES,
         show=False,
         args=("nodes",),
+    ),
+    BindingSpec(
+        "alerts",
+        "exclamation_mark",
+        "alerts",
+        "Alerts",
+        "Open the alerts list: what fires on every node, how to act, and what cleared.",
+        show=False,
+        key_display="!",
     ),
     BindingSpec("next_node", "n", "next_node", "Node", "Show the next node.", requires=NODES),
     BindingSpec(
@@ -335,6 +347,16 @@ REGISTRY: tuple[BindingSpec, ...] = (
         show=False,
         requires=caps.SWITCHES,
     ),
+    # acknowledging only marks an alert seen here (nothing changes on the cluster), so read-only runs keep it
+    BindingSpec(
+        "alert_ack",
+        "a",
+        "acknowledge_alert",
+        "Acknowledge",
+        "Acknowledge the selected alert: it stops counting in the header and fires on until it clears "
+        "(local bookkeeping, so read-only runs have it too).",
+        scope=ALERTS,
+    ),
 )
 
 
@@ -378,7 +400,7 @@ def active_specs(
         result.append(spec)
     taken: dict[tuple[str, str], str] = {}
     for spec in result:
-        for scope in (GLOBAL, TASKS, JOBS, PLOT) if spec.scope == GLOBAL else (spec.scope,):
+        for scope in (GLOBAL, TASKS, JOBS, PLOT, ALERTS) if spec.scope == GLOBAL else (spec.scope,):
             other = taken.get((scope, spec.key))
             if other is not None and other != spec.id:
                 raise KeymapError(f"key {spec.key!r} is bound to both {other!r} and {spec.id!r}")

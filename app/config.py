@@ -16,6 +16,11 @@ Example::
     scheduler-b = { url = "http://10.0.0.2:9998", backend = "cubefs" }
     scylla-1 = { url = "http://10.0.1.1:10000", backend = "scylla", token = "…" }
 
+    [alerts]                 # thresholds of the alert rules (see engine.model.AlertRules for every key)
+    supervisor_halted_seconds = 900
+    node_down_seconds = 60
+    disabled = ["root_task_failed"]
+
 :class:`ConfigFile` is the file's schema (a pydantic model; ``python -m app.config --schema`` prints it as JSON
 Schema); :func:`load_config` validates the file against it and hands the app a :class:`Config`.
 """
@@ -43,6 +48,9 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic_core import ErrorDetails
+
+from engine.model import AlertRules
+from engine.model.alerts import RULE_NAMES
 
 from .sources.remote import BACKEND_NAMES
 
@@ -78,6 +86,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     clusters: dict[str, ClusterEntry] = field(default_factory=dict)
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     def with_overrides(self, **values: object) -> Config:
         """CLI flags win over the file; ``None`` means the flag was not given."""
@@ -138,6 +147,13 @@ class ClusterTable(BaseModel):
 Cluster = Annotated[ClusterTable, BeforeValidator(_url_alone, json_schema_input_type=Url | ClusterTable)]
 
 
+class AlertsTable(AlertRules):
+    """The ``[alerts]`` table: the engine's :class:`~engine.model.AlertRules`, with a misspelt key refused rather
+    than silently ignored (a threshold that never applies is worse than an error)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="AlertsTable")
+
+
 class ConfigFile(BaseModel):
     """The settings file as TOML reads it (see the module docstring for an example)."""
 
@@ -153,6 +169,9 @@ class ConfigFile(BaseModel):
     clusters: dict[str, Cluster] = Field(
         default_factory=dict, description="named servers: a URL, or a table of url, backend and token"
     )
+    alerts: AlertsTable = Field(
+        default_factory=lambda: AlertsTable(), description="thresholds of the alert rules, and rules switched off"
+    )
 
     def to_config(self, path: Path | None) -> Config:
         """The app's settings from the file at ``path``: screen names become numbers, short clusters tables."""
@@ -164,6 +183,7 @@ class ConfigFile(BaseModel):
             keys=dict(self.keys),
             path=path,
             clusters={name: ClusterEntry(c.url, c.backend, c.token, c.max_rps) for name, c in self.clusters.items()},
+            alerts=AlertRules.model_validate(self.alerts.model_dump()),
         )
 
 
@@ -236,6 +256,23 @@ def _message(error: ErrorDetails, where: str) -> str:
             return f"cluster {name!r}: {_CLUSTERS_EXAMPLE},{where}"
         case ("clusters",):
             return f"{_CLUSTERS_EXAMPLE},{where}"
+        case ("alerts", str(key), *_) if kind == "extra_forbidden":
+            known = ", ".join(name for name in AlertRules.model_fields)
+            return f"[alerts]: unknown key {key!r} (known: {known}){where}"
+        case ("alerts", "disabled", *_):
+            return f"[alerts] disabled must be a list of rule names out of {', '.join(RULE_NAMES)}{where}"
+        case ("alerts", "error_share", *_):
+            return f"[alerts] error_share must be a fraction between 0 and 1{where}"
+        case ("alerts", "error_rate_minutes", *_):
+            return f"[alerts] error_rate_minutes must be a whole number of minutes, 1 to 19{where}"
+        case ("alerts", "history", *_):
+            return f"[alerts] history must be a whole number of alerts kept, 0 to 100000{where}"
+        case ("alerts", "error_rate_per_minute", *_):
+            return f"[alerts] error_rate_per_minute must be a number of failures a minute, at least 0{where}"
+        case ("alerts", str(key), *_):
+            return f"[alerts] {key} must be a number of seconds, at least 0{where}"
+        case ("alerts",):
+            return f"[alerts] must be a table of rule thresholds, e.g. node_down_seconds = 60,{where}"
     # every key is covered above; this keeps a future one readable until it gets its own sentence
     place = ".".join(str(part) for part in error["loc"])
     return f"{place}: {error['msg']}{where}"

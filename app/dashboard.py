@@ -18,6 +18,7 @@ from engine.model import MigrateTaskDetail, TaskRow
 from .bindings import BindingSpec
 from .client_model import Changes, ClientModel
 from .nodes import Node
+from .refresh import RefreshLoop
 
 
 class ShownScreen(Protocol):
@@ -55,6 +56,11 @@ class Dashboard(Protocol):
 
     @property
     def clock(self) -> Callable[[], datetime]: ...
+
+    @property
+    def refresh_loop(self) -> RefreshLoop: ...
+
+    def update_status(self) -> None: ...
 
     def has_capability(self, name: str) -> bool: ...
 

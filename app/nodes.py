@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from engine.alerts import AlertEvaluator
 from engine.errors import EngineError
-from engine.model import MigrateTaskDetail, TaskState
+from engine.model import Alert, MigrateTaskDetail, Snapshot, TaskState
 
 from .client_model import Changes, ClientModel
 from .sources.base import Source, SourceError
@@ -58,6 +59,8 @@ class Node:
     fetching: bool = False
     details: dict[str, MigrateTaskDetail | str] = field(default_factory=dict)
     """Migrate details fetched for the task pane, by task id (a string is the lookup's error)."""
+    alerts: AlertEvaluator = field(default_factory=AlertEvaluator)
+    """This node's alert rules, fed every snapshot applied and every failed fetch (see :meth:`observe_alerts`)."""
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -97,13 +100,41 @@ class Node:
             self.last_error = describe_error(error)
             if not isinstance(error, SourceError | TimeoutError | EngineError | OSError):
                 log(f"snapshot from {self.name} failed: {error!r}")
+            self.observe_alerts(None, clock, log)
             return None
         finally:
             self.fetching = False
         self.connection = "connected"
         self.last_error = ""
         self.last_ok = clock()
-        return self.model.apply(snapshot)
+        changes = self.model.apply(snapshot)
+        self.observe_alerts(snapshot, clock, log)
+        return changes
+
+    def observe_alerts(
+        self, snapshot: Snapshot | None, clock: Callable[[], datetime], log: Callable[[str], None]
+    ) -> None:
+        """Feed the alert rules one fetch's outcome: the snapshot applied, or None when the node did not answer.
+
+        Rules measure their hold times on the data's clock (an embedded engine's may run fast or be a test's
+        manual clock), so while the node is down that clock is carried on from its last snapshot by the real time
+        since, as the header's clock is; never fetched at all, the wall clock is all there is.
+        """
+        connected = self.connection != "disconnected"
+        latest = self.model.latest
+        if snapshot is not None:
+            now = snapshot.taken_at
+        elif latest is not None:
+            now = latest.taken_at + timedelta(seconds=(self.age(clock()) or 0.0) * latest.clock_speed)
+        else:
+            now = clock()
+        try:
+            self.alerts.observe(snapshot, nodes={self.name: connected}, now=now)
+        except Exception as error:  # a rule's bug must not take the refresh (and the dashboard) down
+            log(f"alert rules on {self.name} failed: {error!r}")
+
+    def firing_alerts(self) -> list[Alert]:
+        return self.alerts.book.firing()
 
     def summary(self, now: datetime) -> NodeSummary:
         """The row of the nodes screen."""

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from engine.alerts import AlertEvaluator
+from engine.model import Alert, AlertRules
+
 from .client_model import Changes
 from .collector import RowFreezer
 from .config import MAX_REFRESH, MIN_REFRESH
@@ -69,10 +72,15 @@ class RefreshLoop:
         clock: Clock = utcnow,
         monotonic: Monotonic = time.monotonic,
         log: Callable[[str], None] = _no_log,
+        alert_rules: AlertRules | None = None,
     ) -> None:
         if not nodes:
             raise ValueError("the dashboard needs at least one source")
         self.nodes: list[Node] = list(nodes)
+        if alert_rules is not None:
+            # one evaluator per node: each source's data (and its connection) is its own, as its alerts are
+            for node in self.nodes:
+                node.alerts = AlertEvaluator(alert_rules)
         self.index = 0
         self.listener = listener
         self.interval = interval
@@ -111,6 +119,22 @@ class RefreshLoop:
         if not leaders:
             return None
         return self.index if self.index in leaders else leaders[0]
+
+    # -- alerts ---------------------------------------------------------------------------------------------------
+
+    def firing_alerts(self) -> list[tuple[Node, Alert]]:
+        """Every node's firing alerts, worst first, then the oldest first (as each node's book orders its own)."""
+        pairs = [(node, alert) for node in self.nodes for alert in node.firing_alerts()]
+        return sorted(pairs, key=lambda pair: (-pair[1].severity.rank, pair[1].since, pair[0].name, pair[1].id))
+
+    def alert_history(self) -> list[tuple[Node, Alert]]:
+        """Every node's resolved alerts, the most recently resolved first."""
+        pairs = [(node, alert) for node in self.nodes for alert in node.alerts.book.history()]
+        return sorted(pairs, key=lambda pair: pair[1].resolved_at or pair[1].fired_at, reverse=True)
+
+    def acknowledge(self, node: Node, alert_id: str) -> Alert | None:
+        """An operator has seen ``node``'s alert: local bookkeeping, it fires on (unacknowledged nowhere else)."""
+        return node.alerts.acknowledge(alert_id)
 
     # -- the schedule -----------------------------------------------------------------------------------------
 

@@ -126,6 +126,7 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
             live=auto_refresh,
             clock=self.clock,
             log=lambda message: self.log.error(message),
+            alert_rules=self.config.alerts,
         )
         capabilities = frozenset().union(*(node.capabilities for node in self.nodes))
         if len(self.nodes) > 1:

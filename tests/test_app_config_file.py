@@ -9,6 +9,7 @@ import pytest
 
 from app import config as config_module
 from app.config import ClusterEntry, Config, ConfigError, load_config
+from engine.model import AlertRules
 
 
 def written(tmp_path: Path, text: str) -> Path:
@@ -50,7 +51,7 @@ def test_every_setting_and_both_spellings_of_a_cluster(tmp_path: Path) -> None:
         ("keys = 3", '[keys] must map binding ids to key names, e.g. abort = "A", in {path}'),
         (
             "colour = 1\nrefresh = 0",
-            "unknown setting 'colour' in {path} (known: clusters, keys, read_only, refresh, screen, theme)",
+            "unknown setting 'colour' in {path} (known: alerts, clusters, keys, read_only, refresh, screen, theme)",
         ),
         ("[clusters]\na = { url = 'http://x', token = 5 }", "cluster 'a': token must be a string in {path}"),
         (
@@ -87,9 +88,51 @@ def test_a_flag_out_of_range_is_refused_like_the_same_setting_in_the_file(tmp_pa
 def test_the_schema_describes_the_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert config_module.main(["--schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert set(schema["properties"]) == {"refresh", "theme", "screen", "read_only", "keys", "clusters"}
+    assert set(schema["properties"]) == {"refresh", "theme", "screen", "read_only", "keys", "clusters", "alerts"}
     assert schema["additionalProperties"] is False
     assert (schema["properties"]["refresh"]["minimum"], schema["properties"]["refresh"]["maximum"]) == (0.2, 60.0)
     cluster = schema["properties"]["clusters"]["additionalProperties"]["anyOf"]
     assert {"pattern": "^https?://", "type": "string"} in cluster
     assert schema["$defs"]["ClusterTable"]["required"] == ["url"]
+    alerts = schema["$defs"]["AlertsTable"]
+    assert alerts["additionalProperties"] is False and "node_down_seconds" in alerts["properties"]
+
+
+def test_the_alerts_table_sets_the_rules_thresholds(tmp_path: Path) -> None:
+    path = written(
+        tmp_path, '[alerts]\nnode_down_seconds = 5\nsupervisor_halted_seconds = 0.5\ndisabled = ["root_task_failed"]\n'
+    )
+    rules = load_config(path).alerts
+    assert (rules.node_down_seconds, rules.supervisor_halted_seconds) == (5.0, 0.5)
+    assert rules.disabled == ["root_task_failed"] and rules.repair_stalled_seconds == 1800.0  # the rest: defaults
+    assert load_config(tmp_path / "none.toml").alerts == AlertRules()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[alerts]\nnode_down = 5", "[alerts]: unknown key 'node_down' (known: supervisor_halted_seconds, "),
+        (
+            "[alerts]\nnode_down_seconds = -1",
+            "[alerts] node_down_seconds must be a number of seconds, at least 0 in {path}",
+        ),
+        (
+            "[alerts]\nsupervisor_halted_seconds = '1m'",
+            "[alerts] supervisor_halted_seconds must be a number of seconds",
+        ),
+        ("[alerts]\nerror_share = 2", "[alerts] error_share must be a fraction between 0 and 1 in {path}"),
+        ("[alerts]\nerror_rate_minutes = 20", "[alerts] error_rate_minutes must be a whole number of minutes, 1 to 19"),
+        ("[alerts]\nhistory = 1.5", "[alerts] history must be a whole number of alerts kept, 0 to 100000"),
+        ("[alerts]\nerror_rate_per_minute = true", "[alerts] error_rate_per_minute must be a number of failures"),
+        (
+            "[alerts]\ndisabled = ['nope']",
+            "[alerts] disabled must be a list of rule names out of supervisor_run_hanging,",
+        ),
+        ("alerts = 3", "[alerts] must be a table of rule thresholds, e.g. node_down_seconds = 60, in {path}"),
+    ],
+)
+def test_each_alerts_mistake_names_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = written(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(message.replace("{path}", str(path)))

@@ -1,4 +1,4 @@
-"""The header line: cluster and node, leader/follower, supervisor badge, connection, data age, refresh, clock."""
+"""The header line: cluster and node, leader/follower, supervisor badge, alerts, connection, data age, refresh, clock."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from engine.model import SupervisorState
+from engine.model import Severity, SupervisorState
 
 from .formatting import exact_number, human_count, human_duration, keep_spaces_apart, text_segments
 
@@ -48,6 +48,10 @@ class StatusInfo:
     """Items (task trees, disks) the source's request budget has left unread past their max age."""
     behind_oldest: float = 0.0
     """Seconds since the longest-unread of them was read."""
+    alerts: int = 0
+    """Firing alerts nobody has acknowledged yet (of every node watched)."""
+    alerts_severity: Severity | None = None
+    """The worst severity among them, which colours the count."""
     extras: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -73,6 +77,7 @@ class StatusBar(Widget):
     StatusBar > .status-bar--finished { background: $secondary; color: $text; text-style: bold; }
     StatusBar > .status-bar--paused { background: $error; color: $text; text-style: bold; }
     StatusBar > .status-bar--bad { color: $text-error; text-style: bold; }
+    StatusBar > .status-bar--warn { color: $text-warning; text-style: bold; }
     StatusBar > .status-bar--good { color: $text-success; }
     StatusBar > .status-bar--dim { color: $text-muted; }
     StatusBar > .status-bar--name { text-style: bold; color: $text-accent; }
@@ -86,6 +91,7 @@ class StatusBar(Widget):
         "status-bar--finished",
         "status-bar--paused",
         "status-bar--bad",
+        "status-bar--warn",
         "status-bar--good",
         "status-bar--dim",
         "status-bar--name",
@@ -183,6 +189,12 @@ class StatusBar(Widget):
             parts.append((1, Text(" ")))
         elif not info.supervisor_configured:
             parts.append((4, Text("no schedule ", self._style("dim"))))
+        if info.alerts:
+            # critical in the error colour, warning in the warning colour; info-only alerts stay quiet
+            severity = info.alerts_severity
+            style = "bad" if severity is Severity.CRITICAL else "warn" if severity is Severity.WARNING else "dim"
+            count = f"⚠ {info.alerts} alert{'s' if info.alerts > 1 else ''} "
+            parts.append((1, Text(count, self._style(style))))
         if info.connection == "connected":
             parts.append((2, Text("● connected ", self._style("good"))))
         elif info.connection == "disconnected":

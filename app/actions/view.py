@@ -46,6 +46,19 @@ class ViewActions(AppHost):
         if name in self.MODES and name != self.current_mode:
             await self.switch_mode(name)
 
+    def action_alerts(self) -> None:
+        from ..screens.alerts import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
+
+    def action_acknowledge_alert(self) -> None:
+        """The registry's alert_ack, when run from the palette: it acknowledges in the alerts list, if open."""
+        from ..screens.alerts import AlertsScreen
+
+        if isinstance(self.screen, AlertsScreen):
+            self.screen.action_acknowledge()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.specs, self.read_only, str(self.config.path or default_path())))
 
@@ -103,6 +116,8 @@ class ViewActions(AppHost):
         data_now = snapshot.taken_at + timedelta(seconds=(age or 0.0) * speed) if snapshot is not None else now
         supervisor = snapshot.supervisor if snapshot is not None else None
         down = sum(1 for other in self.nodes if other is not node and other.connection == "disconnected")
+        # every node's alerts, not only the shown one's: a node down elsewhere is exactly what must not go unseen
+        unseen = [alert for _, alert in self.refresh_loop.firing_alerts() if not alert.acknowledged]
         return StatusInfo(
             cluster=snapshot.cluster.name if snapshot else "",
             node=node.name,
@@ -122,6 +137,8 @@ class ViewActions(AppHost):
             clock_speed=speed,
             behind=snapshot.lag.behind if snapshot is not None else 0,
             behind_oldest=snapshot.lag.oldest_seconds if snapshot is not None else 0.0,
+            alerts=len(unseen),
+            alerts_severity=max((alert.severity for alert in unseen), key=lambda s: s.rank, default=None),
         )
 
     def tick_status(self) -> None:

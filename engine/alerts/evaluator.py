@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ..model import Alert, AlertRules, AlertsView, Snapshot, TaskRow
 from .book import AlertBook
-from .rules import RULES, Condition, Facts, Rule
+from .rules import RULES, Condition, Facts, Rule, is_failed_root
 
 Clock = Callable[[], datetime]
 
@@ -28,7 +28,7 @@ class AlertEvaluator:
         """The revision of the last snapshot fed: pass it as ``since`` to read only what changed."""
         self._clock = clock
         self._snapshot: Snapshot | None = None
-        self._tasks: dict[str, TaskRow] = {}
+        self._failed_roots: dict[str, TaskRow] = {}
         self._nodes: dict[str, bool] = {}
         self._first_seen: dict[str, tuple[object, datetime]] = {}
         self._now: datetime | None = None
@@ -55,7 +55,7 @@ class AlertEvaluator:
                 raise ValueError("no time to evaluate at: give a snapshot, now=, or a clock")
             moment = self._snapshot.taken_at
         self._now = moment
-        facts = Facts(self._snapshot, self._tasks, self._nodes, self.thresholds)
+        facts = Facts(self._snapshot, self._failed_roots, self._nodes, self.thresholds)
         self.book.update(self._alerts(facts, moment), moment)
         return self.view()
 
@@ -73,12 +73,17 @@ class AlertEvaluator:
 
     def _apply(self, snapshot: Snapshot) -> None:
         # A snapshot carries the task rows changed since the revision asked for; a full one replaces the table.
+        # Only failed roots are kept: the one rule that reads rows needs nothing else (see Facts.failed_roots).
         if snapshot.full:
-            self._tasks = {}
+            self._failed_roots = {}
+        failed = self._failed_roots
         for row in snapshot.tasks:
-            self._tasks[row.status.id] = row
+            if is_failed_root(row):
+                failed[row.status.id] = row
+            else:
+                failed.pop(row.status.id, None)
         for task_id in snapshot.removed:
-            self._tasks.pop(task_id, None)
+            failed.pop(task_id, None)
         self._snapshot = snapshot
         self.revision = snapshot.revision
 

@@ -39,10 +39,12 @@ class Condition:
 
 @dataclass(slots=True)
 class Facts:
-    """Everything a rule may read: the newest snapshot, the full task table fed from its deltas, node states."""
+    """Everything a rule may read: the newest snapshot, the failed root tasks kept from its deltas, node states."""
 
     snapshot: Snapshot | None
-    tasks: Mapping[str, TaskRow]
+    failed_roots: Mapping[str, TaskRow]
+    """The registered root tasks in state failed (:func:`is_failed_root`), by id: the only rows a rule reads, so the
+    evaluator keeps just these instead of a second copy of a 100 000-task table, scanned every refresh."""
     nodes: Mapping[str, bool] = field(default_factory=dict)
     """Node name → whether the source reaches it now; only what the caller told."""
     thresholds: AlertRules = field(default_factory=AlertRules)
@@ -121,12 +123,16 @@ def supervisor_halted(facts: Facts) -> Iterator[Condition]:
     )
 
 
+def is_failed_root(row: TaskRow) -> bool:
+    """A root task (what an operator or the scheduler started, not an internal child) that failed, still registered."""
+    status = row.status
+    return not (row.gone or row.internal or status.has_parent or status.state is not TaskState.FAILED)
+
+
 def failed_roots(facts: Facts) -> Iterator[Condition]:
     """A root task (what an operator or the scheduler started, not an internal child) that failed."""
-    for row in facts.tasks.values():
+    for row in facts.failed_roots.values():
         status = row.status
-        if row.gone or row.internal or status.has_parent or status.state is not TaskState.FAILED:
-            continue
         where = " ".join(part for part in (status.keyspace, status.table, status.entity) if part)
         error = f": {status.error}" if status.error else ""
         yield Condition(
