@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from engine.model import CodeMode, MigrateState, MigrateTaskDetail, TaskRow, split_vuid
+from engine.model import CodeMode, MigrateState, MigrateTaskDetail, TaskRow, TaskStatus, split_vuid
 
 from .formatting import (
     bar_parts,
@@ -35,27 +35,7 @@ from .formatting import (
 )
 from .task_view import STATE_ICONS
 
-STATUS_FIELDS = (
-    "id",
-    "type",
-    "kind",
-    "scope",
-    "state",
-    "is_abortable",
-    "start_time",
-    "end_time",
-    "error",
-    "parent_id",
-    "sequence_number",
-    "shard",
-    "keyspace",
-    "table",
-    "entity",
-    "progress_units",
-    "progress_total",
-    "progress_completed",
-    "children_ids",
-)
+STATUS_FIELDS = tuple(TaskStatus.model_fields)
 BYTE_UNITS = frozenset({"bytes", "byte", "b"})
 BELOW_INDENT = 2
 """Indent of a value line laid out below its label (see :func:`layout_section`)."""

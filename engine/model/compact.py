@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pydantic import Field
 
 from .snapshot import Snapshot, TaskRow
-from .taskmanager import TaskKind, TaskState
+from .taskmanager import TaskKind, TaskState, TaskStatus
 
 CompactRow = tuple[
     str,  # module
@@ -45,31 +45,8 @@ CompactRow = tuple[
 ]
 """One task row; the names, in order, are :data:`COMPACT_ROW_FIELDS`."""
 
-COMPACT_ROW_FIELDS: tuple[str, ...] = (
-    "module",
-    "internal",
-    "user",
-    "gone",
-    "id",
-    "type",
-    "kind",
-    "scope",
-    "state",
-    "is_abortable",
-    "start_time",
-    "end_time",
-    "error",
-    "parent_id",
-    "sequence_number",
-    "shard",
-    "keyspace",
-    "table",
-    "entity",
-    "progress_units",
-    "progress_total",
-    "progress_completed",
-    "children_ids",
-)
+COMPACT_ROW_FIELDS: tuple[str, ...] = ("module", "internal", "user", "gone", *TaskStatus.model_fields)
+"""The row's own fields, then the status's in the order :class:`~engine.model.TaskStatus` declares them."""
 
 
 class CompactSnapshot(Snapshot):
