@@ -1,6 +1,7 @@
 """The ``schedtop`` command: the dashboard on the embedded demo engine (default), on a store, or on a server.
 
-``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``).
+``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``);
+``schedtop web …`` serves the dashboard to browsers (see ``schedtop web --help``).
 """
 
 from __future__ import annotations
@@ -251,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve(argv[1:])
+    if argv[:1] == ["web"]:
+        from .web.command import main as web_main  # imported late: only `schedtop web` needs aiohttp
+
+        return web_main(argv[1:])
     args = build_parser().parse_args(argv)
     # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
     # The app resumes the collector once that frame is drawn; an early return restores what it found.
