@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 
@@ -29,6 +30,7 @@ NOBODY = "http://127.0.0.1:9"  # the discard port: no schedtop there, and none n
         (["--connect", NOBODY, "--disks", "10"], "not with --connect"),
         (["--connect", "ftp://example"], "--connect needs an http:// or https:// URL"),
         (["--refresh", "0"], "refresh must be between"),
+        (["--max-sessions", "0"], "--max-sessions must be 1…1000"),
         (["--token-file", "/nonexistent/token"], "cannot read the token file"),
         (["--db", "/proc/nonexistent/store.db"], "the shared engine did not start"),
     ],
@@ -62,7 +64,7 @@ def test_a_port_in_use_is_a_message_and_exit_1() -> None:
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[RunningWeb]:
-    with RunningWeb("--connect", NOBODY) as running:
+    with RunningWeb("--connect", NOBODY, "--max-sessions", "1") as running:
         yield running
 
 
@@ -84,6 +86,15 @@ def test_a_session_opened_by_another_sites_page_is_403(web: RunningWeb) -> None:
     # The page's own origin gets through: the browser tests open their sessions that way.
     foreign = httpx.get(f"{web.url}/ws", headers={"Origin": "http://evil.example"})
     assert foreign.status_code == 403
+
+
+async def test_a_session_past_max_sessions_is_503(web: RunningWeb) -> None:
+    address = f"{web.url.replace('http://', 'ws://')}/ws?width=80&height=24"
+    async with aiohttp.ClientSession() as http, http.ws_connect(address, origin=web.url) as first:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(address, origin=web.url)
+        assert refused.value.status == 503
+        await first.close()
 
 
 def test_it_says_read_only_and_what_it_watches_when_it_listens(web: RunningWeb) -> None:

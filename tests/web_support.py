@@ -149,7 +149,7 @@ class BrowserTerminal:
     def screen_text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
-    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
         """Poll the screen until ``condition(text)`` holds (the browser's events are handled meanwhile)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -28,6 +28,7 @@ from .site import DashboardSite
 TOKEN_ENV = "SCHEDTOP_TOKEN"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9801
+DEFAULT_MAX_SESSIONS = 20
 MIN_TOKEN = 16  # as `schedtop serve` asks of its token
 
 
@@ -38,6 +39,12 @@ class WebError(Exception):
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"--port must be 0…65535, got {text!r}")
+    return int(text)
+
+
+def _sessions(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"--max-sessions must be 1…1000, got {text!r}")
     return int(text)
 
 
@@ -63,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a host name browsers may use for this server, besides localhost, --host and IP addresses "
         "(repeatable; a guard against DNS rebinding)",
+    )
+    group.add_argument(
+        "--max-sessions",
+        type=_sessions,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"browser sessions at once, each a dashboard process (default {DEFAULT_MAX_SESSIONS}); past it, 503",
     )
     group.add_argument(
         "--token-file",
@@ -175,7 +189,9 @@ async def _run(args: argparse.Namespace, token: str | None) -> int:
         read_only = token is None or bool(args.read_only)
         command = shlex.join(session_argv(args, connect, read_only=read_only))
         title = f"schedtop · {', '.join(connect)}"
-        site = DashboardSite(command, title=title, allowed_hosts=[args.host, *args.allow_host])
+        site = DashboardSite(
+            command, title=title, allowed_hosts=[args.host, *args.allow_host], max_sessions=args.max_sessions
+        )
         runner = web.AppRunner(await site.make_app(), handle_signals=False, access_log=None)
         await runner.setup()
         try:

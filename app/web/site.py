@@ -71,17 +71,34 @@ def site_guard(allowed_hosts: Iterable[str]) -> Middleware:
 
 
 class DashboardSite(Server):
-    """textual-serve's server with schedtop's page, its guard and no banner (``schedtop web`` prints its own)."""
+    """textual-serve's server with schedtop's page, its guard, a cap on sessions and no banner.
 
-    def __init__(self, command: str, *, title: str, allowed_hosts: Iterable[str] = ()) -> None:
+    Every session is a dashboard process; ``max_sessions`` keeps a page reloaded in a loop (or many visitors) from
+    starting more than the machine can run: past it, 503.
+    """
+
+    def __init__(self, command: str, *, title: str, allowed_hosts: Iterable[str] = (), max_sessions: int = 20) -> None:
         # host and port only feed textual-serve's public_url, which schedtop's page does not use.
         super().__init__(command, title=title, templates_path=TEMPLATES)
         self.allowed_hosts = tuple(allowed_hosts)
+        self.max_sessions = max_sessions
+        self.sessions = 0
 
     async def make_app(self) -> web.Application:
         app = await self._make_app()
         app.middlewares.append(site_guard(self.allowed_hosts))
         return app
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        if self.sessions >= self.max_sessions:
+            raise web.HTTPServiceUnavailable(
+                text=f"schedtop web already runs {self.max_sessions} sessions (--max-sessions); close one\n"
+            )
+        self.sessions += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions -= 1
 
     async def on_startup(self, app: web.Application) -> None:
         """No banner: textual-serve's would give its own, wrong, address."""
