@@ -202,7 +202,7 @@ async def _run(args: argparse.Namespace, token: str | None) -> int:
                 reason = error.strerror or str(error)
                 print(f"schedtop web: cannot listen on {args.host} port {args.port}: {reason}", file=sys.stderr)
                 return 1
-            _announce(tcp, engine, read_only=read_only, exposed=not is_loopback(args.host))
+            _announce(runner, engine, read_only=read_only, exposed=not is_loopback(args.host))
             return await _until_stopped(engine)
         finally:
             await runner.cleanup()
@@ -211,16 +211,12 @@ async def _run(args: argparse.Namespace, token: str | None) -> int:
             await engine.stop()
 
 
-def _announce(tcp: web.TCPSite, engine: SharedEngine | None, *, read_only: bool, exposed: bool) -> None:
-    server = tcp._server  # aiohttp keeps the listening sockets there; the port is only known once bound (--port 0)
-    sockets = getattr(server, "sockets", None) or []
-    for sock in sockets:
-        address = sock.getsockname()
+def _announce(runner: web.AppRunner, engine: SharedEngine | None, *, read_only: bool, exposed: bool) -> None:
+    for address in runner.addresses[:1]:  # the bound port: what --port 0 picked
         shown = f"[{address[0]}]" if ":" in str(address[0]) else address[0]
         source = f"shared engine {engine.url}" if engine is not None else "the --connect servers"
         mode = "read-only" if read_only else "changes allowed"
         print(f"schedtop web: listening on http://{shown}:{address[1]} ({source}, {mode})", file=sys.stderr, flush=True)
-        break
     if exposed:
         print(f"schedtop web: WARNING: {exposure_warning(read_only)}", file=sys.stderr, flush=True)
 
