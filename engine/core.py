@@ -24,7 +24,7 @@ from .config import DEMO_JOBS, NODE_NAME, EngineConfig, EngineEvent, wave_disks
 from .errors import InvalidArgument, StoreError
 from .model import DiskStatus
 from .model.task_types import SWITCHABLE_TYPES
-from .persist import HeadCache, Persistence, load_cluster
+from .persist import Persistence, load_cluster
 from .sim.cluster import Cluster, ClusterShape, Disk
 from .sim.demo import DemoFaults
 from .sim.faults import Faults
@@ -213,11 +213,6 @@ class EngineCore:
         """Write everything that changed since the last flush (inside a turn: with the turn's transaction)."""
         unix = self.clock.now().timestamp()
         self.persistence.flush(self._settings(unix), unix)
-
-    @property
-    def json_heads(self) -> HeadCache:
-        """The bounded cache of the tasks' JSON heads (see :class:`engine.persist.HeadCache`)."""
-        return self.persistence.heads
 
     async def close(self) -> None:
         if self._closed:

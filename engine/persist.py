@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import weakref
-from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,9 +27,6 @@ from .tasks.migrate import MigrateWork
 
 if TYPE_CHECKING:
     from .tasks.registry import TaskTypes
-
-HEADS_KEPT = 16_384
-"""Cached JSON heads kept (see HeadCache): ~16 MB at most, enough for every task a busy tick rewrites."""
 
 
 def load_cluster(store: EngineStore) -> Cluster:
@@ -64,7 +59,6 @@ class Persistence:
         self.tm = tm
         self.cluster = cluster
         self.counters = counters
-        self.heads = HeadCache()
         self.uncommitted_removed: list[str] = []
         """Ids deleted by a flush inside a turn's transaction that has not committed yet."""
         self.last_prune_minute = 0
@@ -79,10 +73,19 @@ class Persistence:
         for task_type, error, count in store.load_error_stats():
             self.counters.error_book(task_type).counts[error] = count
         loaded: list[tuple[Task, dict[str, Any] | None]] = []
-        for record, work in store.load_tasks():
-            loaded.append((Task.from_record(record), work))
+        work_heads: list[bool] = []
+        for head, tail, work_head, work in store.load_tasks():
+            if isinstance(work, list):  # a payload's tail: its head holds the rest
+                if work_head is None:
+                    raise StoreError(f"store {store.where}: task {head.get('id')} has a payload tail without its head")
+                work = MigrateWork.stored_json(work_head, work)
+            loaded.append((Task.from_stored(head, tail), work))
+            work_heads.append(work_head is not None)
         tm.restore(task for task, _ in loaded)
         task_types.restore(loaded)
+        for (task, _), has_head in zip(loaded, work_heads, strict=True):
+            if isinstance(task.work, MigrateWork):
+                task.work.head_stored = has_head
         tm.dirty.clear()
 
     def flush(self, settings: Mapping[str, object], unix: float) -> None:
@@ -96,7 +99,7 @@ class Persistence:
         if self.store.in_transaction:  # inside a turn: known written only once the turn commits
             self.uncommitted_removed.extend(removed)
         durable = self.store.durable
-        task_rows = self.heads.rows(changed) if changed and durable else ()
+        task_rows = task_rows_of(changed) if changed and durable else ()
         if not durable:
             removed = []
         disk_rows = [cluster.disks[d].to_row() for d in cluster.dirty_disks if d in cluster.disks] if durable else []
@@ -155,8 +158,11 @@ class Persistence:
             self.uncommitted_removed.clear()
 
     def mark_all_dirty(self) -> None:
+        """Everything is written again by the next flush, heads included (the store may not have them)."""
         tm, cluster, counters = self.tm, self.cluster, self.counters
         tm.dirty.update(tm.tasks)
+        for task in tm.tasks.values():
+            task.stored = False
         cluster.dirty_disks.update(cluster.disks)
         cluster.dirty_volumes.update(cluster.volumes)
         cluster.hosts_dirty = True
@@ -164,10 +170,6 @@ class Persistence:
             counters.dirty.update((task_type, name, m) for m in ring.minutes if m >= 0)
         for task_type, book in counters.errors.items():
             counters.dirty_errors.update((task_type, kind) for kind in book.counts)
-
-
-class _CachesHead(Protocol):
-    json_head: str
 
 
 class _Flushing(Protocol):
@@ -179,41 +181,27 @@ def flush(engine: _Flushing) -> None:
     engine.flush()
 
 
-class HeadCache:
-    """Bounds the JSON heads that tasks and payloads cache (``Task.record_json``, ``MigrateWork.json_text``).
+def task_rows_of(changed: list[Task]) -> Iterator[TaskRow]:
+    """The store rows of the changed tasks (see :data:`engine.store_protocol.TaskRow`), made as the store takes them.
 
-    A head (~0.5 KB) pays off for what is written again and again — running tasks, migrations in flight — but a
-    100 000-task cluster is mostly queued tasks written once, whose heads would cost ~90 MB. So only the
-    ``limit`` most recently cached heads are kept; an older one is dropped and simply encoded again if needed.
-    The holders are weak references, so a task that is gone is not kept alive by this cache.
+    A generator rather than a list: the first flush of a 100 000-task cluster would otherwise hold all its JSON text
+    at once, and the process keeps that memory long after the strings are gone. A task's head goes with its first
+    row only (and again after a failed flush, see :meth:`Persistence.mark_all_dirty`).
     """
-
-    def __init__(self, limit: int = HEADS_KEPT) -> None:
-        self.limit = limit
-        self.holders: deque[weakref.ref[_CachesHead]] = deque()
-
-    def rows(self, changed: list[Task]) -> Iterator[TaskRow]:
-        """The store rows of the changed tasks, made one at a time as SQLite takes them.
-
-        A generator rather than a list: the first flush of a 100 000-task cluster would otherwise hold ~110 MB of
-        JSON text at once, and the process keeps that memory long after the strings are gone.
-        """
-        hold, ref = self.holders.append, weakref.ref
-        for task in changed:
-            payload = task.work
-            work: str | None
-            if payload.__class__ is MigrateWork:  # the hot payload assembles its own JSON text
-                if not payload.json_head:
-                    hold(ref(payload))
-                work = payload.json_text()
-            else:
-                to_json = getattr(payload, "to_json", None)
-                work = encode(to_json()) if to_json is not None else None
-            if not task.json_head:
-                hold(ref(task))
-            yield task.id, task.module, task.parent_id, task.record_json(), work
-        holders = self.holders
-        while len(holders) > self.limit:
-            holder = holders.popleft()()
-            if holder is not None:
-                holder.json_head = ""
+    for task in changed:
+        payload = task.work
+        work_head: str | None = None
+        work: str | None
+        if payload.__class__ is MigrateWork:  # the hot payload: a head once, then its tail
+            if not (task.stored and payload.head_stored):
+                work_head = payload.head_json()
+                payload.head_stored = True
+            work = payload.tail_json()
+        else:
+            to_json = getattr(payload, "to_json", None)
+            work = encode(to_json()) if to_json is not None else None
+        head: str | None = None
+        if not task.stored or work_head is not None:
+            head = task.head_json()
+            task.stored = True
+        yield task.order, task.id, task.module, task.parent_id, head, work_head, task.tail_json(), work

@@ -13,14 +13,29 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
-from .store_protocol import Changes, DiskRow, ErrorRow, HostRow, MinuteRow, StoredTask, StoredVolume
+from .store_protocol import (
+    MIGRATE_TAIL_FIELDS,
+    TASK_TAIL_FIELDS,
+    Changes,
+    DiskRow,
+    ErrorRow,
+    HostRow,
+    MinuteRow,
+    StoredTask,
+    StoredVolume,
+    TaskRow,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: a task is a head row written once and a tail row rewritten by each flush (1: one JSON record per task)."""
+TASK_BATCH = 2_000
+"""Task rows taken from the (lazy) rows of a flush at a time: heads and tails go to two tables."""
 WAL_CHECKPOINT_PAGES = 10_000
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 """Bytes the WAL file is truncated back to after a checkpoint."""
@@ -33,15 +48,29 @@ CREATE TABLE IF NOT EXISTS disks (disk_id INTEGER PRIMARY KEY, host TEXT NOT NUL
     capacity INTEGER NOT NULL, base_used INTEGER NOT NULL, status TEXT NOT NULL, held INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS volumes (vid INTEGER PRIMARY KEY, code_mode INTEGER NOT NULL,
     chunk_size INTEGER NOT NULL, units TEXT NOT NULL, pending TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, module TEXT NOT NULL, parent_id TEXT,
-    record TEXT NOT NULL, work TEXT);
--- No query reads tasks by module, and the index of earlier stores slowed every insert and delete.
-DROP INDEX IF EXISTS tasks_module;
+CREATE TABLE IF NOT EXISTS task_heads (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, module TEXT NOT NULL,
+    parent_id TEXT, head TEXT NOT NULL, work_head TEXT);
+CREATE TABLE IF NOT EXISTS task_tails (key INTEGER PRIMARY KEY, tail TEXT, work TEXT);
 CREATE TABLE IF NOT EXISTS minute_stats (task_type TEXT NOT NULL, counter TEXT NOT NULL, minute INTEGER NOT NULL,
     value INTEGER NOT NULL, PRIMARY KEY (task_type, counter, minute));
 CREATE TABLE IF NOT EXISTS error_stats (task_type TEXT NOT NULL, error TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (task_type, error));
 """
+
+
+def _set_fields(document: str, array: str, fields: tuple[str, ...]) -> str:
+    return f"json_set({document}, " + ", ".join(f"'$.{f}', json({array} -> {i})" for i, f in enumerate(fields)) + ")"
+
+
+TASKS_VIEW = f"""
+CREATE VIEW tasks AS SELECT h.id AS id, h.module AS module, h.parent_id AS parent_id,
+    CASE WHEN t.tail IS NULL THEN h.head ELSE {_set_fields("h.head", "t.tail", TASK_TAIL_FIELDS)} END AS record,
+    CASE WHEN json_type(t.work) = 'array' THEN {_set_fields("h.work_head", "t.work", MIGRATE_TAIL_FIELDS)}
+        ELSE t.work END AS work
+FROM task_heads h LEFT JOIN task_tails t USING (key)
+"""
+"""Each task as one record (and its work) with the tail's fields set, as schema 1 stored it: for people reading a
+store with ``sqlite3`` (``SELECT id, record ->> 'state' FROM tasks``), not for the engine."""
 
 FlushHook = Callable[[sqlite3.Connection], None]
 
@@ -95,8 +124,13 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     connection.execute(statement)
+            _upgrade_tasks(connection)
+            connection.execute("DROP VIEW IF EXISTS tasks")
+            connection.execute(TASKS_VIEW)
             connection.execute(
-                "INSERT OR IGNORE INTO engine_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                "INSERT INTO engine_meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
             )
             connection.execute("COMMIT")
         except StoreError:
@@ -177,9 +211,19 @@ class Store:
         return [(vid, mode, size, json.loads(units), json.loads(pending)) for vid, mode, size, units, pending in rows]
 
     def load_tasks(self) -> Iterator[StoredTask]:
-        """Task records and work payloads in insertion order (parents before children)."""
-        for record, work in self.connection.execute("SELECT record, work FROM tasks ORDER BY rowid"):
-            yield json.loads(record), (json.loads(work) if work else None)
+        """Task heads and tails in creation order (parents before children)."""
+        rows = self.connection.execute(
+            "SELECT h.head, t.tail, h.work_head, t.work FROM task_heads h LEFT JOIN task_tails t USING (key) "
+            "ORDER BY key"
+        )
+        loads = json.loads
+        for head, tail, work_head, work in rows:
+            yield (
+                loads(head),
+                loads(tail) if tail else None,
+                loads(work_head) if work_head else None,
+                loads(work) if work else None,
+            )
 
     def load_minute_stats(self, oldest_minute: int) -> list[MinuteRow]:
         return self.connection.execute(
@@ -215,13 +259,11 @@ class Store:
                     "units = excluded.units, pending = excluded.pending",
                     changes.volumes,
                 )
-            c.executemany(  # ``tasks`` may be a generator: rows are made as SQLite takes them
-                "INSERT INTO tasks VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "record = excluded.record, work = excluded.work",
-                changes.tasks,
-            )
+            self._write_tasks(c, changes.tasks)
             if changes.removed:
-                c.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in changes.removed])
+                gone = [(i,) for i in changes.removed]
+                c.executemany("DELETE FROM task_tails WHERE key = (SELECT key FROM task_heads WHERE id = ?)", gone)
+                c.executemany("DELETE FROM task_heads WHERE id = ?", gone)
             if changes.minutes:
                 c.executemany(
                     "INSERT INTO minute_stats VALUES (?, ?, ?, ?) ON CONFLICT(task_type, counter, minute) "
@@ -239,10 +281,47 @@ class Store:
             for hook in self.flush_hooks:
                 hook(c)
 
+    @staticmethod
+    def _write_tasks(c: sqlite3.Connection, tasks: Iterable[TaskRow]) -> None:
+        """Heads (new tasks only) and tails, a batch at a time: ``tasks`` may be a generator of 100 000 rows."""
+        rows = iter(tasks)
+        while batch := list(islice(rows, TASK_BATCH)):
+            heads = [(k, i, m, p, h, w) for k, i, m, p, h, w, _, _ in batch if h is not None]
+            if heads:
+                c.executemany(
+                    "INSERT INTO task_heads VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "work_head = excluded.work_head",
+                    heads,
+                )
+            c.executemany(
+                "INSERT INTO task_tails VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "tail = excluded.tail, work = excluded.work",
+                [(row[0], row[6], row[7]) for row in batch],
+            )
+
     def prune(self, before_minute: int) -> None:
         """Drop the minute rows older than ``before_minute`` (joins the enclosing transaction)."""
         with self.transaction() as c:
             c.execute("DELETE FROM minute_stats WHERE minute < ?", (before_minute,))
+
+
+def _upgrade_tasks(connection: sqlite3.Connection) -> None:
+    """A schema 1 store's tasks (one JSON record each) become heads holding the whole record, with no tail yet.
+
+    The loader reads a head without a tail as a whole record; the first flush that changes such a task writes its
+    tail, whose fields then win over the record's. Keyed by the record's creation order, as new tasks are.
+    """
+    old = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'tasks'").fetchone()
+    if old is None:
+        return
+    connection.execute(
+        "INSERT INTO task_heads (key, id, module, parent_id, head, work_head) "
+        "SELECT json_extract(record, '$.order'), id, module, parent_id, record, NULL FROM tasks ORDER BY rowid"
+    )
+    connection.execute(
+        "INSERT INTO task_tails (key, tail, work) SELECT json_extract(record, '$.order'), NULL, work FROM tasks"
+    )
+    connection.execute("DROP TABLE tasks")
 
 
 def _lock(target: Path) -> int:

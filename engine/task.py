@@ -12,8 +12,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from .jsontext import json_num, json_str, json_time, object_head
+from .jsontext import encode, json_num, json_str, json_time
 from .model import NO_PARENT, ChildRef, TaskKind, TaskState, TaskStats, TaskStatus
+from .store_protocol import TASK_TAIL_FIELDS as TAIL_FIELDS
 from .trusted import construct as _construct
 
 NO_CHILDREN: Mapping[str, None] = MappingProxyType({})
@@ -54,8 +55,7 @@ class Task:
     The twelve fields fixed at creation that most tasks share with many others (a disk's chunk migrations differ
     only in id, entity and payload) live in one interned tuple (``identity``): 96 bytes fewer per task than a
     slot each. The consumers' caches (snapshot row, ``list_module_tasks`` JSON) are kept by the task manager, not
-    here; the store's JSON head stays here because the store's bounded cache (``persist.HeadCache``) holds tasks
-    weakly.
+    here; ``stored`` tells the store's writer (``persist.task_rows_of``) whether its head was written.
     """
 
     __slots__ = (
@@ -69,7 +69,6 @@ class Task:
         "folded",
         "id",
         "identity",
-        "json_head",
         "order",
         "parent_id",
         "progress_completed",
@@ -78,6 +77,7 @@ class Task:
         "sequence_number",
         "start_time",
         "state",
+        "stored",
         "work",
     )
 
@@ -89,8 +89,8 @@ class Task:
     """Creation order, kept across restarts so that children are listed as they were created."""
     work: Any
     """The task type's own state (e.g. a migration); it persists with the task as JSON via ``to_json``."""
-    json_head: str
-    """The store's JSON of the identity fields (fixed at creation), cached (see ``record_json``)."""
+    stored: bool
+    """The store holds this task's head (its identity, written once); from then on a flush writes only its tail."""
 
     def __init__(
         self,
@@ -123,7 +123,6 @@ class Task:
         revision: int = 0,
         order: int = 0,
         work: Any = None,
-        json_head: str = "",
     ) -> None:
         self.id = id
         self.identity = _interned(
@@ -145,7 +144,7 @@ class Task:
         self.revision = revision
         self.order = order
         self.work = work
-        self.json_head = json_head
+        self.stored = False
 
     def __repr__(self) -> str:
         return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r}, revision={self.revision})"
@@ -251,26 +250,22 @@ class Task:
         """Everything but the work payload and the children (rebuilt from parent ids), for the store."""
         return {**self._identity(), **self._changing()}
 
-    def record_json(self) -> str:
-        """``json.dumps(self.to_record())``, byte for byte, re-encoding only the fields that can change.
+    def head_json(self) -> str:
+        """The store's head: the JSON object of the fields fixed at creation, written once per task."""
+        return encode(self._identity())
 
-        A flush writes every changed task; the identity half of its record never changes after creation, so its
-        JSON is cached on the task and the other half is appended (see :mod:`engine.jsontext`); the store keeps
-        only the most recently written tasks' caches (``persist.HeadCache``).
+    def tail_json(self) -> str:
+        """The store's tail: ``json.dumps`` of the changing fields' values as an array, in :data:`TAIL_FIELDS` order.
+
+        A flush writes the tail of every changed task (thousands a tick under load): the array names no field and
+        is assembled by hand, a fifth of the record it replaced (issue 12: bytes written were half a flush).
         """
-        head = self.json_head
-        if not head:
-            # object_head, not an f-string of cached parts: that was faster but left ~70 MB of a 100 000-task
-            # first flush's freed heads in partly used memory pools, which the process never gave back.
-            head = self.json_head = object_head(self._identity())
         error = self.error
         return (
-            f'{head}"state": {_STATE_JSON[self.state]}, "start_time": {json_time(self.start_time)}, '
-            f'"end_time": {json_time(self.end_time)}, "error": {json_str(error) if error else _EMPTY_JSON}, '
-            f'"progress_total": {json_num(self.progress_total)}, '
-            f'"progress_completed": {json_num(self.progress_completed)}, '
-            f'"failed_descendant": {_BOOL_JSON[self.failed_descendant]}, "folded": {_BOOL_JSON[self.folded]}, '
-            f'"expires_at": {json_num(self.expires_at)}}}'
+            f"[{_STATE_JSON[self.state]}, {json_time(self.start_time)}, {json_time(self.end_time)}, "
+            f"{json_str(error) if error else _EMPTY_JSON}, {json_num(self.progress_total)}, "
+            f"{json_num(self.progress_completed)}, {_BOOL_JSON[self.failed_descendant]}, "
+            f"{_BOOL_JSON[self.folded]}, {json_num(self.expires_at)}]"
         )
 
     def _identity(self) -> dict[str, Any]:
@@ -309,6 +304,15 @@ class Task:
             "folded": self.folded,
             "expires_at": self.expires_at,
         }
+
+    @classmethod
+    def from_stored(cls, head: dict[str, Any], tail: list[Any] | None) -> Task:
+        """A task from its stored head and tail; a tail of None means the head is a whole record (stores of schema 1)."""
+        if tail is not None:
+            head.update(zip(TAIL_FIELDS, tail, strict=True))
+        task = cls.from_record(head)
+        task.stored = True
+        return task
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Task:

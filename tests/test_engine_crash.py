@@ -23,7 +23,7 @@ CONSUMERS = {"shard_repair", "blob_delete"}
 def migrations_in_flight(db: Path) -> int:
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            rows = conn.execute('SELECT work FROM tasks WHERE work LIKE \'%"kind": "migrate"%\'').fetchall()
+            rows = conn.execute("SELECT work FROM tasks WHERE work ->> 'kind' = 'migrate'").fetchall()
     except sqlite3.Error:
         return 0
     return sum(1 for (work,) in rows if json.loads(work)["state"] in (1, 2, 3))

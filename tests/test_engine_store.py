@@ -12,6 +12,7 @@ from engine.clock import ManualClock
 from engine.engine import Engine, EngineConfig
 from engine.errors import EngineError, StoreError
 from engine.model import MigrateState, TaskState
+from engine.tasks.migrate import MigrateWork
 
 QUIET = {"balance": False, "shard_repair": False, "blob_delete": False, "volume_inspect": False}
 
@@ -228,6 +229,46 @@ async def test_a_store_with_garbled_rows_is_a_clear_store_error(tmp_path: Path) 
     engine = await Engine.open(config(db))
     await engine.close()
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE tasks SET record = '{not json'")
+        conn.execute("UPDATE task_tails SET tail = '[not json'")
     with pytest.raises(StoreError, match="cannot read"):
         await Engine.open(config(db))
+
+
+def downgrade_to_schema_1(db: Path) -> None:
+    """Rewrite a store as schema 1 wrote it: one ``tasks`` table holding each task's whole record and work."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE old_tasks AS SELECT id, module, parent_id, record, work FROM tasks")
+        conn.execute("DROP VIEW tasks")
+        conn.execute("DROP TABLE task_heads")
+        conn.execute("DROP TABLE task_tails")
+        conn.execute("ALTER TABLE old_tasks RENAME TO tasks")
+        conn.execute("UPDATE engine_meta SET value = '1' WHERE key = 'schema_version'")
+
+
+async def test_a_schema_1_store_opens_with_every_task_and_keeps_working(tmp_path: Path) -> None:
+    db = tmp_path / "engine.db"
+    engine = await Engine.open(config(db))
+    try:
+        await engine.break_disk(101)
+        await engine.advance(4)
+        before = {task_id: task.to_record() for task_id, task in engine.tm.tasks.items()}
+    finally:
+        await engine.close()
+    downgrade_to_schema_1(db)
+    upgraded = await Engine.open(config(db, stored_time(db)))
+    try:
+        assert {task_id: task.to_record() for task_id, task in upgraded.tm.tasks.items()} == before
+        await upgraded.advance(4)  # tails of the upgraded tasks are written over their old records
+        after = {task_id: task.to_record() for task_id, task in upgraded.tm.tasks.items()}
+        works = {i: t.work.to_json() for i, t in upgraded.tm.tasks.items() if isinstance(t.work, MigrateWork)}
+    finally:
+        await upgraded.close()
+    again = await Engine.open(config(db, stored_time(db)))
+    try:
+        assert {task_id: task.to_record() for task_id, task in again.tm.tasks.items()} == after
+        assert {i: t.work.to_json() for i, t in again.tm.tasks.items() if isinstance(t.work, MigrateWork)} == works
+        assert works, "migrations in flight, their payloads upgraded too"
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT value FROM engine_meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    finally:
+        await again.close()

@@ -33,8 +33,8 @@ from engine.taskmanager import TaskManager
 
 HOST: HostRow = ("http://10.0.0.1:8889", "10.0.0.1", "z0", 0)
 DISK: DiskRow = (100, HOST[0], "z0", 1000, 10, "normal", 0)
-TASK: TaskRow = ("t-1", "balance", None, json.dumps({"id": "t-1"}), json.dumps({"kind": "x", "n": 1}))
-CHILD: TaskRow = ("t-2", "balance", "t-1", json.dumps({"id": "t-2"}), None)
+TASK: TaskRow = (1, "t-1", "balance", None, json.dumps({"id": "t-1"}), None, "[1]", json.dumps({"kind": "x", "n": 1}))
+CHILD: TaskRow = (2, "t-2", "balance", "t-1", json.dumps({"id": "t-2"}), json.dumps({"w": 0}), "[2]", "[5]")
 
 
 def opened(path: Path | None) -> EngineStore:
@@ -82,7 +82,7 @@ def test_flushed_rows_load_back_after_a_reopen(tmp_path: Path) -> None:
         loaded: list[StoredVolume] = again.load_volumes()
         assert loaded == [(7, 1, 64, [[7 << 32, 100]], {"1": 100})]
         tasks: list[StoredTask] = list(again.load_tasks())
-        assert tasks == [({"id": "t-1"}, {"kind": "x", "n": 1}), ({"id": "t-2"}, None)]  # insertion order
+        assert tasks == [({"id": "t-1"}, [1], None, {"kind": "x", "n": 1}), ({"id": "t-2"}, [2], {"w": 0}, [5])]
         minutes: list[MinuteRow] = again.load_minute_stats(95)
         assert minutes == [("balance", "finished", 100, 4)]
         errors: list[ErrorRow] = again.load_error_stats()
@@ -100,14 +100,14 @@ def test_a_flush_updates_rows_in_place_and_deletes_removed_tasks() -> None:
                 settings={"seed": 1},
                 hosts=[(HOST[0], HOST[1], HOST[2], 1)],
                 disks=[(100, HOST[0], "z0", 1000, 20, "broken", 1)],
-                tasks=[(TASK[0], TASK[1], None, json.dumps({"id": "t-1", "v": 2}), None)],
+                tasks=[(1, "t-1", "balance", None, None, None, "[3]", None)],  # the head is stored already
                 removed=["t-2"],
                 errors=[("balance", "boom", 3)],
             )
         )
         assert store.load_hosts() == [(HOST[0], HOST[1], HOST[2], 1)]
         assert store.load_disks() == [(100, HOST[0], "z0", 1000, 20, "broken", 1)]
-        assert list(store.load_tasks()) == [({"id": "t-1", "v": 2}, None)]
+        assert list(store.load_tasks()) == [({"id": "t-1"}, [3], None, None)]
         assert store.load_error_stats() == [("balance", "boom", 3)]
     finally:
         store.close()
@@ -165,7 +165,9 @@ class DictStore:
         self.hosts: dict[str, HostRow] = {}
         self.disks: dict[int, DiskRow] = {}
         self.volumes: dict[int, tuple[int, int, int, str, str]] = {}
-        self.tasks: dict[str, TaskRow] = {}
+        self.keys: dict[str, int] = {}
+        self.tasks: dict[int, tuple[str, str | None, str, str | None]] = {}
+        """key → head, work head, tail, work (a head is written once: later rows carry none)."""
         self.minutes: dict[tuple[str, str, int], int] = {}
         self.errors: dict[tuple[str, str], int] = {}
         self.in_transaction = False
@@ -197,8 +199,13 @@ class DictStore:
         return [(v, m, s, json.loads(u), json.loads(p)) for v, m, s, u, p in sorted(self.volumes.values())]
 
     def load_tasks(self) -> Iterator[StoredTask]:
-        for _, _, _, record, work in self.tasks.values():
-            yield json.loads(record), (json.loads(work) if work else None)
+        for head, work_head, tail, work in sorted(self.tasks.values()):
+            yield (
+                json.loads(head),
+                json.loads(tail),
+                json.loads(work_head) if work_head else None,
+                (json.loads(work) if work else None),
+            )
 
     def load_minute_stats(self, oldest_minute: int) -> list[MinuteRow]:
         return [(t, c, m, v) for (t, c, m), v in self.minutes.items() if m >= oldest_minute]
@@ -212,9 +219,12 @@ class DictStore:
         self.hosts.update((row[0], row) for row in changes.hosts)
         self.disks.update((row[0], row) for row in changes.disks)
         self.volumes.update((row[0], row) for row in changes.volumes)
-        self.tasks.update((row[0], row) for row in changes.tasks)
+        for key, task_id, _, _, head, work_head, tail, work in changes.tasks:
+            stored_head, stored_work_head = self.tasks[key][:2] if head is None else (head, work_head)
+            self.keys[task_id] = key
+            self.tasks[key] = (stored_head, stored_work_head, tail, work)
         for task_id in changes.removed:
-            self.tasks.pop(task_id, None)
+            self.tasks.pop(self.keys.pop(task_id, -1), None)
         self.minutes.update(((t, c, m), v) for t, c, m, v in changes.minutes)
         self.errors.update(((t, e), n) for t, e, n in changes.errors)
         if changes.prune_before_minute is not None:
@@ -248,7 +258,7 @@ def test_persistence_writes_only_what_changed_and_prunes_once_a_minute() -> None
     persistence.flush({"seed": 5}, unix=610.0)  # the same minute: no prune
     second = store.flushes[-1]
     assert (second.disks, second.volumes, second.prune_before_minute) == ([], [], None)
-    assert [row[0] for row in store.tasks.values()] == [task.id]
+    assert list(store.keys) == [task.id]
     assert store.minutes == {("balance", "finished", 10): 1}
     persistence.flush({"seed": 5}, unix=700.0)
     assert store.flushes[-1].prune_before_minute == 700 // 60 - 20

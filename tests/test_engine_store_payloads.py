@@ -1,14 +1,13 @@
-"""The store's JSON payloads: the fast hand-assembled text is exactly what ``json.dumps`` writes, and loads back."""
+"""The store's task rows: a head written once and a hand-assembled tail, exactly what ``json.dumps`` writes, loading back."""
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import json
 import math
 import random
+import sqlite3
 import uuid
-import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from engine.clock import ManualClock
 from engine.engine import Engine, EngineConfig
 from engine.jsontext import encode, json_num
 from engine.model import MigrateState, TaskKind
+from engine.store_protocol import MIGRATE_TAIL_FIELDS, TASK_TAIL_FIELDS
 from engine.taskmanager import Task, TaskManager
 from engine.tasks.migrate import MigrateWork
 
@@ -50,31 +50,46 @@ def work(**changes: object) -> MigrateWork:
     return dataclasses.replace(base, **changes)
 
 
+def assert_stored_exactly(task: Task) -> None:
+    """The head and tail are ``json.dumps`` of the record's two halves, byte for byte, and together the record."""
+    record = task.to_record()
+    tail = [record[name] for name in TASK_TAIL_FIELDS]
+    head = {name: value for name, value in record.items() if name not in TASK_TAIL_FIELDS}
+    assert task.tail_json() == json.dumps(tail)
+    assert task.head_json() == json.dumps(head)
+
+
 @pytest.mark.parametrize("text", AWKWARD_TEXTS)
-def test_a_task_record_is_exactly_json_dumps_of_the_record_in_every_state(text: str) -> None:
+def test_a_tasks_stored_head_and_tail_are_exactly_json_dumps_in_every_state(text: str) -> None:
     tm = manager()
     root = tm.create("repair", "repair", "disk", keyspace=text, entity=text, progress_total=10)
     child = tm.create("repair", "repair", "chunk", parent=root, node="10.0.0.1", progress_total=2.5)
-    assert root.record_json() == json.dumps(root.to_record())  # created, head cached from here on
+    assert_stored_exactly(root)
     tm.start(root)
     tm.progress(root, 3)
     tm.progress(child, 1.25, total=7.75)
-    assert root.record_json() == json.dumps(root.to_record())
-    assert child.record_json() == json.dumps(child.to_record())
+    assert_stored_exactly(root)
+    assert_stored_exactly(child)
     tm.finish(child, error=text or "failed")
     tm.finish(root)
     for task in (root, child):
-        assert task.record_json() == json.dumps(task.to_record())
+        assert_stored_exactly(task)
 
 
-def test_a_stored_record_loads_back_into_the_same_task() -> None:
+def test_a_stored_head_and_tail_load_back_into_the_same_task() -> None:
     tm = manager()
     task = tm.create("repair", "repair", "disk", kind=TaskKind.NODE, user=True, progress_total=4)
     tm.start(task)
     tm.finish(task, error='broke "badly"')
-    loaded = Task.from_record(json.loads(task.record_json()))
-    for name in ("id", "state", "kind", "start_time", "end_time", "error", "expires_at", "order", "user"):
-        assert getattr(loaded, name) == getattr(task, name)
+    loaded = Task.from_stored(json.loads(task.head_json()), json.loads(task.tail_json()))
+    assert loaded.to_record() == task.to_record()
+
+
+def test_a_head_without_a_tail_is_a_whole_record_as_schema_1_stored_it() -> None:
+    tm = manager()
+    task = tm.create("repair", "repair", "disk", progress_total=4)
+    tm.start(task)
+    assert Task.from_stored(task.to_record(), None).to_record() == task.to_record()
 
 
 @pytest.mark.parametrize("text", AWKWARD_TEXTS)
@@ -88,18 +103,21 @@ def test_a_migrate_payload_is_exactly_json_dumps_and_loads_back_with_every_field
         finish_left=0.5,
         worker_redo_cnt=2,
     )
-    assert payload.json_text() == json.dumps(payload.to_json())
-    payload.state, payload.done_size, payload.finish_left = MigrateState.FINISHED, payload.total_size, -0.25
-    assert payload.json_text() == json.dumps(payload.to_json())  # after the head was cached
-    loaded = MigrateWork.from_json(json.loads(payload.json_text()))
+    head = payload.head_json()
+    for _ in range(2):
+        whole = payload.to_json()
+        assert payload.tail_json() == json.dumps([whole[name] for name in MIGRATE_TAIL_FIELDS])
+        assert json.loads(head) | dict(zip(MIGRATE_TAIL_FIELDS, json.loads(payload.tail_json()), strict=True)) == whole
+        payload.state, payload.done_size, payload.finish_left = MigrateState.FINISHED, payload.total_size, -0.25
+    loaded = MigrateWork.from_json(MigrateWork.stored_json(json.loads(head), json.loads(payload.tail_json())))
     for field in dataclasses.fields(MigrateWork):
-        if field.name != "json_head":
+        if field.name != "head_stored":
             assert getattr(loaded, field.name) == getattr(payload, field.name), field.name
 
 
 def test_the_payload_json_names_every_field_of_the_work() -> None:
-    stored = set(json.loads(work().json_text())) - {"kind"}
-    assert stored == {f.name for f in dataclasses.fields(MigrateWork)} - {"json_head"}
+    stored = set(json.loads(work().head_json())) - {"kind"} | set(MIGRATE_TAIL_FIELDS)
+    assert stored == {f.name for f in dataclasses.fields(MigrateWork)} - {"head_stored"}
 
 
 @pytest.mark.parametrize("value", [0, -7, 2**70, 1.5, -0.0, 1e300, math.inf, -math.inf, math.nan, True, None])
@@ -113,40 +131,26 @@ def test_new_ids_are_the_seeded_version_4_uuids() -> None:
         assert tm.new_id() == str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-async def test_the_store_rows_stay_exact_while_the_cache_of_json_heads_stays_bounded(tmp_path: Path) -> None:
-    engine = await Engine.open(
-        EngineConfig(db_path=tmp_path / "engine.db", clock=ManualClock(), autorun=False, failure_rate=0.0)
-    )
+async def test_the_store_rows_stay_exact_and_a_head_is_written_once(tmp_path: Path) -> None:
+    db = tmp_path / "engine.db"
+    engine = await Engine.open(EngineConfig(db_path=db, clock=ManualClock(), autorun=False, failure_rate=0.0))
     try:
-        engine.json_heads.limit = 5
         await engine.break_disk(101)
+        await engine.advance(2)
+        with sqlite3.connect(db) as conn:  # a mark in every head: a head written again would lose it
+            conn.execute("UPDATE task_heads SET head = json_set(head, '$.mark', 1)")
+        first = set(engine.tm.tasks)
         for _ in range(6):
             await engine.advance(2)
-            assert len(engine.json_heads.holders) <= 5
-        rows = engine.store.connection.execute("SELECT id, record, work FROM tasks").fetchall()
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT id, record, work FROM tasks").fetchall()
+            marked = {i for (i,) in conn.execute("SELECT id FROM task_heads WHERE head ->> 'mark' = 1")}
         assert {task_id for task_id, _, _ in rows} == set(engine.tm.tasks)
+        assert marked and marked == first & set(engine.tm.tasks), "every head written before the mark kept it"
         for task_id, record, work in rows:
             task = engine.tm.tasks[task_id]
-            assert record == json.dumps(task.to_record())
+            assert {k: v for k, v in json.loads(record).items() if k != "mark"} == task.to_record()
             if isinstance(task.work, MigrateWork):
-                assert work == json.dumps(task.work.to_json())
-    finally:
-        await engine.close()
-
-
-async def test_a_task_that_is_gone_is_not_kept_alive_by_the_json_cache(tmp_path: Path) -> None:
-    engine = await Engine.open(
-        EngineConfig(db_path=tmp_path / "engine.db", clock=ManualClock(), autorun=False, failure_rate=0.0)
-    )
-    try:
-        task_id = await engine.add_manual_migrate(min(engine.cluster.disks[102].chunks), True)
-        task = engine.tm.tasks[engine.migrations.get(task_id).tm_id]
-        assert task.json_head, "written once, its head is cached"
-        gone = weakref.ref(task)
-        await engine.abort_task(task.id)
-        await engine.task_status(task.id)  # reading a finished root unregisters it
-        del task
-        gc.collect()
-        assert gone() is None
+                assert json.loads(work) == task.work.to_json()
     finally:
         await engine.close()

@@ -58,7 +58,7 @@ def migration_progress(db: Path) -> tuple[int, int]:
     """(finished, unfinished) manual migrations in the store's last commit; (0, 0) before it has any."""
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            rows = conn.execute('SELECT work FROM tasks WHERE work LIKE \'%"kind": "migrate"%\'').fetchall()
+            rows = conn.execute("SELECT work FROM tasks WHERE work ->> 'kind' = 'migrate'").fetchall()
     except sqlite3.Error:
         return 0, 0
     states = [json.loads(work)["state"] for (work,) in rows]

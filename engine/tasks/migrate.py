@@ -17,7 +17,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from ..jsontext import json_num, json_str, json_time, object_head
+from ..jsontext import encode, json_num, json_str, json_time
 from ..model import (
     DiskStatus,
     MigrateState,
@@ -30,6 +30,7 @@ from ..model import (
     split_vuid,
 )
 from ..model.formats import format_go_time
+from ..store_protocol import MIGRATE_TAIL_FIELDS as TAIL_FIELDS
 from ..taskmanager import ABORTED, Task
 from .base import Context
 
@@ -76,8 +77,8 @@ class MigrateWork:
     finish_advance_reason: str = ""
     finish_left: float = 0.0
     last_error: str = ""
-    json_head: str = field(default="", repr=False)
-    """The store's JSON of the fields fixed at creation, cached (see ``json_text``); not itself stored."""
+    head_stored: bool = field(default=False, repr=False)
+    """The store holds this payload's head (see ``head_json``); not itself stored."""
 
     @property
     def vid(self) -> int:
@@ -130,20 +131,25 @@ class MigrateWork:
     def to_json(self) -> dict[str, Any]:
         return {**self._identity(), **self._changing()}
 
-    def json_text(self) -> str:
-        """``json.dumps(self.to_json())``, byte for byte, re-encoding only what can change (see ``Task.record_json``)."""
-        head = self.json_head
-        if not head:
-            head = object_head(self._identity())
-            self.json_head = head
+    def head_json(self) -> str:
+        """The store's head: the JSON object of the fields fixed at creation, written once with its task's head."""
+        return encode(self._identity())
+
+    def tail_json(self) -> str:
+        """``json.dumps`` of the changing fields' values as an array in :data:`TAIL_FIELDS` order (see
+        ``Task.tail_json``)."""
         return (
-            f'{head}"state": {int(self.state)}, "mtime": {json_time(self.mtime)}, "tm_id": {json_str(self.tm_id)}, '
-            f'"dest_disk_id": {json_num(self.dest_disk_id)}, "dest_host": {json_str(self.dest_host)}, '
-            f'"dest_vuid": {json_num(self.dest_vuid)}, "done_size": {json_num(self.done_size)}, '
-            f'"worker_redo_cnt": {json_num(self.worker_redo_cnt)}, '
-            f'"finish_advance_reason": {json_str(self.finish_advance_reason)}, '
-            f'"finish_left": {json_num(self.finish_left)}, "last_error": {json_str(self.last_error)}}}'
+            f"[{int(self.state)}, {json_time(self.mtime)}, {json_str(self.tm_id)}, {json_num(self.dest_disk_id)}, "
+            f"{json_str(self.dest_host)}, {json_num(self.dest_vuid)}, {json_num(self.done_size)}, "
+            f"{json_num(self.worker_redo_cnt)}, {json_str(self.finish_advance_reason)}, "
+            f"{json_num(self.finish_left)}, {json_str(self.last_error)}]"
         )
+
+    @staticmethod
+    def stored_json(head: dict[str, Any], tail: list[Any]) -> dict[str, Any]:
+        """The ``to_json`` form of a stored head and tail."""
+        head.update(zip(TAIL_FIELDS, tail, strict=True))
+        return head
 
     def _identity(self) -> dict[str, Any]:
         return {
