@@ -138,7 +138,7 @@ class TaskTypePanel(Widget):
         self._width = 0
         self._base: Style | None = None
         self.suspended = 0
-        """This type's suspended tasks (the type is switched off), shown after the counts when there are any."""
+        """This type's suspended tasks (the type is switched off), shown in the border when there are any."""
 
     def show(self, section: object | None, note: str = "", suspended: int = 0) -> None:
         """Show a stats section (``None`` with a note when this node does not report the type)."""
@@ -150,6 +150,8 @@ class TaskTypePanel(Widget):
         enabled = getattr(section, "enable", True) if section is not None else None
         self.set_class(enabled is False, "-disabled")
         subtitle = "" if enabled is None else ("[$text-success]on[/]" if enabled else "[$text-warning]off[/]")
+        if suspended:  # in the border: the counts line is full on a narrow panel
+            subtitle = f"[$text-warning]⏸ {suspended} suspended[/] · {subtitle}"
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         self._repaint_changed_lines()
@@ -257,8 +259,6 @@ class TaskTypePanel(Widget):
             text.append(human_count(total), self._style("value"))
         if getattr(section, "enable", True) is False:
             text.append("  disabled", self._style("off"))
-        if self.suspended:
-            text.append(f"  ⏸ {self.suspended} suspended", self._style("off"))
         return text
 
     def _series_block(self, section: object, series: Series, spark_width: int) -> Text:
@@ -283,8 +283,7 @@ class TaskTypePanel(Widget):
             text.append("off ", self._style("off"))
         else:
             text.append("on  ", self._style("label"))
-        if self.suspended:
-            text.append(f"⏸{self.suspended} ", self._style("off"))
+
         if isinstance(section, QUEUED_SECTIONS):
             counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"
             text.append(f"{counts:<10}", self._style("value"))
