@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
 from engine.errors import InvalidArgument
+from engine.model import CreateTaskRequest, DistributedType
 from engine.taskmanager import TaskManager
 
 
@@ -43,3 +46,18 @@ def test_drain_keeps_a_failed_child_that_a_running_parent_still_shows(tm: TaskMa
 def test_drain_of_an_unknown_module_is_invalid(tm: TaskManager) -> None:
     with pytest.raises(InvalidArgument, match="unknown module 'compaction'"):
         tm.drain("compaction")
+
+
+async def test_a_drain_is_in_the_store_when_it_returns(tmp_path: Path) -> None:
+    db = tmp_path / "engine.db"
+    config = EngineConfig(db_path=db, clock=ManualClock(), autorun=False, supervisor=False)
+    engine = await Engine.open(config)
+    finished = await engine.create_task(CreateTaskRequest(type=DistributedType.REBALANCE))
+    await engine.abort_task(finished)
+    assert await engine.drain("distributed") > 0
+    await engine.close()
+    reopened = await Engine.open(config)
+    try:
+        assert finished not in reopened.tm.tasks
+    finally:
+        await reopened.close()
