@@ -226,6 +226,17 @@ REGISTRY: tuple[BindingSpec, ...] = (
         show=False,
     ),
     BindingSpec(
+        "drain",
+        "D",
+        "drain_module",
+        "Drain",
+        "Drain the selected task's module: unregister its finished (done or failed) tasks now (asks first).",
+        mutating=True,
+        scope=TASKS,
+        requires=caps.DRAIN,
+        show=False,
+    ),
+    BindingSpec(
         "migrate",
         "m",
         "manual_migrate",

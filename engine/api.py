@@ -75,6 +75,10 @@ class EngineAPI(Protocol):
 
     async def get_user_ttl(self) -> int: ...
 
+    async def drain(self, module: str) -> int:
+        """Unregister the module's finished tasks now (ScyllaDB's ``drain``); returns how many went. InvalidArgument
+        (400) for an unknown module."""
+
     async def set_user_ttl(self, seconds: int) -> int:
         """Set ``user_task_ttl``; returns the previous value."""
 

@@ -118,6 +118,8 @@ class EngineCore:
             self._loading(self._apply_settings, meta)
             self._loading(self.persistence.load, meta, self.handlers)
         self.handlers.consumers.ensure_started()
+        for task_type in SWITCHABLE_TYPES:  # suspended tasks follow the switches (the stored ones or the config's)
+            self.tm.switch_type(task_type, self.enabled.get(task_type, True))
         self.demo = DemoFaults(self.ctx, self._break, self._drop) if config.demo else None
         if self.demo is not None and "demo" in meta:
             self.demo.load_state(meta["demo"])

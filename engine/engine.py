@@ -60,4 +60,5 @@ class Engine(CubeFSFamily, TasksFamily, SupervisorFamily, FaultsFamily, EngineTu
             task_ttl=self.tm.task_ttl,
             user_task_ttl=self.tm.user_task_ttl,
             switches={t: self.enabled.get(t, True) for t in SWITCHABLE_TYPES},
+            suspended=self.tm.suspended_counts(),
         )

@@ -10,6 +10,10 @@
   them), then go; reading a finished task's status or waiting for it unregisters it, except for cluster tasks.
 - Abort is refused for non-abortable tasks; otherwise the task and its descendants are stopped through the
   module's abort hook and end ``failed`` with error ``aborted``.
+- A task type switched off (CubeFS's ``enable``) suspends its running tasks: state ``suspended``, started while
+  off they begin suspended; switching it on resumes them. The handlers do not step a switched-off type's work, so
+  a suspended task's progress stays where it was.
+- ``drain`` unregisters a module's finished tasks at once, whatever their TTL (ScyllaDB's ``drain/{module}``).
 - Every change bumps a global revision stored on the task, so a snapshot can return just the rows changed (and
   the ids removed) since a revision, in time proportional to the changes, not to the number of tasks.
 
@@ -75,6 +79,10 @@ class TaskManager:
         """The snapshot's cached row per task id, valid for the task's current revision (``touch`` drops it)."""
         self.stats_json_cache: dict[str, bytes] = {}
         """The HTTP ``list_module_tasks`` item per task id, valid for its current revision (``touch`` drops it)."""
+        self.off_types: set[str] = set()
+        """Task types switched off: their tasks start suspended, their running ones were suspended."""
+        self.suspended: dict[str, str] = {}
+        """Suspended task id → its type, so that a snapshot counts them without a walk over every task."""
 
     # -- modules and ids ------------------------------------------------------------------------------------
     def register_module(self, name: str, abort_hook: AbortHook | None = None) -> None:
@@ -183,9 +191,58 @@ class TaskManager:
 
     def start(self, task: Task) -> None:
         if task.state is TaskState.CREATED:
-            task.state = TaskState.RUNNING
             task.start_time = self.now()
-            self.touch(task)
+            if task.type in self.off_types:
+                self._suspend(task)
+            else:
+                task.state = TaskState.RUNNING
+                self.touch(task)
+
+    def switch_type(self, task_type: str, on: bool) -> int:
+        """Switch a task type on (resume its suspended tasks) or off (suspend its running ones); returns how many
+        tasks changed state. A rare operator action, so one walk over the tasks is fine."""
+        if on:
+            self.off_types.discard(task_type)
+            resumed = [self.tasks[i] for i, t in self.suspended.items() if t == task_type and i in self.tasks]
+            for task in resumed:
+                del self.suspended[task.id]
+                task.state = TaskState.RUNNING
+                self.touch(task)
+            return len(resumed)
+        self.off_types.add(task_type)
+        running = [t for t in self.tasks.values() if t.state is TaskState.RUNNING and t.type == task_type]
+        for task in running:
+            self._suspend(task)
+        return len(running)
+
+    def _suspend(self, task: Task) -> None:
+        task.state = TaskState.SUSPENDED
+        self.suspended[task.id] = task.type
+        self.touch(task)
+
+    def suspended_counts(self) -> dict[str, int]:
+        """Suspended tasks by type (only the types that have some)."""
+        counts: dict[str, int] = {}
+        for task_type in self.suspended.values():
+            counts[task_type] = counts.get(task_type, 0) + 1
+        return counts
+
+    def drain(self, module: object) -> int:
+        """Unregister the module's finished tasks now (ScyllaDB's ``drain``); returns how many went.
+
+        Finished children kept under a running parent (they failed) stay: the parent's tree still needs them.
+        """
+        tasks = self.module_tasks(module)
+        finished = [
+            t
+            for t in tasks.values()
+            if t.finished and not (t.parent_id and (p := self.tasks.get(t.parent_id)) is not None and not p.finished)
+        ]
+        gone = len(self.tasks)
+        for task in finished:
+            if task.id in self.tasks:
+                self.unregister(task)
+        return gone - len(self.tasks)
 
     def progress(self, task: Task, completed: float, total: float | None = None) -> None:
         if total is not None:
@@ -201,6 +258,7 @@ class TaskManager:
         if task.start_time is None:
             task.start_time = self.now()
         task.state = TaskState.FAILED if error else TaskState.DONE
+        self.suspended.pop(task.id, None)
         task.error = error or ""
         task.end_time = self.now()
         self.touch(task)
@@ -243,6 +301,7 @@ class TaskManager:
             if self.tasks.pop(current.id, None) is None:
                 continue
             self.modules.get(current.module, {}).pop(current.id, None)
+            self.suspended.pop(current.id, None)
             self.changes.pop(current.id, None)
             self.row_cache.pop(current.id, None)
             self.stats_json_cache.pop(current.id, None)
@@ -435,6 +494,8 @@ class TaskManager:
         for task in loaded:
             self.tasks[task.id] = task
             self.modules.setdefault(task.module, {})[task.id] = task
+            if task.state is TaskState.SUSPENDED:
+                self.suspended[task.id] = task.type
         for task in loaded:
             if task.parent_id and task.parent_id in self.tasks:
                 add_child(self.tasks[task.parent_id], task.id)

@@ -124,13 +124,15 @@ def _status(task_id: str, **fields: Any) -> dict[str, Any]:
 
 
 class FakeScylla:
-    """A 6.2.0 node: no user_ttl, and reading a finished task's status unregisters it.
+    """A 6.2.0 node: no user_ttl, and reading a finished task's status unregisters it; with ``drain=True`` a newer
+    node's ``POST /task_manager/drain/{module}`` too (a 6.2.0 node answers that path 404).
 
     Every request is logged in ``requests`` as (``clock()``, path), so a test can count what a client sent when.
     """
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    def __init__(self, clock: Any = time.monotonic, drain: bool = False) -> None:
         self.clock = clock
+        self.has_drain = drain
         self.requests: list[tuple[float, str]] = []
         self.ttl = 0
         self.tasks: dict[str, dict[str, Any]] = {
@@ -191,6 +193,15 @@ class FakeScylla:
             self.tasks[task_id].update(state="failed", error="aborted")
             return JSONResponse(None)
 
+        async def drain(request: Request) -> Response:
+            module = request.path_params["module"]
+            if module not in ("repair", "compaction"):
+                return error(f"module {module} not found", 400)
+            for task_id in [t for t, m in self.modules.items() if m == module]:
+                if self.tasks.get(task_id, {}).get("state") in ("done", "failed"):
+                    self.forget(task_id)
+            return JSONResponse(None)
+
         async def ttl(request: Request) -> Response:
             if request.method == "POST":
                 previous, self.ttl = self.ttl, int(request.query_params["ttl"])
@@ -204,6 +215,7 @@ class FakeScylla:
                 Route("/task_manager/task_status_recursive/{id}", recursive),
                 Route("/task_manager/abort_task/{id}", abort, methods=["POST"]),
                 Route("/task_manager/ttl", ttl, methods=["GET", "POST"]),
+                *([Route("/task_manager/drain/{module}", drain, methods=["POST"])] if self.has_drain else []),
             ]
         )
 

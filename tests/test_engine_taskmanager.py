@@ -254,6 +254,7 @@ async def test_list_filters_by_keyspace_as_idc_and_table_as_disk_id(engine: Engi
 
 
 async def test_consumers_are_long_running_and_not_abortable(engine: Engine) -> None:
+    await engine.set_enabled("blob_delete", True)  # switched off (QUIET), its consumer would wait suspended
     [consumer] = await engine.list_module_tasks("blob_delete")
     with pytest.raises(NotAbortable):
         await engine.abort_task(consumer.task_id)

@@ -6,7 +6,7 @@ has room, a single summary line when the screen is short. Anything odd in the da
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -137,16 +137,21 @@ class TaskTypePanel(Widget):
         self._strips: list[Strip | None] | None = None
         self._width = 0
         self._base: Style | None = None
+        self.suspended = 0
+        """This type's suspended tasks (the type is switched off), shown in the border when there are any."""
 
-    def show(self, section: object | None, note: str = "") -> None:
+    def show(self, section: object | None, note: str = "", suspended: int = 0) -> None:
         """Show a stats section (``None`` with a note when this node does not report the type)."""
-        if section == self.section and note == self.note:
+        if section == self.section and note == self.note and suspended == self.suspended:
             return
         self.section = section
         self.note = note
+        self.suspended = suspended
         enabled = getattr(section, "enable", True) if section is not None else None
         self.set_class(enabled is False, "-disabled")
         subtitle = "" if enabled is None else ("[$text-success]on[/]" if enabled else "[$text-warning]off[/]")
+        if suspended:  # in the border: the counts line is full on a narrow panel
+            subtitle = f"[$text-warning]⏸ {suspended} suspended[/] · {subtitle}"
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         self._repaint_changed_lines()
@@ -278,6 +283,7 @@ class TaskTypePanel(Widget):
             text.append("off ", self._style("off"))
         else:
             text.append("on  ", self._style("label"))
+
         if isinstance(section, QUEUED_SECTIONS):
             counts = f"{section.preparing_cnt}/{section.worker_doing_cnt}/{section.finishing_cnt}"
             text.append(f"{counts:<10}", self._style("value"))
@@ -318,7 +324,14 @@ class StatsPanels(Widget):
         for task_type in TaskType:
             yield TaskTypePanel(task_type)
 
-    def show(self, stats: TasksStat | None, is_leader: bool = True, error: str = "") -> None:
+    def show(
+        self,
+        stats: TasksStat | None,
+        is_leader: bool = True,
+        error: str = "",
+        suspended: Mapping[str, int] | None = None,
+    ) -> None:
+        """``suspended``: suspended tasks by task type (``Snapshot.suspended``)."""
         if not self._panels:
             self._panels = list(self.query(TaskTypePanel))
         for panel in self._panels:
@@ -329,4 +342,4 @@ class StatsPanels(Widget):
             note = "" if section is not None else ("waiting for data" if stats is None else "not on this node")
             if section is None and stats is not None and not is_leader:
                 note = "leader only (this node follows)"
-            panel.show(section, note)
+            panel.show(section, note, (suspended or {}).get(panel.task_type.value, 0))

@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from engine.model import CodeMode, MigrateState, MigrateTaskDetail, TaskRow, TaskStatus, split_vuid
+from engine.model import CodeMode, MigrateState, MigrateTaskDetail, TaskRow, TaskState, TaskStatus, split_vuid
 
 from .formatting import (
     bar_parts,
@@ -110,6 +110,12 @@ def status_section(row: TaskRow, now: datetime | None, styles: DetailStyles = PL
     section.add("module", row.module + ("  (internal)" if row.internal else "") + ("  (user)" if row.user else ""))
     if row.gone:
         section.add("note", "finished and gone from the server; kept here", styles.note)
+    if status.state is TaskState.SUSPENDED:
+        section.add(
+            "note",
+            f"suspended: task type {status.type} is switched off; its progress is frozen until it is switched on",
+            styles.error,
+        )
     for name in STATUS_FIELDS:
         value = getattr(status, name)
         if name == "children_ids":

@@ -223,6 +223,35 @@ class TaskActions(AppHost):
             self.notify(f"aborted {task_id}", timeout=4)
             await self.refresh_data()
 
+    # -- drain ----------------------------------------------------------------------------------------------------
+
+    def action_drain_module(self) -> None:
+        task_id = self.selected_task()
+        row = self.model.get(task_id) if task_id is not None else None
+        if row is None:
+            self.notify("select a task of the module to drain first", severity="warning", timeout=3)
+            return
+        module = row.module
+        finished = sum(1 for r in self.model.rows.values() if r.module == module and r.status.state.is_final)
+        body = (
+            f"Unregister the finished (done or failed) tasks of module {module} now, whatever their TTL? "
+            f"{finished} finished task{'s' if finished != 1 else ''} of it {'are' if finished != 1 else 'is'} shown; "
+            "running tasks stay."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._drain(module)
+
+        self.push_screen(ConfirmDialog(f"Drain {module}", body, "Drain"), answered)
+
+    @work(group="drain", exit_on_error=False)
+    async def _drain(self, module: str) -> None:
+        ok, _ = await self._attempt(self.source.drain(module), f"drain {module} failed")
+        if ok:
+            self.notify(f"drained the finished tasks of {module}", timeout=4)
+            await self.refresh_data()
+
     # -- wait -----------------------------------------------------------------------------------------------------
 
     def action_wait(self) -> None:

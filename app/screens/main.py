@@ -54,7 +54,7 @@ class MainScreen(TaskDataScreen):
         migrations.display = app.has_capability("migrations")
         if snapshot is not None:
             app.guard(
-                lambda: stats.show(snapshot.stats, snapshot.cluster.is_leader),
+                lambda: stats.show(snapshot.stats, snapshot.cluster.is_leader, suspended=snapshot.suspended),
                 lambda error: stats.show(None, error=error),
             )
             app.guard(

@@ -118,9 +118,11 @@ class TasksScreen(TaskDataScreen):
             # counting 100 000 tasks by state takes a while: let the first frame out first
             running = "… running"
             self.call_after_refresh(self._count_states)
+        suspended = model.count(TaskState.SUSPENDED) if model.counts_ready else 0
         parts = [
             f"{model.count()} tasks",
             running,
+            *([f"{suspended} suspended"] if suspended else []),
             f"{view.visible_task_count} shown",
             *narrowing(view),
             f"sort: {view.sort_label}",

@@ -59,6 +59,8 @@ SWITCHES = "switches"
 """Turn background task types on and off (the CubeFS ``enable`` flag; upstream that is Clustermgr's config)."""
 CREATE_TASK = "create_task"
 """create / cancel distributed tasks, and ``execute`` of CREATE TASK / CANCEL TASK statements."""
+DRAIN = "drain"
+"""Unregister a module's finished tasks now (ScyllaDB's ``drain/{module}``, newer than 6.2.0)."""
 KEEPS_FINISHED = "keeps_finished"
 """The backend forgets finished tasks once read (read-once status, TTL 0): the client keeps them, marked gone."""
 
@@ -79,6 +81,7 @@ ALL_CAPABILITIES = frozenset(
         SCHEDULE,
         SWITCHES,
         CREATE_TASK,
+        DRAIN,
     }
 )
 
@@ -143,6 +146,14 @@ class UserTaskTTL(Protocol):
 
 class TaskManagerSource(Aborts, Waits, TaskTTL, UserTaskTTL, Protocol):
     """The ScyllaDB-style task manager (``/task_manager/…``): abort, wait and the two TTLs."""
+
+
+class Drains(Protocol):
+    """:data:`DRAIN`."""
+
+    async def drain(self, module: str) -> None:
+        """Unregister the module's finished (done or failed) tasks; InvalidArgument for an unknown module,
+        Unsupported when the node is too old to drain."""
 
 
 class TaskDetails(Protocol):
@@ -228,6 +239,7 @@ PROTOCOLS: dict[str, type | None] = {
     MANUAL_MIGRATE: ManualMigrate,
     SWITCHES: TaskSwitches,
     CREATE_TASK: DistributedTasks,
+    DRAIN: Drains,
     SUPERVISOR: SupervisorControl,
     CLEANUP: RunCleanup,
     SCHEDULE: Schedule,
@@ -252,6 +264,7 @@ def protocol_methods(protocol: type) -> tuple[str, ...]:
 class Source(
     Lifecycle,
     TaskManagerSource,
+    Drains,
     CubeFSAdmin,
     DistributedTasks,
     SupervisorControl,

@@ -147,6 +147,9 @@ class EmbeddedSource:
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
         return await self._call(self._engine().wait_task, task_id, timeout)
 
+    async def drain(self, module: str) -> None:
+        await self._call(self._engine().drain, module)
+
     async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
         return await self._call(self._engine().task_detail, task_type, task_id)
 

@@ -1,6 +1,6 @@
 """A ScyllaDB node's REST task manager (port 10000) as a source: modules, task trees, abort, wait and TTLs.
 
-Works with 6.2.0 (no ``user_ttl``, read-once status) and newer nodes. Trees come from ``task_status_recursive`` of
+Works with 6.2.0 (no ``user_ttl`` nor ``drain``, read-once status) and newer nodes (``drain``, state ``suspended``). Trees come from ``task_status_recursive`` of
 unfinished roots only: reading a finished task would unregister it. Finished tasks the server forgets stay on
 screen, marked gone.
 
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from engine.errors import EngineError
 from engine.model import ClusterSummary, Lag, Snapshot, TaskRow, TasksStat, TaskStats, TaskStatus
 
-from .base import ABORT, KEEPS_FINISHED, TASKS, TTL, USER_TTL, WAIT
+from .base import ABORT, DRAIN, KEEPS_FINISHED, TASKS, TTL, USER_TTL, WAIT, Unsupported
 from .http_errors import translated
 from .polite import PoliteHttpSource
 from .task_manager import TaskManagerHttp
@@ -38,7 +38,7 @@ class ScyllaSource(TaskManagerHttp, PoliteHttpSource):
     backend = "ScyllaDB"
 
     def _start_state(self) -> None:
-        self.capabilities: frozenset[str] = frozenset({TASKS, ABORT, WAIT, TTL, KEEPS_FINISHED})
+        self.capabilities: frozenset[str] = frozenset({TASKS, ABORT, WAIT, TTL, KEEPS_FINISHED, DRAIN})
         self.seen = SeenTasks()
         self._limit = asyncio.Semaphore(CONCURRENCY)
         self._trees: dict[str, list[TaskRow]] = {}
@@ -127,6 +127,18 @@ class ScyllaSource(TaskManagerHttp, PoliteHttpSource):
             user_task_ttl=self._ttls[1],
             lag=Lag(behind=self.plan.behind(now), oldest_seconds=round(self.plan.oldest(now), 1)),
         )
+
+    async def drain(self, module: str) -> None:
+        """Drain where the node has it; an older node (6.2.0 has no ``drain``) answers 404 or 405 to the path."""
+        try:
+            await super().drain(module)
+        except EngineError as error:
+            if error.status in (404, 405):
+                raise Unsupported(
+                    "drain is not supported by this node (ScyllaDB 6.2.0 and older have no drain; "
+                    "finished tasks go when their TTL runs out)"
+                ) from None
+            raise
 
     async def get_user_ttl(self) -> int:
         if USER_TTL not in self.capabilities:

@@ -37,6 +37,9 @@ class PartialSource:
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskStatus:
         raise self._missing("wait")
 
+    async def drain(self, module: str) -> None:
+        raise self._missing("drain")
+
     async def task_detail(self, task_type: str, task_id: str) -> MigrateTaskDetail:
         raise self._missing("task detail")
 

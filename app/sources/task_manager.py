@@ -1,4 +1,4 @@
-"""The one client of ScyllaDB's task-manager REST API (``/task_manager/…``): abort, wait and the two TTLs.
+"""The one client of ScyllaDB's task-manager REST API (``/task_manager/…``): abort, wait, the two TTLs and drain.
 
 A ScyllaDB node serves it on port 10000 and ``schedtop serve`` answers the same paths, so both remote sources
 mix this class in over their :class:`~app.sources.http_client.HttpClient`.
@@ -7,10 +7,11 @@ mix this class in over their :class:`~app.sources.http_client.HttpClient`.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from engine.model import TaskStatus
 
-from .base import TaskManagerSource
+from .base import Drains, TaskManagerSource
 from .http_client import HttpClient
 from .http_errors import translated
 
@@ -34,6 +35,9 @@ class TaskManagerHttp:
         )
         return TaskStatus.model_validate(body)
 
+    async def drain(self, module: str) -> None:
+        await translated(self.client.post_json(f"/task_manager/drain/{quote(module, safe='')}"))
+
     async def get_ttl(self) -> int:
         return int(await translated(self.client.get_json("/task_manager/ttl")))
 
@@ -49,3 +53,4 @@ class TaskManagerHttp:
 
 if TYPE_CHECKING:  # mypy proves the mixin is the protocol, signatures and types
     _IS_A_TASK_MANAGER: type[TaskManagerSource] = TaskManagerHttp
+    _DRAINS: type[Drains] = TaskManagerHttp

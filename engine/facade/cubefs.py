@@ -55,4 +55,6 @@ class CubeFSFamily(EngineCore):
             raise InvalidArgument(f"enabled must be true or false, got {enabled!r}")
         if self.enabled.get(task_type) != enabled:
             self.enabled[task_type] = enabled
-            self._log(task_type, "enabled" if enabled else "disabled")
+            changed = self.tm.switch_type(task_type, enabled)
+            verb = ("enabled", "resumed") if enabled else ("disabled", "suspended")
+            self._log(task_type, f"{verb[0]}; {changed} running task(s) {verb[1]}" if changed else verb[0])

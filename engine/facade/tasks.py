@@ -66,6 +66,10 @@ class TasksFamily(EngineCore):
         return self.tm.user_task_ttl
 
     @durable
+    async def drain(self, module: str) -> int:
+        return self.tm.drain(module)
+
+    @durable
     async def set_user_ttl(self, seconds: int) -> int:
         return self.tm.set_ttl(seconds, user=True)
 

@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from ..alerts import AlertEvaluator
 from ..api import EngineAPI
 from ..model import AlertRules
-from . import routes_admin, routes_alerts, routes_cubefs, routes_scylla, routes_supervisor, routes_tasks
+from . import (
+    routes_admin,
+    routes_alerts,
+    routes_apidoc,
+    routes_cubefs,
+    routes_scylla,
+    routes_supervisor,
+    routes_tasks,
+)
 from .errors import CatchBugs, install_error_handlers
 from .methods import MethodRoutes
 from .openapi import truthful_openapi
@@ -48,7 +56,16 @@ def create_app(
     app.state.alerts = AlertEvaluator(alert_rules)
     app.state.alert_every = alert_every
     install_error_handlers(app)
-    for module in (routes_cubefs, routes_scylla, routes_supervisor, routes_tasks, routes_admin, routes_alerts):
+    routers = (
+        routes_cubefs,
+        routes_scylla,
+        routes_apidoc,
+        routes_supervisor,
+        routes_tasks,
+        routes_admin,
+        routes_alerts,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     # Starlette runs the last-added middleware first: the site guard, the token, the size limit, the methods, and

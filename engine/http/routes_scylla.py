@@ -1,6 +1,7 @@
 """ScyllaDB task manager endpoints under ``/task_manager``, with upstream's methods and status codes.
 
-Errors answer ``{"message", "code": <status>}``: unknown task or module 400, not abortable 403, wait timeout 408.
+``drain/{module}`` (newer ScyllaDB) unregisters a module's finished tasks. Errors answer ``{"message", "code":
+<status>}``: unknown task or module 400, not abortable 403, wait timeout 408.
 A malformed task id is a 400 here (upstream lets it become a 500). POSTs to ``ttl``/``user_ttl`` return the
 previous value as a bare number.
 """
@@ -95,6 +96,13 @@ async def get_ttl(engine: Engine) -> Response:
 async def set_ttl(engine: Engine, ttl: Annotated[int, Query(ge=0, le=TTL_MAX)]) -> Response:
     """Set ``task_ttl`` (seconds); answers the previous value."""
     return plain_json(await engine.set_ttl(ttl))
+
+
+@router.post("/drain/{module}", response_model=None, responses=_ERRORS)
+async def drain(engine: Engine, module: Annotated[str, Path(max_length=128)]) -> Response:
+    """Unregister the module's finished (done or failed) tasks now, whatever their TTL; 400 for an unknown module."""
+    await engine.drain(module)
+    return plain_json(None)
 
 
 @router.get("/user_ttl", response_model=int)

@@ -61,6 +61,11 @@ class Snapshot(WireModel):
         description="each switchable task type and whether it is on; the CubeFS ones also say so in their stats "
         "section's enable, the distributed ones (rebuild, check_disk, rebalance) only here",
     )
+    suspended: dict[str, int] = Field(
+        default_factory=dict,
+        description="suspended tasks by task type (a type switched off suspends its running tasks); types with none "
+        "are left out",
+    )
     lag: Lag = Field(
         default_factory=Lag,
         description="for remote sources with a request budget: what is behind (always 0 for the embedded engine)",

@@ -264,14 +264,15 @@ class Migrations:
     # -- the work -------------------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         # Queues drain back to front, so a task moves at most one state per step and every state is observable.
-        for task_type in TYPE_PRIORITY:
+        # A switched-off type's tasks are suspended: nothing of theirs moves until it is switched on again.
+        active = [t for t in TYPE_PRIORITY if t == "manual_migrate" or self.ctx.is_enabled(t)]
+        for task_type in active:
             self._finish(task_type, dt)
         slots: dict[str, int] = {}
-        for task_type in TYPE_PRIORITY:
+        for task_type in active:
             self._work(task_type, dt, slots)
-        for task_type in TYPE_PRIORITY:
-            if task_type == "manual_migrate" or self.ctx.is_enabled(task_type):
-                self._prepare(task_type)
+        for task_type in active:
+            self._prepare(task_type)
 
     def _task(self, work: MigrateWork) -> Task | None:
         return self.ctx.tm.tasks.get(work.tm_id)
