@@ -74,6 +74,12 @@ def _tasks(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _alertmanager_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"--alertmanager needs an http:// or https:// URL, got {text!r}")
+    return text
+
+
 def _screen(text: str) -> int:
     if text in SCREENS:
         return SCREENS.index(text) + 1
@@ -159,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_max_rps,
         metavar="N",
         help=f"requests a second schedtop may send each server (default: {DEFAULT_RATE:g}; a cluster's max_rps wins)",
+    )
+    parser.add_argument(
+        "--alertmanager",
+        metavar="URL",
+        type=_alertmanager_url,
+        help="post every node's firing and resolved alerts to this Prometheus Alertmanager (its v2 API, e.g. "
+        "http://127.0.0.1:9093); its trouble shows as a notification, never stops the dashboard",
     )
     ui = parser.add_argument_group("display")
     ui.add_argument("--refresh", type=_refresh, metavar="S", help="seconds between refreshes (default: 1)")
@@ -302,7 +315,7 @@ def _dashboard(args: argparse.Namespace) -> int:
             print(f"schedtop: cannot open the engine: {error}", file=sys.stderr)
             return 1
     try:
-        app = SchedtopApp(source, config, ansi_color=args.ansi)
+        app = SchedtopApp(source, config, ansi_color=args.ansi, alertmanager=args.alertmanager)
     except KeymapError as error:
         print(f"schedtop: {error}", file=sys.stderr)
         return 2
