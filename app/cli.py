@@ -1,6 +1,7 @@
 """The ``schedtop`` command: the dashboard on the embedded demo engine (default), on a store, or on a server.
 
-``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``).
+``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``);
+``schedtop exporter …`` serves remote sources' metrics and alerts for Prometheus (``schedtop exporter --help``).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "A full-screen dashboard for a storage cluster's background tasks. Without options it runs an "
             "embedded demo cluster in which disks break, repairs and balances start, progress and finish. "
-            "`schedtop serve --help` describes the HTTP server."
+            "`schedtop serve --help` describes the HTTP server, `schedtop exporter --help` the Prometheus exporter."
         ),
         epilog=(
             "Keys: ? shows them all. Settings file: ~/.config/schedtop/config.toml (or $SCHEDTOP_CONFIG) with "
@@ -264,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve(argv[1:])
+    if argv[:1] == ["exporter"]:
+        from .exporter.cli import main as exporter_main  # no UI: Textual is never imported
+
+        return exporter_main(argv[1:])
     args = build_parser().parse_args(argv)
     # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
     # The app resumes the collector once that frame is drawn; an early return restores what it found.
