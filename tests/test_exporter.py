@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.cli import main as schedtop_main
@@ -23,8 +24,10 @@ from app.exporter.server import Exporter
 from .fake_upstreams import ROOT, FakeAlertmanager, FakeScylla, ServedApp
 from .http_support import ServedEngine
 from .metrics_support import sample
+from .test_http_alerts import metric_names
 
 RATE = 5.0
+EXPORTER_RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / "schedtop-exporter-alerts.yml"
 
 
 def eventually(condition: Callable[[], bool], within: float = 15.0) -> None:
@@ -240,3 +243,15 @@ def test_the_dashboard_refuses_an_alertmanager_url_that_is_not_http(capsys: pyte
     with pytest.raises(SystemExit) as exit:
         schedtop_main(["--alertmanager", "alertmanager:9093"])
     assert exit.value.code == 2 and "--alertmanager needs an http" in capsys.readouterr().err
+
+
+def test_every_metric_the_exporter_rules_file_names_is_served(engine: ServedEngine, tmp_path: Path) -> None:
+    document = yaml.safe_load(EXPORTER_RULES.read_text())
+    rules = [rule for group in document["groups"] for rule in group["rules"]]
+    assert all(rule["labels"]["severity"] in ("warning", "critical") for rule in rules)
+    named = set().union(*(metric_names(rule["expr"]) for rule in rules))
+    with RunningExporter(["--connect", engine.url, "--config", str(tmp_path / "absent.toml")]) as running:
+        eventually(lambda: up(running.metrics(), engine.url.removeprefix("http://")))
+        text = running.metrics()
+    served = {s.name for family in text_string_to_metric_families(text) for s in family.samples} | {"up"}
+    assert {"schedtop_alerts", "schedtop_up"} <= named <= served, named - served
