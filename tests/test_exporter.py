@@ -21,7 +21,7 @@ from app.cli import main as schedtop_main
 from app.exporter.cli import build_parser, make_fleet
 from app.exporter.server import Exporter
 
-from .fake_upstreams import ROOT, FakeAlertmanager, FakeScylla, ServedApp
+from .fake_upstreams import ROOT, FakeAlertmanager, FakeScylla, ServedApp, cubefs_app
 from .http_support import ServedEngine
 from .metrics_support import sample
 from .test_http_alerts import metric_names
@@ -255,3 +255,28 @@ def test_every_metric_the_exporter_rules_file_names_is_served(engine: ServedEngi
         text = running.metrics()
     served = {s.name for family in text_string_to_metric_families(text) for s in family.samples} | {"up"}
     assert {"schedtop_alerts", "schedtop_up"} <= named <= served, named - served
+
+
+def test_the_exporter_watches_a_cubefs_scheduler_beside_a_schedtop_server(engine: ServedEngine, tmp_path: Path) -> None:
+    with ServedApp(cubefs_app()) as cubefs:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[clusters]\nalpha = "{engine.url}"\ncfs = {{ url = "{cubefs.url}", backend = "cubefs" }}\n')
+        with RunningExporter(["--config", str(config), "--refresh", "0.2"]) as running:
+            # the per-disk progress is read within the source's budget, maybe a refresh after the stats
+            eventually(lambda: up(running.metrics(), "alpha") and 'disk_id="17"' in running.metrics())
+            text = running.metrics()
+    node = cubefs.url.removeprefix("http://")
+    assert sample(text, "schedtop_cubefs_enabled", cluster="cfs", node=node, task_type="shard_repair") == 1
+    assert series(text, "schedtop_cubefs_success_per_minute", cluster="cfs", task_type="blob_delete")
+    assert series(text, "schedtop_cubefs_success_per_minute", cluster="alpha", task_type="blob_delete")
+    assert (
+        sample(
+            text,
+            "schedtop_disk_migration_tasks_migrated",
+            cluster="cfs",
+            node=node,
+            disk_id="17",
+            task_type="disk_repair",
+        )
+        == 12
+    )
