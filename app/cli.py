@@ -2,6 +2,7 @@
 
 ``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``);
 ``schedtop web …`` serves the dashboard to browsers (see ``schedtop web --help``).
+``schedtop exporter …`` serves remote sources' metrics and alerts for Prometheus (``schedtop exporter --help``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def _tasks(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _alertmanager_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"--alertmanager needs an http:// or https:// URL, got {text!r}")
+    return text
+
+
 def _screen(text: str) -> int:
     if text in SCREENS:
         return SCREENS.index(text) + 1
@@ -95,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "A full-screen dashboard for a storage cluster's background tasks. Without options it runs an "
             "embedded demo cluster in which disks break, repairs and balances start, progress and finish. "
-            "`schedtop serve --help` describes the HTTP server."
+            "`schedtop serve --help` describes the HTTP server, `schedtop exporter --help` the Prometheus exporter."
         ),
         epilog=(
             "Keys: ? shows them all. Settings file: ~/.config/schedtop/config.toml (or $SCHEDTOP_CONFIG) with "
@@ -160,6 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_max_rps,
         metavar="N",
         help=f"requests a second schedtop may send each server (default: {DEFAULT_RATE:g}; a cluster's max_rps wins)",
+    )
+    parser.add_argument(
+        "--alertmanager",
+        metavar="URL",
+        type=_alertmanager_url,
+        help="post every node's firing and resolved alerts to this Prometheus Alertmanager (its v2 API, e.g. "
+        "http://127.0.0.1:9093); its trouble shows as a notification, never stops the dashboard",
     )
     ui = parser.add_argument_group("display")
     ui.add_argument("--refresh", type=_refresh, metavar="S", help="seconds between refreshes (default: 1)")
@@ -256,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .web.command import main as web_main  # imported late: only `schedtop web` needs aiohttp
 
         return web_main(argv[1:])
+    if argv[:1] == ["exporter"]:
+        from .exporter.cli import main as exporter_main  # no UI: Textual is never imported
+
+        return exporter_main(argv[1:])
     args = build_parser().parse_args(argv)
     # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
     # The app resumes the collector once that frame is drawn; an early return restores what it found.
@@ -307,7 +325,7 @@ def _dashboard(args: argparse.Namespace) -> int:
             print(f"schedtop: cannot open the engine: {error}", file=sys.stderr)
             return 1
     try:
-        app = SchedtopApp(source, config, ansi_color=args.ansi)
+        app = SchedtopApp(source, config, ansi_color=args.ansi, alertmanager=args.alertmanager)
     except KeymapError as error:
         print(f"schedtop: {error}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engine.alerts import AlertEvaluator
 from engine.model import Alert, AlertRules
@@ -22,6 +22,9 @@ from .client_model import Changes
 from .collector import RowFreezer
 from .config import MAX_REFRESH, MIN_REFRESH
 from .nodes import Node
+
+if TYPE_CHECKING:  # httpx only once an --alertmanager asks for it (start-up time)
+    from engine.alerts.alertmanager import AlertmanagerSender
 
 REFRESH_STEPS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 OTHER_NODES_EVERY = 2.0
@@ -73,6 +76,7 @@ class RefreshLoop:
         monotonic: Monotonic = time.monotonic,
         log: Callable[[str], None] = _no_log,
         alert_rules: AlertRules | None = None,
+        alertmanager: AlertmanagerSender | None = None,
     ) -> None:
         if not nodes:
             raise ValueError("the dashboard needs at least one source")
@@ -81,6 +85,8 @@ class RefreshLoop:
             # one evaluator per node: each source's data (and its connection) is its own, as its alerts are
             for node in self.nodes:
                 node.alerts = AlertEvaluator(alert_rules)
+        self.alertmanager = alertmanager
+        """Where every node's firing and resolved alerts are posted after each of its fetches (None: nowhere)."""
         self.index = 0
         self.listener = listener
         self.interval = interval
@@ -136,6 +142,15 @@ class RefreshLoop:
         """An operator has seen ``node``'s alert: local bookkeeping, it fires on (unacknowledged nowhere else)."""
         return node.alerts.acknowledge(alert_id)
 
+    def _tell_alertmanager(self, node: Node) -> None:
+        # Each node is its own source for the sender: its alert ids may repeat another node's.
+        if self.alertmanager is None:
+            return
+        book = node.alerts.book
+        url = getattr(node.source, "url", "")
+        self.alertmanager.observe(node.name, book.firing(), book.history(), generator_url=url if url else "")
+        self.alertmanager.kick()  # a background task: the refresh never waits on the network for it
+
     # -- the schedule -----------------------------------------------------------------------------------------
 
     def set_interval(self, seconds: float) -> float:
@@ -183,6 +198,7 @@ class RefreshLoop:
         """One snapshot of ``node`` applied to its model; None when it failed or a fetch was running already."""
         timeout = max(5.0, 3 * self.interval)
         changes = await node.fetch(timeout, self.clock, self.log)
+        self._tell_alertmanager(node)
         if changes is not None:
             rows = len(node.model.rows)
             self._freezer.rows_arrived(rows, rows if changes.full else len(changes.changed))

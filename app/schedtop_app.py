@@ -40,6 +40,9 @@ from .screens.base import MIN_HEIGHT, MIN_WIDTH, DataScreen, Follower
 from .screens.main import MainScreen
 from .screens.nodes import NodesScreen
 from .screens.tasks import TasksScreen
+
+if TYPE_CHECKING:
+    from engine.alerts.alertmanager import AlertmanagerSender
 from .sources.base import Source
 from .typeahead import OrderedKeys
 
@@ -105,6 +108,7 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
         clock: Clock | None = None,
         auto_refresh: bool = True,
         ansi_color: bool = False,
+        alertmanager: str | None = None,
     ) -> None:
         super().__init__(ansi_color=ansi_color)
         if isinstance(source, list | tuple):
@@ -127,6 +131,7 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
             clock=self.clock,
             log=lambda message: self.log.error(message),
             alert_rules=self.config.alerts,
+            alertmanager=self._alertmanager(alertmanager),
         )
         capabilities = frozenset().union(*(node.capabilities for node in self.nodes))
         if len(self.nodes) > 1:
@@ -215,7 +220,21 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
             self.restart_refresh_timer()
             self.refresh_soon()
 
+    def _alertmanager(self, url: str | None) -> AlertmanagerSender | None:
+        if not url:
+            return None
+        from engine.alerts.alertmanager import AlertmanagerSender  # httpx: only when asked for (start-up time)
+
+        return AlertmanagerSender(url, log=self._alertmanager_trouble)
+
+    def _alertmanager_trouble(self, message: str) -> None:
+        """The sender's news (down, failing, back): on screen, as the alerts it is about would have been."""
+        self.log.warning(message)
+        self.notify(message, title="Alertmanager", severity="warning", timeout=10)
+
     async def on_unmount(self) -> None:
+        if self.refresh_loop.alertmanager is not None:
+            await self.refresh_loop.alertmanager.close()
         try:
             await self.source.close()
         except Exception as error:  # closing must not turn quitting into a crash

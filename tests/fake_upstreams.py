@@ -225,3 +225,30 @@ class FakeScylla:
             await starlette(scope, receive, send)
 
         return logged
+
+
+class FakeAlertmanager:
+    """Alertmanager's v2 receiving end: every ``POST /api/v2/alerts`` body is recorded in ``received`` (one list of
+    alerts per request, in order). ``fail_with`` makes it answer that status instead (and record nothing)."""
+
+    def __init__(self) -> None:
+        self.received: list[list[dict[str, Any]]] = []
+        self.fail_with: int | None = None
+        self.refused = 0
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert received, in order, flattened over the requests."""
+        return [alert for batch in self.received for alert in batch]
+
+    def app(self) -> Starlette:
+        async def post_alerts(request: Request) -> Response:
+            if self.fail_with is not None:
+                self.refused += 1
+                return JSONResponse({"code": self.fail_with, "message": "stand-in told to fail"}, self.fail_with)
+            body = await request.json()
+            if not isinstance(body, list):
+                return JSONResponse({"code": 400, "message": "body must be a list of alerts"}, status_code=400)
+            self.received.append(body)
+            return Response(status_code=200)
+
+        return Starlette(routes=[Route("/api/v2/alerts", post_alerts, methods=["POST"])])

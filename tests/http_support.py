@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from engine.alerts.alertmanager import AlertmanagerSender
 from engine.clock import ManualClock
 from engine.engine import Engine, EngineConfig
 from engine.http import create_app
@@ -35,6 +36,7 @@ class ServedEngine:
         limits: ConnectionLimits | None = None,
         allowed_hosts: tuple[str, ...] = (),
         alert_every: float | None = None,
+        alertmanager: str | None = None,
     ) -> None:
         self.token = token
         self.db_path = db_path
@@ -42,6 +44,7 @@ class ServedEngine:
         self.limits = limits
         self.allowed_hosts = allowed_hosts
         self.alert_every = alert_every
+        self.alertmanager = AlertmanagerSender(alertmanager) if alertmanager else None
         self.clock = ManualClock(START)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="http-test-server", daemon=True)
@@ -60,6 +63,7 @@ class ServedEngine:
             max_body_bytes=self.max_body_bytes,
             allowed_hosts=self.allowed_hosts,
             alert_every=self.alert_every,
+            alertmanager=self.alertmanager,
         )
         self.server = make_server(self.app, "127.0.0.1", 0, limits=self.limits)
         self._serving = asyncio.run_coroutine_threadsafe(self.server.serve(), self.loop)

@@ -6,6 +6,7 @@ The embedded engine runs on a manual clock, so a rule's hold time passes exactly
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from rich.style import Style
@@ -17,6 +18,7 @@ from app.sources.remote import remote_source
 from engine.engine import Engine
 from engine.model import AlertRules, Severity
 from tests.app_support import add_schedule, running, screen_text
+from tests.fake_upstreams import FakeAlertmanager, ServedApp
 from tests.test_app_remote_down import Server, wait_until
 from widgets.status_bar import StatusBar, StatusInfo
 
@@ -149,3 +151,34 @@ async def test_node_down_fires_for_a_remote_node_that_stays_down_and_resolves_wh
             assert "no alert fires" in screen_text(app)
     finally:
         server.stop()
+
+
+async def test_the_dashboard_posts_a_firing_and_then_a_resolved_alert_to_the_alertmanager() -> None:
+    fake = FakeAlertmanager()
+    with ServedApp(fake.app()) as alertmanager:
+        async with running(Config(alerts=ONLY_HALTED), alertmanager=alertmanager.url) as (app, pilot, engine):
+            await halt(engine)
+            await app.refresh_data()
+            await engine.advance(60)
+            await app.refresh_data()
+            await wait_until(pilot, lambda: len(fake.alerts()) == 1, 10)
+            await engine.supervisor_restart()
+            await app.refresh_data()
+            await wait_until(pilot, lambda: len(fake.alerts()) == 2, 10)
+    firing, resolved = fake.alerts()
+    assert firing["labels"]["alertname"] == "supervisor_halted" and firing["labels"]["node"]
+    assert "endsAt" not in firing and resolved["labels"] == firing["labels"] and "endsAt" in resolved
+
+
+async def test_a_down_alertmanager_is_a_notification_and_the_dashboard_runs_on() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    async with running(Config(alerts=ONLY_HALTED), alertmanager=nowhere) as (app, pilot, engine):
+        await halt(engine)
+        await app.refresh_data()
+        await engine.advance(60)
+        await app.refresh_data()
+        await wait_until(pilot, lambda: any("cannot reach it" in m for m in app.notification_messages), 10)
+        await app.refresh_data()
+        assert "⚠ 1 alert " in header(app)

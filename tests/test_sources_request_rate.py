@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from app.cli import build_parser
 from app.config import load_config
-from app.sources.budget import DEFAULT_RATE
+from app.sources.budget import DEFAULT_RATE, RequestBudget
 from app.sources.remote import BACKEND_NAMES, remote_source
 
 
@@ -32,3 +33,26 @@ def test_a_bad_max_rps_flag_is_refused_with_its_reason(value: str, capsys: pytes
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--connect", "http://x", "--max-rps", value])
     assert "--max-rps" in capsys.readouterr().err
+
+
+class OverlappingSleeps:
+    """A fake clock whose sleeps overlap, as real ones do: a sleeper wakes at its own deadline, not after the others'."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.now + seconds
+        await asyncio.sleep(0)  # let the other takers run (and start their own sleeps) first
+        self.now = max(self.now, wake)
+
+
+async def test_concurrent_requests_share_the_budget_instead_of_each_spending_the_same_token() -> None:
+    time = OverlappingSleeps()
+    budget = RequestBudget(5, clock=time.clock, sleep=time.sleep)
+    await asyncio.gather(*(budget.take() for _ in range(10)))  # a burst of 5, then 5 more at 5 a second
+    assert time.now == pytest.approx(1.0)
+    assert budget.available() == 0

@@ -47,14 +47,17 @@ class RequestBudget:
     def available(self) -> int:
         """Whole requests that may be sent now without waiting."""
         self._refill()
-        return int(self._tokens)
+        return max(0, int(self._tokens))
 
     async def take(self) -> None:
-        """Spend one request, waiting until the bucket has one."""
+        """Spend one request, waiting until the bucket has one.
+
+        The token is taken before the wait (the bucket may go below zero): concurrent takers then queue one behind
+        the other instead of all waiting for, and all spending, the same next token.
+        """
         self._refill()
-        if self._tokens < 1.0:
-            # one sleep for the whole shortfall: refilling in a loop could chase a rounding error for ever
-            await self._sleep((1.0 - self._tokens) / self.rate)
-            self._refill()
-        self._tokens = max(0.0, self._tokens - 1.0)
+        self._tokens -= 1.0
         self.sent += 1
+        if self._tokens < 0.0:
+            # one sleep for the whole shortfall: refilling in a loop could chase a rounding error for ever
+            await self._sleep(-self._tokens / self.rate)

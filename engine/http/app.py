@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from fastapi import FastAPI
 
 from ..alerts import AlertEvaluator
+from ..alerts.alertmanager import AlertmanagerSender
 from ..api import EngineAPI
 from ..model import AlertRules
 from . import (
@@ -43,18 +44,21 @@ def create_app(
     allowed_hosts: Iterable[str] = (),
     alert_rules: AlertRules | None = None,
     alert_every: float | None = None,
+    alertmanager: AlertmanagerSender | None = None,
 ) -> FastAPI:
     """An app serving ``engine``. With ``token``, changes must carry it as a bearer token.
 
     ``allowed_hosts`` are the names (besides ``localhost`` and any IP address) the ``Host`` header may carry;
     ``alert_rules`` the thresholds of ``/api/alerts`` and ``schedtop_alerts`` (defaults when None); with
-    ``alert_every`` the rules are also evaluated every that many seconds, not only when asked.
+    ``alert_every`` the rules are also evaluated every that many seconds, not only when asked; every evaluation
+    goes to ``alertmanager`` when given.
     """
     app = FastAPI(title="schedtop", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.engine = engine
     app.state.open_waits = OpenWaits()
     app.state.alerts = AlertEvaluator(alert_rules)
     app.state.alert_every = alert_every
+    app.state.alertmanager = alertmanager
     install_error_handlers(app)
     routers = (
         routes_cubefs,

@@ -128,6 +128,21 @@ class SnapshotCollector(Collector):
         yield from out
 
 
+class AlertsCollector(Collector):
+    """``schedtop_alerts`` alone: every rule, with the count of ``firing`` alerts of it (0 when none fires).
+
+    The fleet exporter adds it for a node whose snapshot is missing (down), where :class:`SnapshotCollector` has
+    nothing to say but the node_down alert does."""
+
+    def __init__(self, firing: Sequence[Alert]) -> None:
+        self.firing = firing
+
+    def collect(self) -> Iterator[Metric]:
+        out = Families()
+        _alerts(out, self.firing)
+        yield from out
+
+
 def render(snapshot: Snapshot, *, open_waits: int = 0, alerts: Sequence[Alert] | None = None) -> str:
     """The text exposition of one snapshot (served with :data:`CONTENT_TYPE`); ``alerts`` are the firing ones."""
     registry = CollectorRegistry()

@@ -16,7 +16,7 @@ from ..model import DiskInfo, Snapshot
 from ..model.compact import CompactSnapshot, compact_snapshot
 from ..model.cubefs import UINT32_MAX
 from ..model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
-from . import metrics
+from . import metrics, routes_alerts
 from .deps import Engine, Responses, list_json, model_json, plain_json
 
 router = APIRouter(tags=["schedtop"])
@@ -48,7 +48,9 @@ async def snapshot_compact(engine: Engine, since: Annotated[int, Query(ge=0, le=
 async def prometheus(request: Request, engine: Engine) -> Response:
     """Prometheus text format: task counts, queues, throughput, supervisor state, disk migration progress, alerts."""
     snapshot = engine.snapshot(since=0)
-    firing = request.app.state.alerts.observe(snapshot).firing
+    view = request.app.state.alerts.observe(snapshot)
+    routes_alerts.tell_alertmanager(request.app, view, engine)
+    firing = view.firing
     body = metrics.render(snapshot, open_waits=request.app.state.open_waits.count, alerts=firing)
     return Response(body, media_type=metrics.CONTENT_TYPE)
 

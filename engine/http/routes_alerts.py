@@ -5,6 +5,8 @@ snapshot on each request here, on each ``/metrics`` scrape and, in ``schedtop se
 (:func:`keep_evaluating`, started by the server), so a hold time ("halted for 15 minutes") counts from when the condition began, not from
 the first request that happened to see it.
 ``POST /api/alerts/ack`` acknowledges a firing alert (a change: it needs the token when one is set).
+With ``--alertmanager`` (``app.state.alertmanager``) every evaluation also hands what fires to the sender, which
+posts in the background (see :mod:`engine.alerts.alertmanager`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from ..alerts import AlertEvaluator
+from ..alerts.alertmanager import AlertmanagerSender
 from ..api import EngineAPI
 from ..errors import NotFound
 from ..model import AcknowledgeRequest, Alert, AlertsView
@@ -24,19 +27,32 @@ router = APIRouter(tags=["schedtop"])
 
 def evaluate(request: Request, engine: EngineAPI) -> AlertsView:
     """Feed the evaluator what changed since it last looked, and evaluate at the data's time."""
-    return _observe(request.app.state.alerts, engine)
+    return _observe(request.app, engine)
 
 
-def _observe(evaluator: AlertEvaluator, engine: EngineAPI) -> AlertsView:
+def _observe(app: FastAPI, engine: EngineAPI) -> AlertsView:
     # No await between reading and feeding: requests on the server's one loop cannot interleave here.
-    return evaluator.observe(engine.snapshot(since=evaluator.revision))
+    evaluator: AlertEvaluator = app.state.alerts
+    view = evaluator.observe(engine.snapshot(since=evaluator.revision))
+    tell_alertmanager(app, view, engine)
+    return view
+
+
+def tell_alertmanager(app: FastAPI, view: AlertsView, engine: EngineAPI) -> None:
+    """Hand an evaluation to the Alertmanager sender, if the server has one; it posts in the background."""
+    sender: AlertmanagerSender | None = getattr(app.state, "alertmanager", None)
+    if sender is None:
+        return
+    node = getattr(engine, "node_name", "")  # host:port once serving (the engine's own name for itself)
+    sender.observe("", view.firing, view.history, generator_url=f"http://{node}/api/alerts" if node else "")
+    sender.kick()
 
 
 async def keep_evaluating(app: FastAPI, seconds: float) -> None:
     """Evaluate the rules every ``seconds`` for as long as the server runs (it cancels this task at shutdown)."""
     while True:
         await asyncio.sleep(seconds)
-        _observe(app.state.alerts, app.state.engine)
+        _observe(app, app.state.engine)
 
 
 @router.get("/api/alerts", response_model=AlertsView)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..alerts.alertmanager import AlertmanagerSender
 from ..config import MAX_DISKS, MAX_WAVE_TASKS, count_option
 from ..errors import EngineError, InvalidArgument
 from .app import create_app
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_CONNECTIONS,
         help=f"open connections served; past it, 503 except /api/health (default {DEFAULT_MAX_CONNECTIONS})",
     )
+    parser.add_argument(
+        "--alertmanager",
+        metavar="URL",
+        help="post firing and resolved alerts to this Prometheus Alertmanager (its v2 API, e.g. http://127.0.0.1:9093)",
+    )
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -138,8 +144,14 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
         allowed = [*args.allow_host]
         if not is_loopback(args.host):
             allowed.append(args.host)  # a name to bind is a name to answer to (an address is always accepted)
+        sender = AlertmanagerSender(args.alertmanager) if args.alertmanager else None
         app = create_app(
-            engine, token=token, max_body_bytes=args.max_body, allowed_hosts=allowed, alert_every=ALERT_EVERY
+            engine,
+            token=token,
+            max_body_bytes=args.max_body,
+            allowed_hosts=allowed,
+            alert_every=ALERT_EVERY,
+            alertmanager=sender,
         )
         limits = ConnectionLimits(head_timeout=DEFAULT_HEAD_TIMEOUT, max_connections=args.max_connections)
         server = make_server(app, args.host, args.port, limits=limits, log_level=args.log_level)
@@ -174,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ServeError("--max-body must be at least 1024 bytes")
         if args.max_connections < 1:
             raise ServeError("--max-connections must be at least 1")
+        if args.alertmanager and not args.alertmanager.startswith(("http://", "https://")):
+            raise ServeError(f"--alertmanager needs an http:// or https:// URL, got {args.alertmanager!r}")
         token = read_token(args.token_file)
         check_exposure(args.host, token)
     except ServeError as error:

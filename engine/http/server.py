@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from ..alerts.alertmanager import AlertmanagerSender
 from .connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_MAX_CONNECTIONS, guarded_protocol
 from .routes_alerts import keep_evaluating
 from .waits import OpenWaits
@@ -67,6 +68,9 @@ class Server(uvicorn.Server):
             self._alerts.cancel()
         app = self.config.app
         if isinstance(app, FastAPI):
+            sender: AlertmanagerSender | None = getattr(app.state, "alertmanager", None)
+            if sender is not None:
+                await sender.close()
             waits: OpenWaits | None = getattr(app.state, "open_waits", None)
             if waits is not None:
                 waits.stop()
