@@ -1,7 +1,7 @@
 """The ``schedtop`` command: the dashboard on the embedded demo engine (default), on a store, or on a server.
 
 ``schedtop serve …`` runs the engine headless behind the HTTP API (see ``schedtop serve --help``);
-``schedtop web …`` serves the dashboard to browsers (see ``schedtop web --help``).
+``schedtop web …`` serves the dashboard to browsers (see ``schedtop web --help``);
 ``schedtop exporter …`` serves remote sources' metrics and alerts for Prometheus (``schedtop exporter --help``).
 """
 
