@@ -1,0 +1,38 @@
+"""Recordings made for tests: a deterministic engine's snapshots written tick by tick at chosen times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.recording.writer import RecordingWriter
+from app.sources.embedded import EmbeddedSource
+
+from .app_support import open_engine
+
+T0 = 1_800_000_000.0
+"""The first tick's wall-clock time (Unix seconds)."""
+
+
+async def record_engine(path: Path, ticks: int, *, every: float = 1.0, keyframe_every: int = 5) -> list[set[str]]:
+    """``ticks`` ticks of a demo engine whose clock advances 30 s a tick, ``every`` seconds apart from :data:`T0`;
+    the task ids the source knew after each tick."""
+    engine = await open_engine(advance=60.0)
+    source = EmbeddedSource(engine=engine, label="test engine")
+    writer = RecordingWriter(path, refresh=every, keyframe_every=keyframe_every)
+    node = writer.add_node("embedded", source.describe(), source.capabilities)
+    known: set[str] = set()
+    states: list[set[str]] = []
+    revision = 0
+    try:
+        for tick in range(ticks):
+            snapshot = await source.snapshot(revision)
+            revision = snapshot.revision
+            known = {row.id for row in snapshot.tasks} if snapshot.full else known | {row.id for row in snapshot.tasks}
+            known -= set(snapshot.removed)
+            states.append(set(known))
+            writer.record(node, snapshot, at=T0 + tick * every)
+            await engine.advance(30.0)
+    finally:
+        writer.close()
+        await engine.close()
+    return states
