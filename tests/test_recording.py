@@ -15,11 +15,16 @@ import pytest
 
 from app.cli import main
 from app.client_model import ClientModel
+from app.config import Config
 from app.recording.clock import ReplayClock
 from app.recording.reader import Recording
 from app.recording.replay_source import ReplaySource
+from app.recording.writer import recorded
+from app.schedtop_app import SchedtopApp
 from app.sources.base import SourceError
+from app.sources.embedded import EmbeddedSource
 
+from .app_support import fixed_clock, open_engine
 from .fake_upstreams import ROOT, FakeScylla, ServedApp, cubefs_app
 from .http_support import ServedEngine
 from .recording_support import T0, record_engine
@@ -169,3 +174,34 @@ def test_replaying_another_sqlite_database_exits_2_with_a_message(
     db.close()
     assert main(["--replay", str(path)]) == 2
     assert "not a schedtop recording" in capsys.readouterr().err
+
+
+async def test_the_live_dashboard_records_what_it_receives_while_one_watches(tmp_path: Path) -> None:
+    path = tmp_path / "rec.db"
+    engine = await open_engine()
+    sources, writer = recorded(path, EmbeddedSource(engine=engine, label="watched"), refresh=1.0)
+    app = SchedtopApp(sources, Config(), clock=fixed_clock, auto_refresh=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(3):
+                await app.refresh_data()
+                await engine.advance(30.0)
+            await pilot.pause()
+            shown = {task for task, row in app.model.rows.items() if not row.gone}
+    finally:
+        writer.close()
+        await engine.close()
+    recording = Recording(path)
+    assert recording.ticks(0) == 3 and recording.nodes[0].description == "watched"
+    assert set(recording.state_at(0, 2).rows) == shown
+    recording.close()
+
+
+def test_the_dashboard_refuses_to_record_over_an_existing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "precious.db"
+    path.write_text("keep me")
+    assert main(["--record", str(path), "--connect", "http://127.0.0.1:9"]) == 2
+    assert "exists already" in capsys.readouterr().err
+    assert path.read_text() == "keep me"

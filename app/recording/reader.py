@@ -40,8 +40,8 @@ class Recording:
             self._times: dict[int, list[float]] = {}
             self._errors: dict[int, dict[int, str]] = {}
             self._good: dict[int, list[int]] = {}
-            self._last_raw: dict[int, tuple[int, bytes]] = {}
-            """Each node's last snapshot decoded (seq, JSON): the next one's compression dictionary."""
+            self._last: dict[int, tuple[int, bytes, Snapshot]] = {}
+            """Each node's last snapshot decoded (seq, stored JSON, snapshot): what the next one is stored against."""
             for recorded in self.nodes:
                 times: list[float] = []
                 errors: dict[int, str] = {}
@@ -98,8 +98,8 @@ class Recording:
 
     def snapshots(self, node: int, after: int, upto: int) -> Iterator[Snapshot]:
         """The snapshots of ticks ``after`` < seq ≤ ``upto``, in order."""
-        for _, raw in self._raw(node, after, upto):
-            yield parse(raw)
+        for _, snapshot in self._decoded(node, after, upto):
+            yield snapshot
 
     def state_at(self, node: int, seq: int) -> NodeState:
         """``node``'s state after tick ``seq``: the nearest keyframe at or before it, then the deltas since."""
@@ -117,26 +117,30 @@ class Recording:
             state.apply(delta)
         return state
 
-    def _raw(self, node: int, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
-        """(seq, JSON) of the snapshot ticks ``after`` < seq ≤ ``upto``. Each was compressed with the one before as
-        its dictionary, so decoding starts at the last chain start (keyframe or full) unless the previous snapshot's
-        JSON is the one remembered from the last call (playing forward)."""
-        previous: bytes | None = None
-        cached = self._last_raw.get(node)
+    def _decoded(self, node: int, after: int, upto: int) -> Iterator[tuple[int, Snapshot]]:
+        """(seq, snapshot) of the snapshot ticks ``after`` < seq ≤ ``upto``.
+
+        Each was stored against the one before (its compression dictionary, the fields it carries over), so decoding
+        starts at the last chain start (keyframe or full) unless the previous snapshot is the one remembered from
+        the last call (playing forward)."""
+        previous: tuple[int, bytes, Snapshot] | None = None
+        cached = self._last.get(node)
         good = self.last_good(node, after)
         if cached is not None and good is not None and cached[0] == good:
-            previous, begin = cached[1], after
+            previous, begin = cached, after
         else:
             chain = "SELECT MAX(seq) FROM ticks WHERE node = ? AND seq <= ? AND (keyframe IS NOT NULL OR full = 1)"
             (start,) = self.db.execute(chain, (node, after)).fetchone()
             begin = -1 if start is None else start - 1
         query = (
-            "SELECT seq, full, keyframe IS NOT NULL, snapshot FROM ticks"
+            "SELECT seq, full OR keyframe IS NOT NULL, carried, snapshot FROM ticks"
             " WHERE node = ? AND seq > ? AND seq <= ? AND snapshot IS NOT NULL ORDER BY seq"
         )
-        for seq, full, keyed, blob in self.db.execute(query, (node, begin, upto)).fetchall():
-            raw = decompress(blob, None if full or keyed else previous)
-            previous = raw
-            self._last_raw[node] = (seq, raw)
+        for seq, chain_start, carried, blob in self.db.execute(query, (node, begin, upto)).fetchall():
+            raw = decompress(blob, None if chain_start or previous is None else previous[1])
+            names = tuple(carried.split()) if carried else ()
+            snapshot = parse(raw, names, previous[2] if previous is not None else None)
+            previous = (seq, raw, snapshot)
+            self._last[node] = previous
             if seq > after:
-                yield seq, raw
+                yield seq, snapshot

@@ -17,7 +17,7 @@ from .reader import RecordedNode, Recording
 from .state import NodeState
 
 DATA_CAPABILITIES = frozenset({STATS, TASKS, MIGRATIONS, JOBS, KEEPS_FINISHED})
-MAX_MERGED_TICKS = 600
+MAX_MERGED_TICKS = 60
 """Beyond this many ticks ahead, rebuilding from a keyframe beats merging every delta."""
 
 

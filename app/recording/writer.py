@@ -23,11 +23,11 @@ from engine.model import Snapshot
 
 from ..nodes import default_node_name, describe_error
 from ..sources.base import Source
-from .format import ENCODING, FORMAT, VERSION, RecordingError, compress, connect_for_writing, dump
+from .format import ENCODING, FORMAT, VERSION, RecordingError, carried_fields, compress, connect_for_writing, dump
 from .state import NodeState
 
-KEYFRAME_EVERY = 120
-"""Ticks between keyframes (two minutes at the default 1 s refresh)."""
+KEYFRAME_EVERY = 60
+"""Ticks between keyframes (a minute at the default 1 s refresh)."""
 MIN_KEYFRAME_BYTES = 64 * 1024
 """Deltas since the last keyframe may add up to this much before their size alone asks for a new keyframe."""
 
@@ -43,7 +43,7 @@ class _Track:
     bytes_since_keyframe: int = 0
     keyframe_bytes: int = 0
     previous: bytes | None = None
-    """The JSON of the node's last snapshot: the next one's compression dictionary."""
+    """The JSON stored for the node's last snapshot: the next one's compression dictionary."""
 
 
 class RecordingWriter:
@@ -121,13 +121,17 @@ class RecordingWriter:
             log.error("recording to %s stopped: %s", self.path, self.failure)
 
     def _write(self, track: _Track, snapshot: Snapshot, at: float) -> None:
+        previous = track.state.latest
         track.state.apply(snapshot)
-        raw = dump(snapshot)
         keyframe: bytes | None = None
-        if snapshot.full:  # a chain start: compressed on its own
+        carried: tuple[str, ...] = ()
+        if snapshot.full:  # a chain start: carries nothing, compressed on its own
+            raw = dump(snapshot)
             blob = compress(raw)
             track.ticks_since_keyframe, track.bytes_since_keyframe, track.keyframe_bytes = 0, 0, len(blob)
         else:
+            carried = carried_fields(snapshot, previous)
+            raw = dump(snapshot, carried)
             blob = compress(raw, track.previous)
             track.ticks_since_keyframe += 1
             track.bytes_since_keyframe += len(blob)
@@ -135,12 +139,23 @@ class RecordingWriter:
             # a node's first snapshot may be a "delta" from nothing (the ScyllaDB source's): a keyframe too
             if track.ticks_since_keyframe >= self.keyframe_every or heavy or not track.keyframe_bytes:
                 keyframe = compress(dump(track.state.full()))
+                carried, raw = (), dump(snapshot)
                 blob = compress(raw)  # a chain start too
                 track.ticks_since_keyframe, track.bytes_since_keyframe, track.keyframe_bytes = 0, 0, len(keyframe)
         track.previous = raw
         self.db.execute(
-            "INSERT INTO ticks (node, seq, at, revision, full, snapshot, keyframe) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (track.node, track.seq, at, snapshot.revision, int(snapshot.full), blob, keyframe),
+            "INSERT INTO ticks (node, seq, at, revision, full, snapshot, keyframe, carried)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                track.node,
+                track.seq,
+                at,
+                snapshot.revision,
+                int(snapshot.full),
+                blob,
+                keyframe,
+                " ".join(carried) or None,
+            ),
         )
         track.seq += 1
 
