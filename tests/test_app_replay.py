@@ -28,9 +28,11 @@ class FakeMonotonic:
 
 
 @asynccontextmanager
-async def replaying(tmp_path: Path, **kwargs: object) -> AsyncIterator[tuple[ReplayApp, object, list[set[str]]]]:
+async def replaying(
+    tmp_path: Path, nodes: int = 1, **kwargs: object
+) -> AsyncIterator[tuple[ReplayApp, object, list[set[str]]]]:
     path = tmp_path / "rec.db"
-    states = await record_engine(path, TICKS, keyframe_every=4)
+    states = await record_engine(path, TICKS, keyframe_every=4, nodes=nodes)
     recording = Recording(path)
     app = ReplayApp(recording, playing=False, auto_refresh=False, **kwargs)  # type: ignore[arg-type]
     try:
@@ -123,3 +125,16 @@ async def test_the_help_screen_lists_the_replay_keys(tmp_path: Path) -> None:
         assert "Replay (schedtop --replay FILE)" in text
         assert "Seek a minute back." in text and "Play or pause the recording." in text
         assert "Halt the supervisor" not in text
+
+
+async def test_every_recorded_node_replays_and_steps_go_by_the_ticks_of_the_node_shown(tmp_path: Path) -> None:
+    async with replaying(tmp_path, nodes=2) as (app, pilot, states):
+        assert [node.name for node in app.nodes] == ["embedded", "second"]
+        await pilot.press("n")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert app.node.name == "second" and app.node.connection == "disconnected"  # its first tick comes later
+        await pilot.press("full_stop")  # type: ignore[attr-defined]
+        assert app.replay_clock.position() == T0 + 0.1
+        await settle(app, pilot)
+        assert app.node.connection == "connected" and set(app.model.rows) == states[0]
+        assert "node second (2/2)" in screen_text(app).splitlines()[0]

@@ -181,6 +181,10 @@ class RecordingSource:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
+    def describe(self) -> str:
+        """The source's label, and that it is being recorded (the header shows it)."""
+        return f"{self._inner.describe()} · recording to {self._writer.path.name}"
+
     async def open(self) -> None:
         try:
             await self._inner.open()
