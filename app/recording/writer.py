@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +29,8 @@ from .state import NodeState
 
 KEYFRAME_EVERY = 60
 """Ticks between keyframes (a minute at the default 1 s refresh)."""
+KEYFRAME_CPU = 0.01
+"""The share of a core keyframes may take at most (their spacing grows with what one costs to write)."""
 MIN_KEYFRAME_BYTES = 64 * 1024
 """Deltas since the last keyframe may add up to this much before their size alone asks for a new keyframe."""
 
@@ -42,6 +45,8 @@ class _Track:
     ticks_since_keyframe: int = 0
     bytes_since_keyframe: int = 0
     keyframe_bytes: int = 0
+    keyframe_gap: int = 0
+    """Ticks the next keyframe waits at least: ``keyframe_every``, or more when a keyframe is costly to write."""
     previous: bytes | None = None
     """The JSON stored for the node's last snapshot: the next one's compression dictionary."""
 
@@ -52,6 +57,7 @@ class RecordingWriter:
     def __init__(self, path: Path, *, refresh: float, keyframe_every: int = KEYFRAME_EVERY) -> None:
         self.path = path
         self.keyframe_every = keyframe_every
+        self.refresh = refresh
         self.db = connect_for_writing(path)
         meta = {
             "format": FORMAT,
@@ -137,8 +143,13 @@ class RecordingWriter:
             track.bytes_since_keyframe += len(blob)
             heavy = track.bytes_since_keyframe > max(track.keyframe_bytes, MIN_KEYFRAME_BYTES)
             # a node's first snapshot may be a "delta" from nothing (the ScyllaDB source's): a keyframe too
-            if track.ticks_since_keyframe >= self.keyframe_every or heavy or not track.keyframe_bytes:
+            due = track.ticks_since_keyframe >= max(self.keyframe_every, track.keyframe_gap)
+            if due or (heavy and track.ticks_since_keyframe >= track.keyframe_gap) or not track.keyframe_bytes:
+                began = time.thread_time()
                 keyframe = compress(dump(track.state.full()))
+                # a big cluster's keyframe takes seconds (100 000 tasks: ~1.5 s): space them so that they stay
+                # within KEYFRAME_CPU of a core, at the price of longer seeks in such recordings
+                track.keyframe_gap = math.ceil((time.thread_time() - began) / KEYFRAME_CPU / self.refresh)
                 carried, raw = (), dump(snapshot)
                 blob = compress(raw)  # a chain start too
                 track.ticks_since_keyframe, track.bytes_since_keyframe, track.keyframe_bytes = 0, 0, len(keyframe)
