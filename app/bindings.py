@@ -25,10 +25,13 @@ JOBS = "jobs"
 PLOT = "plot"
 ALERTS = "alerts"
 """The alerts list (``!``), a dialog over any screen."""
+REPLAY = "replay"
+"""The replay's own keys (:mod:`app.recording.replay_app`), only while a recording plays."""
 NODES = "nodes"
 """Requirement of the node switcher: more than one node (``--connect`` given several times, or ``[clusters]``)."""
 
 SCOPE_TITLES = {
+    REPLAY: "Replay (schedtop --replay FILE)",
     GLOBAL: "Everywhere",
     TASKS: "Task views (screens 1 and 2)",
     JOBS: "Jobs screen (4)",

@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--screen", type=_screen, metavar="N", help="screen to start on: 1 main, 2 tasks, 3 plot, 4 jobs, 5 nodes"
     )
     ui.add_argument("--config", type=Path, metavar="PATH", help="settings file to read instead of the default")
+    recording = parser.add_argument_group("record and replay (`schedtop record --help` records without a screen)")
+    recording.add_argument("--record", type=Path, metavar="FILE", help="record what the dashboard receives to FILE")
+    recording.add_argument("--replay", type=Path, metavar="FILE", help="replay a recording (read-only)")
     return parser
 
 
@@ -274,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .exporter.cli import main as exporter_main  # no UI: Textual is never imported
 
         return exporter_main(argv[1:])
+    if argv[:1] == ["record"]:
+        from .recording.record_command import main as record_main
+
+        return record_main(argv[1:])
     args = build_parser().parse_args(argv)
     # Start-up allocates a great deal and frees little: cyclic collections would only delay the first frame.
     # The app resumes the collector once that frame is drawn; an early return restores what it found.
@@ -296,6 +303,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"schedtop: {error}", file=sys.stderr)
         return 2
+    if args.replay is not None:
+        from .recording.replay_app import run_replay
+
+        return run_replay(args.replay, config, ansi=args.ansi)
     from .bindings import KeymapError
     from .schedtop_app import SchedtopApp
 
@@ -324,6 +335,16 @@ def _dashboard(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"schedtop: cannot open the engine: {error}", file=sys.stderr)
             return 1
+    recorder = None  # --record: every snapshot the dashboard receives also goes to the file
+    if args.record is not None:
+        from .recording.format import RecordingError
+        from .recording.writer import recorded
+
+        try:
+            source, recorder = recorded(args.record, source, refresh=config.refresh)
+        except RecordingError as error:
+            print(f"schedtop: {error}", file=sys.stderr)
+            return 2
     try:
         app = SchedtopApp(source, config, ansi_color=args.ansi, alertmanager=args.alertmanager)
     except KeymapError as error:
@@ -336,6 +357,8 @@ def _dashboard(args: argparse.Namespace) -> int:
     if not remote:
         asyncio.run(app.prefetch())
     app.run()
+    if recorder is not None:
+        recorder.close()
     return app.return_code or 0
 
 

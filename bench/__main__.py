@@ -1,12 +1,15 @@
 """``make bench``: every figure beside its baseline, as a table and in bench/results.json.
 
 Usage: python -m bench [--quick] [--only NAME ...]; a partial run (--only) replaces just its suites' figures in
-results.json. Suites: startup, live, engine, large, http, polite, launch. Benchmarks that need the reference apps
+results.json. Suites: startup, live, engine, large, http, polite, launch, record. Benchmarks that need the reference apps
 of ``../shared/bench/`` run them when that folder is beside the project and say so when it is not.
 
 ``launch`` (bench/launch.py) times ``schedtop --disks 10000 --tasks 100000`` and ``schedtop --connect`` to
 ``schedtop serve --disks 10000 --tasks 100000`` from launch to task rows on screen, with the RSS then, beside the
 bare app's start-up; ``schedtop --disks 50000 --tasks 1000000`` only in a full run (``--quick`` skips it).
+
+``record`` (bench/recording.py) simulates an hour of the demo recorded at 1 s: the recorder's CPU, the file's size
+and the worst of 40 random seeks in it.
 """
 
 from __future__ import annotations

@@ -53,6 +53,8 @@ class StatusInfo:
     alerts_severity: Severity | None = None
     """The worst severity among them, which colours the count."""
     extras: tuple[str, ...] = field(default_factory=tuple)
+    replay: bool = False
+    """The data is a recording played back (``schedtop --replay``), not a live cluster."""
 
 
 def is_stale(info: StatusInfo) -> bool:
@@ -76,6 +78,7 @@ class StatusBar(Widget):
     StatusBar > .status-bar--halted { background: $warning; color: $text; text-style: bold; }
     StatusBar > .status-bar--finished { background: $secondary; color: $text; text-style: bold; }
     StatusBar > .status-bar--paused { background: $error; color: $text; text-style: bold; }
+    StatusBar > .status-bar--replay { background: $accent; color: $text; text-style: bold; }
     StatusBar > .status-bar--bad { color: $text-error; text-style: bold; }
     StatusBar > .status-bar--warn { color: $text-warning; text-style: bold; }
     StatusBar > .status-bar--good { color: $text-success; }
@@ -90,6 +93,7 @@ class StatusBar(Widget):
         "status-bar--halted",
         "status-bar--finished",
         "status-bar--paused",
+        "status-bar--replay",
         "status-bar--bad",
         "status-bar--warn",
         "status-bar--good",
@@ -165,6 +169,9 @@ class StatusBar(Widget):
         """(priority, text) pairs; 0 is never dropped, higher numbers go first, -1 is the right-aligned clock."""
         info = self._info
         parts: list[tuple[int, Text]] = [(0, Text(" schedtop ", self._style("name")))]
+        if info.replay:
+            parts.append((0, Text(" REPLAY ", self._style("replay"))))
+            parts.append((0, Text(" ")))
         if info.paused:
             parts.append((0, Text(" PAUSED ", self._style("paused"))))
             parts.append((0, Text(" ")))
