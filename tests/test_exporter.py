@@ -136,7 +136,9 @@ def test_the_exporter_serves_two_clusters_metrics_under_their_labels(
     alpha_node, beta_node = engine.url.removeprefix("http://"), scylla_url.removeprefix("http://")
     assert sample(text, "schedtop_up", cluster="alpha", node=alpha_node) == 1
     assert sample(text, "schedtop_up", cluster="beta", node=beta_node) == 1
-    assert series(text, "schedtop_tasks", cluster="alpha", node=alpha_node, type="disk_repair", state="running")
+    assert series(
+        text, "schedtop_tasks", cluster="alpha", node=alpha_node, type="disk_repair", state="suspended"
+    )  # switched off: suspended
     assert series(text, "schedtop_tasks", cluster="beta", node=beta_node, module="repair", state="failed")
     assert series(text, "schedtop_disk_migration_tasks_total", cluster="alpha", task_type="disk_repair")
     assert sample(text, "schedtop_supervisor_configured", cluster="alpha", node=alpha_node) == 0
