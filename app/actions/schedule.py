@@ -192,11 +192,13 @@ class ScheduleActions(AppHost):
     def on_task_types_dialog_toggle(self, event: TaskTypesDialog.Toggle) -> None:
         dialog, task_type, enable = event.dialog, event.task_type, event.enable
         if enable:
-            body = f"Switch {task_type} on? It starts new work again as soon as there is some."
+            body = (
+                f"Switch {task_type} on? Its suspended tasks resume where they stopped, and it starts new work again."
+            )
         else:
             body = (
-                f"Switch {task_type} off? It starts no new work (tasks already running carry on), and scheduled "
-                f"jobs of this type complete at once as skipped, until it is switched on again."
+                f"Switch {task_type} off? Its running tasks are suspended (their progress frozen), it starts no new "
+                f"work, and scheduled jobs of this type complete at once as skipped, until it is switched on again."
             )
 
         def answered(yes: bool | None) -> None:
