@@ -54,6 +54,7 @@ class DemoFaults:
         if self._due("break", now, BREAK_EVERY_S, FIRST_BREAK_S) and normal and repairing < MAX_REPAIRS:
             self.break_disk(ctx.rng.choice(normal).disk_id)
         dropping = any(d.status is DiskStatus.DROPPING for d in disks.values())
+        normal = [d for d in normal if d.status is DiskStatus.NORMAL]  # not the disk that just broke
         if self._due("drop", now, DROP_EVERY_S) and normal and not dropping:
             self.drop_disk(ctx.rng.choice(normal).disk_id)
         if self._due("worker", now, WORKER_FAULT_EVERY_S):
