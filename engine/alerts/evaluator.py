@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from ..model import Alert, AlertRules, AlertsView, Snapshot, TaskRow
+from ..model.compact import task_row
+from ..model.compact_row import ID_AT
 from .book import AlertBook
-from .rules import RULES, Condition, Facts, Rule, is_failed_root
+from .rules import RULES, Condition, Facts, Rule, is_failed_root, is_failed_root_compact
 
 Clock = Callable[[], datetime]
 
@@ -82,6 +84,11 @@ class AlertEvaluator:
                 failed[row.status.id] = row
             else:
                 failed.pop(row.status.id, None)
+        for compact in snapshot.task_rows:  # rows as tuples (a remote engine's): built only when failed roots
+            if is_failed_root_compact(compact):
+                failed[compact[ID_AT]] = task_row(compact)
+            else:
+                failed.pop(compact[ID_AT], None)
         for task_id in snapshot.removed:
             failed.pop(task_id, None)
         self._snapshot = snapshot
