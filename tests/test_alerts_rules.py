@@ -182,6 +182,16 @@ def test_rows_that_come_compact_are_judged_as_the_same_rows() -> None:
     assert as_tuples == as_rows and [alert.id.rsplit(":", 1)[-1] for alert in as_rows] == ["task/d"]
 
 
+def test_a_failed_root_that_came_compact_resolves_when_a_compact_delta_says_it_ended_otherwise() -> None:
+    evaluator = AlertEvaluator()
+    failed = TaskRow(module="m", status=TaskStatus(id="d", type="t", state=TaskState.FAILED))
+    other = TaskRow(module="m", status=TaskStatus(id="e", type="t", state=TaskState.FAILED))
+    assert len(evaluator.observe(snapshot(START, task_rows=[compact_row(failed), compact_row(other)])).firing) == 2
+    again = failed.model_copy(update={"status": failed.status.model_copy(update={"state": TaskState.DONE})})
+    delta = snapshot(START, revision=2, full=False, task_rows=[compact_row(again)])
+    assert [alert.id.rsplit(":", 1)[-1] for alert in evaluator.observe(delta).firing] == ["task/e"]
+
+
 # -- repair_stalled -----------------------------------------------------------------------------------------------
 
 

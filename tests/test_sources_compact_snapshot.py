@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -45,6 +46,22 @@ def test_the_compact_form_reads_back_into_the_rows_of_the_full_form(served: Serv
     assert {row.id: row for row in compact.tasks} == {row.id: row for row in full.tasks}
     assert type(compact) is Snapshot
     assert compact.model_dump(exclude={"tasks"}) == full.model_dump(exclude={"tasks"})
+
+
+def test_the_compact_body_is_the_compact_models_json_also_when_rows_are_reused(served: ServedEngine) -> None:
+    def both(since: int) -> tuple[object, object]:
+        with served.client() as client:
+            compact = client.get("/api/snapshot/compact", params={"since": since}).content
+            full = Snapshot.model_validate_json(client.get("/api/snapshot", params={"since": since}).content)
+        return json.loads(compact), json.loads(compact_snapshot(full).model_dump_json())
+
+    for _ in range(2):  # the second full body reuses every row's text
+        body, expected = both(0)
+        assert body == expected
+    revision = Snapshot.model_validate(body).revision
+    served.advance(2)
+    body, expected = both(revision)
+    assert body == expected and 0 < len(body["task_rows"]) < len(both(0)[0]["task_rows"])  # type: ignore[index]
 
 
 def test_the_compact_rows_are_at_most_two_thirds_the_size_of_the_full_ones(served: ServedEngine) -> None:

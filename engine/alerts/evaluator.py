@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from itertools import compress, repeat
+from operator import is_, itemgetter
 
-from ..model import Alert, AlertRules, AlertsView, Snapshot, TaskRow
+from ..model import Alert, AlertRules, AlertsView, Snapshot, TaskRow, TaskState
 from ..model.compact import task_row
-from ..model.compact_row import ID_AT
+from ..model.compact_row import ID_AT, STATE_AT, CompactRow
 from .book import AlertBook
 from .rules import RULES, Condition, Facts, Rule, is_failed_root, is_failed_root_compact
 
 Clock = Callable[[], datetime]
+
+_COMPACT_ID = itemgetter(ID_AT)
+_COMPACT_STATE = itemgetter(STATE_AT)
 
 
 class AlertEvaluator:
@@ -84,15 +89,23 @@ class AlertEvaluator:
                 failed[row.status.id] = row
             else:
                 failed.pop(row.status.id, None)
-        for compact in snapshot.task_rows:  # rows as tuples (a remote engine's): built only when failed roots
-            if is_failed_root_compact(compact):
-                failed[compact[ID_AT]] = task_row(compact)
-            else:
-                failed.pop(compact[ID_AT], None)
+        if snapshot.task_rows:
+            self._apply_compact(snapshot.task_rows)
         for task_id in snapshot.removed:
             failed.pop(task_id, None)
         self._snapshot = snapshot
         self.revision = snapshot.revision
+
+    def _apply_compact(self, rows: list[CompactRow]) -> None:
+        """The failed roots among rows that came as tuples (a remote engine's, 100 000 in a full snapshot): the
+        failed ones picked out in C, and a row built only for a failed root."""
+        failed = self._failed_roots
+        if failed:  # whatever changed is taken out first; what is a failed root now goes back in below
+            for task_id in failed.keys() & set(map(_COMPACT_ID, rows)):
+                del failed[task_id]
+        for compact in compress(rows, map(is_, map(_COMPACT_STATE, rows), repeat(TaskState.FAILED))):
+            if is_failed_root_compact(compact):
+                failed[compact[ID_AT]] = task_row(compact)
 
     def _alerts(self, facts: Facts, now: datetime) -> list[Alert]:
         cluster = facts.snapshot.cluster.name if facts.snapshot is not None else ""
