@@ -48,7 +48,7 @@ def compact_row(row: TaskRow) -> CompactRow:
         status.progress_units,
         status.progress_total,
         status.progress_completed,
-        [(child.task_id, child.node) for child in status.children_ids],
+        tuple([(child.task_id, child.node) for child in status.children_ids]),
     )
 
 

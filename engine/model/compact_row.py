@@ -35,7 +35,7 @@ CompactRow = tuple[
     str,  # progress_units
     float,  # progress_total
     float,  # progress_completed
-    list[tuple[str, str]],  # children_ids as (task_id, node)
+    tuple[tuple[str, str], ...],  # children_ids as (task_id, node); a tuple: most rows have none, and () is one object
 ]
 """One task row; the names, in order, are :data:`COMPACT_ROW_FIELDS`."""
 
