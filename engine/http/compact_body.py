@@ -29,6 +29,10 @@ class CompactBodies:
         """The JSON of ``compact_snapshot(snapshot)``, byte for byte."""
         fields = {name: getattr(snapshot, name) for name in Snapshot.model_fields if name not in ("tasks", "task_rows")}
         head = CompactSnapshot.model_construct(**fields, tasks=[], task_rows=[]).model_dump_json().encode()
+        return head.replace(_EMPTY_ROWS, b'"task_rows":[' + b",".join(self.row_texts(snapshot)) + b"]", 1)
+
+    def row_texts(self, snapshot: Snapshot) -> list[bytes]:
+        """Each changed row's compact JSON text (kept for the next snapshot while the row object stays the same)."""
         if snapshot.full:
             kept, self._rows = self._rows, {}  # a full snapshot lists every task: forget those that went
         else:
@@ -42,4 +46,4 @@ class CompactBodies:
                 cached = (row, _ROW_JSON.dump_json(compact_row(row)))
             rows[task_id] = cached
             texts.append(cached[1])
-        return head.replace(_EMPTY_ROWS, b'"task_rows":[' + b",".join(texts) + b"]", 1)
+        return texts
