@@ -12,6 +12,7 @@ from .http_latency import http_latency
 from .large_cluster import large_cluster
 from .launch import launch_figures
 from .polite_client import polite_client
+from .remote_rows import remote_rows
 from .report import Figure, median
 from .terminal import live_cpu_percent, startup_seconds
 
@@ -93,4 +94,5 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "http": http_latency,
     "polite": polite_client,
     "launch": launch,
+    "remote": remote_rows,
 }
