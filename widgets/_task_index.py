@@ -171,7 +171,7 @@ class TaskIndex:
         task = tasks.get(task_id)
         if task is None:
             return ""
-        parent_id = fields.parent_id(fields.status(task))
+        parent_id = fields.parent_of(task)
         parent = tasks.get(parent_id)
         if parent is None:
             return ""
@@ -407,7 +407,7 @@ class TaskIndex:
     def _tree_parent(self, row: Task) -> LineKey:
         """Where a task hangs: under its parent when that is shown (indexed), else under its module."""
         fields = self.fields
-        raw = fields.parent_id(fields.status(row))
+        raw = fields.parent_of(row)
         if raw in self._seen and raw != fields.task_id(row):
             return raw
         return self._module_key(fields.module(row))
@@ -474,8 +474,8 @@ class TaskIndex:
 
     def _wait_for_parent(self, task_id: str, old: Task | None, row: Task | None) -> None:
         fields = self.fields
-        before = fields.parent_id(fields.status(old)) if old is not None else None
-        after = fields.parent_id(fields.status(row)) if row is not None else None
+        before = fields.parent_of(old) if old is not None else None
+        after = fields.parent_of(row) if row is not None else None
         if before == after and row is not None:
             return
         if before and before != NO_PARENT and before in self._waiting:
@@ -486,7 +486,7 @@ class TaskIndex:
     def _index(self, task_id: str, row: Task) -> None:
         old = self._seen.get(task_id)
         fields = self.fields
-        if not self._shown(row):
+        if not self.show_internal and fields.internal(row):  # (``_shown``, inlined: once per changed row)
             # hidden internal tasks are not indexed at all (showing them re-indexes everything)
             if old is not None:
                 self._forget(task_id)
@@ -501,7 +501,7 @@ class TaskIndex:
                     # it waited under its module for this parent
                     self._move(child, self._module_key(fields.module(row_of_child)), task_id)
             return
-        if fields.parent_id(fields.status(old)) != fields.parent_id(fields.status(row)):
+        if fields.parent_of(old) != fields.parent_of(row):
             self._wait_for_parent(task_id, old, row)
             old_parent = self._tree_parent(old)
         elif fields.module(old) != fields.module(row):
