@@ -21,6 +21,7 @@ from engine.model import Alert, AlertRules
 from .client_model import Changes
 from .collector import RowFreezer
 from .config import MAX_REFRESH, MIN_REFRESH
+from .heap import TRIM_FROM, give_back_free_memory
 from .nodes import Node
 
 if TYPE_CHECKING:  # httpx only once an --alertmanager asks for it (start-up time)
@@ -202,6 +203,8 @@ class RefreshLoop:
         if changes is not None:
             rows = len(node.model.rows)
             self._freezer.rows_arrived(rows, rows if changes.full else len(changes.changed))
+            if changes.full and rows >= TRIM_FROM:
+                give_back_free_memory()  # the big body's parse is freed by now: its peak need not stay resident
         return changes
 
     async def refresh_shown(self) -> bool:

@@ -13,6 +13,7 @@ from .large_cluster import large_cluster
 from .launch import launch_figures
 from .polite_client import polite_client
 from .recording import recording_figures
+from .remote_rows import remote_rows
 from .report import Figure, median
 from .terminal import live_cpu_percent, startup_seconds
 
@@ -95,4 +96,5 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "polite": polite_client,
     "launch": launch,
     "record": recording_figures,
+    "remote": remote_rows,
 }

@@ -28,6 +28,7 @@ from engine.model import (
     TaskState,
     TaskStatus,
 )
+from engine.model.compact import compact_row
 
 START = datetime(2015, 3, 11, 0, 28, tzinfo=UTC)
 
@@ -166,6 +167,29 @@ def test_a_failed_internal_or_child_task_does_not_fire() -> None:
         TaskRow(module="m", status=TaskStatus(id="c", type="t", state=TaskState.DONE)),
     ]
     assert evaluator.observe(snapshot(START, tasks=rows)).firing == []
+
+
+def test_rows_that_come_compact_are_judged_as_the_same_rows() -> None:
+    rows = [
+        TaskRow(module="m", internal=True, status=TaskStatus(id="a", type="t", state=TaskState.FAILED)),
+        TaskRow(module="m", status=TaskStatus(id="b", type="t", state=TaskState.FAILED, parent_id="root")),
+        TaskRow(module="m", status=TaskStatus(id="c", type="t", state=TaskState.DONE)),
+        TaskRow(module="m", status=TaskStatus(id="d", type="t", state=TaskState.FAILED)),
+        TaskRow(module="m", gone=True, status=TaskStatus(id="e", type="t", state=TaskState.FAILED)),
+    ]
+    as_rows = AlertEvaluator().observe(snapshot(START, tasks=rows)).firing
+    as_tuples = AlertEvaluator().observe(snapshot(START, task_rows=[compact_row(row) for row in rows])).firing
+    assert as_tuples == as_rows and [alert.id.rsplit(":", 1)[-1] for alert in as_rows] == ["task/d"]
+
+
+def test_a_failed_root_that_came_compact_resolves_when_a_compact_delta_says_it_ended_otherwise() -> None:
+    evaluator = AlertEvaluator()
+    failed = TaskRow(module="m", status=TaskStatus(id="d", type="t", state=TaskState.FAILED))
+    other = TaskRow(module="m", status=TaskStatus(id="e", type="t", state=TaskState.FAILED))
+    assert len(evaluator.observe(snapshot(START, task_rows=[compact_row(failed), compact_row(other)])).firing) == 2
+    again = failed.model_copy(update={"status": failed.status.model_copy(update={"state": TaskState.DONE})})
+    delta = snapshot(START, revision=2, full=False, task_rows=[compact_row(again)])
+    assert [alert.id.rsplit(":", 1)[-1] for alert in evaluator.observe(delta).firing] == ["task/e"]
 
 
 # -- repair_stalled -----------------------------------------------------------------------------------------------

@@ -16,36 +16,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, groupby, islice
 from operator import attrgetter, itemgetter, le, lt, not_
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from engine.model import TaskRow, TaskState, TaskStatus
 from engine.model.taskmanager import NO_PARENT
 
-from ._task_filter import QUICK_VIEWS, in_quick_view, row_matches
+from ._task_fields import ROWS, CompactTable, RowFields, Task, fields_of
+from ._task_filter import QUICK_VIEWS
 from ._task_keys import LineKey, ModuleKey
-from ._task_sort import (
-    DEFAULT_SORT,
-    DESCENDING_FIRST,
-    SortMode,
-    SortValue,
-    elapsed_keys,
-    sort_key,
-    started_keys,
-    started_keys_of,
-)
+from ._task_sort import DEFAULT_SORT, DESCENDING_FIRST, SortMode, SortValue
 
 NODE_CACHE = 4096
 """Parents whose children's nodes are kept looked up (a screenful needs a few; a filter may ask for all)."""
 
 _RUNNING = TaskState.RUNNING
 _FAILED = TaskState.FAILED
-_INTERNAL = attrgetter("internal")
-_PARENT_ID = attrgetter("status.parent_id")
-_STATUS_PARENT = attrgetter("parent_id")
-_START_TIME = attrgetter("start_time")
-_SEQUENCE_NUMBER = attrgetter("sequence_number")
+_STATUS = attrgetter("status")
 _T = TypeVar("_T")
-_MODULE = attrgetter("module")
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 
@@ -116,6 +103,10 @@ class TaskIndex:
 
     def __init__(self) -> None:
         self.rows: Mapping[str, TaskRow] = {}
+        self.fields: RowFields = ROWS
+        """How the tasks the index keeps are read (rows, or compact rows: :mod:`widgets._task_fields`)."""
+        self._tasks: Mapping[str, Task] = {}
+        """The tasks of ``rows`` in the form the index reads (the rows themselves, or their compact records)."""
         self.show_internal = False
         self.filter_text = ""
         self.quick_view = QUICK_VIEWS[0]
@@ -126,11 +117,11 @@ class TaskIndex:
         self.collapsed: set[LineKey] = set()
         self.modules: list[str] = []
         self._sort_clock: datetime | None = None
-        self._key_fn = sort_key(self.sort_mode, self._clock)
-        self._nodes: dict[str, tuple[TaskRow, dict[str, str]]] = {}
+        self._key_fn = self.fields.sort_key(self.sort_mode, self._clock)
+        self._nodes: dict[str, tuple[Task, dict[str, str]]] = {}
         """Parent id → (the parent row it was read from, child id → node) from the parent's ``children_ids``."""
         self._module_keys: dict[str, ModuleKey] = {}
-        self._seen: dict[str, TaskRow] = {}
+        self._seen: dict[str, Task] = {}
         """Each shown task as it was indexed (so a delta knows the row before)."""
         self._kids: dict[LineKey, dict[str, None]] = {}
         """Tree parent (task id or module key) → its shown children."""
@@ -157,8 +148,7 @@ class TaskIndex:
             kids = self._kids.get(key)
             if not kids:
                 return (0, 0, 0)
-            seen = self._seen
-            states = [seen[t].status.state for t in kids]
+            states = list(map(self.fields.state, map(self._seen.__getitem__, kids)))
             count = self._counts[key] = [len(states), states.count(_RUNNING), states.count(_FAILED)]
         return count[0], count[1], count[2]
 
@@ -177,18 +167,19 @@ class TaskIndex:
 
     def node_of(self, task_id: str) -> str:
         """The node a child task runs on, as its parent's ``children_ids`` say; "" for a root or when unknown."""
-        row = self.rows.get(task_id)
-        if row is None:
+        fields, tasks = self.fields, self._tasks
+        task = tasks.get(task_id)
+        if task is None:
             return ""
-        parent_id = row.status.parent_id
-        parent = self.rows.get(parent_id)
-        if parent is None or not parent.status.children_ids:
+        parent_id = fields.parent_of(task)
+        parent = tasks.get(parent_id)
+        if parent is None:
             return ""
         cached = self._nodes.get(parent_id)
         if cached is None or cached[0] is not parent:
             if len(self._nodes) >= NODE_CACHE:
                 self._nodes.clear()
-            cached = self._nodes[parent_id] = (parent, {c.task_id: c.node for c in parent.status.children_ids})
+            cached = self._nodes[parent_id] = (parent, fields.child_nodes(parent))
         return cached[1].get(task_id, "")
 
     def parent_of(self, task_id: str) -> LineKey | None:
@@ -196,6 +187,9 @@ class TaskIndex:
 
     def visible(self, row: TaskRow) -> bool:
         return self.show_internal or not row.internal
+
+    def _shown(self, task: Task) -> bool:
+        return self.show_internal or not self.fields.internal(task)
 
     def _clock(self) -> datetime | None:
         """The clock the lists are sorted by (elapsed keys depend on it): ``now`` as of the last re-sort."""
@@ -217,22 +211,33 @@ class TaskIndex:
         module; children that name a parent not (yet) shown wait for it.
         """
         self.rows = rows
+        fields, tasks = fields_of(rows)
+        if fields is not self.fields:
+            self.fields = fields
+            self._key_fn = fields.sort_key(self.sort_mode, self._clock)
+        self._tasks = tasks
+        if isinstance(rows, CompactTable):  # compact rows are indexed column-wise from their records
+            ordered = rows.ordered
+            if ordered is None or len(ordered[0]) != len(tasks):
+                ordered = (list(tasks), list(tasks.values()))
+            self._index_columns(tasks, modules, ordered[0], ordered[1], ordered[1])
+            return
         if columns is not None and len(columns.ids) == len(rows):
-            self._index_columns(rows, modules, columns)
+            self._index_columns(rows, modules, columns.ids, columns.rows, columns.statuses)
             return
         if self.show_internal:
             seen = dict(rows)
         else:
             values = list(rows.values())
-            shown = list(map(not_, map(_INTERNAL, values)))
+            shown = list(map(not_, map(fields.internal, values)))
             seen = dict(zip(compress(rows.keys(), shown), compress(values, shown), strict=True))
         ids = list(seen)
-        raw_parents = list(map(_PARENT_ID, seen.values()))
+        raw_parents = list(map(fields.parent_id, map(_STATUS, seen.values())))
         # tasks whose parent is not shown hang under their module
         absent = set(raw_parents).difference(seen)
         orphan = list(map(absent.__contains__, raw_parents))
         roots = list(compress(ids, orphan))
-        root_modules = list(map(_MODULE, map(seen.__getitem__, roots)))
+        root_modules = list(map(fields.module, map(seen.__getitem__, roots)))
         module_set = set(modules) | set(root_modules)
         module_keys = {module: self._module_key(module) for module in module_set}
         root_parent = dict(zip(roots, map(module_keys.__getitem__, root_modules), strict=True))
@@ -261,26 +266,35 @@ class TaskIndex:
         if self._matches is not None:
             self._rematch(None)
 
-    def _index_columns(self, rows: Mapping[str, TaskRow], modules: Iterable[str], columns: RowColumns) -> None:
-        """:meth:`_index_all` from the rows' columns (the client model's lists): C-level passes over lists, no
-        lookup by id, and the roots come sorted by start time (the default sort) from their statuses.
+    def _index_columns(
+        self,
+        tasks: Mapping[str, Task],
+        modules: Iterable[str],
+        all_ids: Sequence[str],
+        all_tasks: Sequence[Task],
+        all_statuses: Sequence[Any],
+    ) -> None:
+        """:meth:`_index_all` from the tasks' columns (the client model's lists: ids, tasks, and the tasks'
+        statuses, which are the tasks themselves for compact rows): C-level passes over lists, no lookup by id,
+        and the roots come sorted by start time (the default sort) from their statuses.
 
         Roots are grouped by module and children by parent in runs (rows come in creation order)."""
+        fields = self.fields
         if self.show_internal:
-            seen = dict(rows)
-            ids: Sequence[str] = columns.ids
-            shown_rows, statuses = columns.rows, columns.statuses
+            seen = dict(tasks)
+            ids: Sequence[str] = all_ids
+            shown_rows, statuses = all_tasks, all_statuses
         else:
-            shown = list(map(not_, map(_INTERNAL, columns.rows)))
-            ids = list(compress(columns.ids, shown))
-            shown_rows = list(compress(columns.rows, shown))
-            statuses = list(compress(columns.statuses, shown))
+            shown = list(map(not_, map(fields.internal, all_tasks)))
+            ids = list(compress(all_ids, shown))
+            shown_rows = list(compress(all_tasks, shown))
+            statuses = list(compress(all_statuses, shown)) if all_statuses is not all_tasks else shown_rows
             seen = dict(zip(ids, shown_rows, strict=True))
-        raw_parents = list(map(_STATUS_PARENT, statuses))
+        raw_parents = list(map(fields.parent_id, statuses))
         absent = set(raw_parents).difference(seen)
         orphan = list(map(absent.__contains__, raw_parents))
         roots = list(compress(ids, orphan))
-        root_modules = list(map(_MODULE, compress(shown_rows, orphan)))
+        root_modules = list(map(fields.module, compress(shown_rows, orphan)))
         module_set = set(modules) | set(root_modules)
         waiting: dict[str, dict[str, None]] = {}
         root_parents = list(compress(raw_parents, orphan))
@@ -290,19 +304,19 @@ class TaskIndex:
                     waiting.setdefault(raw, {})[task_id] = None
         kids: dict[LineKey, dict[str, None]] = {}
         presorted: dict[LineKey, list[str]] = {}
-        root_statuses: Sequence[TaskStatus] = statuses if len(roots) == len(ids) else list(compress(statuses, orphan))
+        root_statuses: Sequence[Any] = statuses if len(roots) == len(ids) else list(compress(statuses, orphan))
         for module, spans in _runs(root_modules).items():
             key = self._module_key(module)
             members = _joined(roots, spans)
             kids[key] = dict.fromkeys(members)
             if self.sort_mode is SortMode.STARTED and len(members) > 1:
                 member_statuses = _joined(root_statuses, spans)
-                starts = list(map(_START_TIME, member_statuses))
-                numbers = list(map(_SEQUENCE_NUMBER, member_statuses))
+                starts = list(map(fields.start_time, member_statuses))
+                numbers = list(map(fields.sequence_number, member_statuses))
                 if _ascending(starts, numbers):  # the usual case: roots come in the order they started
                     presorted[key] = members
                     continue
-                keys = started_keys_of(starts, numbers, members)
+                keys = fields.started_keys_of(starts, numbers, members)
                 if all(map(le, keys, islice(keys, 1, None))):
                     presorted[key] = members
                 else:
@@ -332,20 +346,24 @@ class TaskIndex:
         """Take the rows that changed (new, updated or gone) into the index, noting what the layout must redo;
         the modules seen for the first time, and whether the matches changed."""
         self.rows = rows
+        tasks = self._tasks = fields_of(rows)[1]
+        module_of = self.fields.module
         self._touched = set()
         self._dirty_roots.clear()
         self._dirty_modules.clear()
         self._root_moves.clear()
         known = set(self.modules)
         new_modules = {
-            rows[t].module for t in changed if t in rows and rows[t].module not in known and self.visible(rows[t])
+            module_of(tasks[t])
+            for t in changed
+            if t in tasks and module_of(tasks[t]) not in known and self._shown(tasks[t])
         }
         new_modules.update(m for m in modules if m not in known)
         for task_id in removed:
             self._forget(task_id)
         matches_moved = False
         for task_id in changed:
-            row = rows.get(task_id)
+            row = tasks.get(task_id)
             if row is None:
                 self._forget(task_id)
             else:
@@ -374,41 +392,43 @@ class TaskIndex:
 
     def _matching(self, task_id: str) -> bool:
         row = self._seen.get(task_id)
-        if row is None or not self.visible(row) or not in_quick_view(row, self.quick_view):
+        fields = self.fields
+        if row is None or not self._shown(row) or not fields.in_quick_view(row, self.quick_view):
             return False
         text = self.filter_text
-        if not text or row_matches(row, text):
+        if not text or fields.matches(row, text, ""):
             return True
         # the node last: it is looked up in the parent's children_ids
-        return row.status.has_parent and text in self.node_of(task_id).lower()
+        return fields.has_parent(row) and text in self.node_of(task_id).lower()
 
     def _forget_lines(self, task_id: str) -> None:
         """A task left the index: drop whatever the layout keeps for its line."""
 
-    def _tree_parent(self, row: TaskRow) -> LineKey:
+    def _tree_parent(self, row: Task) -> LineKey:
         """Where a task hangs: under its parent when that is shown (indexed), else under its module."""
-        raw = row.status.parent_id
-        if raw in self._seen and raw != row.status.id:
+        fields = self.fields
+        raw = fields.parent_of(row)
+        if raw in self._seen and raw != fields.task_id(row):
             return raw
-        return self._module_key(row.module)
+        return self._module_key(fields.module(row))
 
     def _parent(self, task_id: str) -> LineKey | None:
         """The tree parent of an indexed task (not stored: it follows from the rows and what is indexed)."""
         row = self._seen.get(task_id)
         return None if row is None else self._tree_parent(row)
 
-    def _count(self, parent: LineKey, row: TaskRow, step: int) -> None:
+    def _count(self, parent: LineKey, row: Task, step: int) -> None:
         count = self._counts.get(parent)
         if count is not None:
             count[0] += step
-            state = row.status.state
+            state = self.fields.state(row)
             if state is _RUNNING:
                 count[1] += step
             elif state is _FAILED:
                 count[2] += step
         self._touched.add(parent)
 
-    def _attach(self, task_id: str, row: TaskRow, parent: LineKey) -> None:
+    def _attach(self, task_id: str, row: Task, parent: LineKey) -> None:
         if type(parent) is ModuleKey:
             self._root_moves.add(task_id)
         self._seen[task_id] = row
@@ -420,7 +440,7 @@ class TaskIndex:
             bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
         self._changed_below(parent)
 
-    def _detach(self, task_id: str, old: TaskRow, parent: LineKey) -> None:
+    def _detach(self, task_id: str, old: Task, parent: LineKey) -> None:
         if type(parent) is ModuleKey:
             self._root_moves.add(task_id)
         siblings = self._kids.get(parent)
@@ -452,9 +472,10 @@ class TaskIndex:
         except ValueError:
             return None
 
-    def _wait_for_parent(self, task_id: str, old: TaskRow | None, row: TaskRow | None) -> None:
-        before = old.status.parent_id if old is not None else None
-        after = row.status.parent_id if row is not None else None
+    def _wait_for_parent(self, task_id: str, old: Task | None, row: Task | None) -> None:
+        fields = self.fields
+        before = fields.parent_of(old) if old is not None else None
+        after = fields.parent_of(row) if row is not None else None
         if before == after and row is not None:
             return
         if before and before != NO_PARENT and before in self._waiting:
@@ -462,9 +483,10 @@ class TaskIndex:
         if after and after != NO_PARENT and after not in self._seen:
             self._waiting.setdefault(after, {})[task_id] = None
 
-    def _index(self, task_id: str, row: TaskRow) -> None:
+    def _index(self, task_id: str, row: Task) -> None:
         old = self._seen.get(task_id)
-        if not self.visible(row):
+        fields = self.fields
+        if not self.show_internal and fields.internal(row):  # (``_shown``, inlined: once per changed row)
             # hidden internal tasks are not indexed at all (showing them re-indexes everything)
             if old is not None:
                 self._forget(task_id)
@@ -477,12 +499,12 @@ class TaskIndex:
                 row_of_child = self._seen.get(child)
                 if row_of_child is not None and child not in self._kids.get(task_id, ()):
                     # it waited under its module for this parent
-                    self._move(child, self._module_key(row_of_child.module), task_id)
+                    self._move(child, self._module_key(fields.module(row_of_child)), task_id)
             return
-        if old.status.parent_id != row.status.parent_id:
+        if fields.parent_of(old) != fields.parent_of(row):
             self._wait_for_parent(task_id, old, row)
             old_parent = self._tree_parent(old)
-        elif old.module != row.module:
+        elif fields.module(old) != fields.module(row):
             old_parent = self._tree_parent(old)
         else:  # the usual update (state, progress): the same parent id and module give the same tree parent
             old_parent = parent
@@ -490,7 +512,7 @@ class TaskIndex:
             self._detach(task_id, old, old_parent)
             self._attach(task_id, row, parent)
             return
-        if old.status.state is not row.status.state:
+        if fields.state(old) is not fields.state(row):
             self._count(parent, old, -1)
             self._count(parent, row, 1)
         ordered = self._sorted.get(parent)
@@ -503,7 +525,7 @@ class TaskIndex:
         self._seen[task_id] = row
 
     def _reposition(
-        self, ordered: list[str], task_id: str, old_key: SortValue, new_key: SortValue, row: TaskRow, parent: LineKey
+        self, ordered: list[str], task_id: str, old_key: SortValue, new_key: SortValue, row: Task, parent: LineKey
     ) -> None:
         """Move one child inside its parent's sorted list; the lines change only if its place did."""
         index = self._find(ordered, task_id, old_key)
@@ -543,7 +565,7 @@ class TaskIndex:
             for child in list(orphans):
                 row = self._seen.get(child)
                 if row is not None:
-                    self._attach(child, row, self._module_key(row.module))
+                    self._attach(child, row, self._module_key(self.fields.module(row)))
                     self._waiting.setdefault(task_id, {})[child] = None
 
     def _ancestors(self, task_id: str) -> Iterator[LineKey]:
@@ -585,9 +607,9 @@ class TaskIndex:
                 # usual case by start time: rows arrive in creation order)
                 rows = list(map(self._seen.__getitem__, ordered))
                 if self.sort_mode is SortMode.STARTED:
-                    keys: Sequence[SortValue] = started_keys(rows, ordered)
+                    keys: Sequence[SortValue] = self.fields.started_keys(rows, ordered)
                 elif self.sort_mode is SortMode.ELAPSED:
-                    keys = elapsed_keys(rows, ordered, self._sort_clock)
+                    keys = self.fields.elapsed_keys(rows, ordered, self._sort_clock)
                 else:
                     keys = list(map(self._key_fn, rows))
                 if not all(map(le, keys, islice(keys, 1, None))):

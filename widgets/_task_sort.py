@@ -9,6 +9,20 @@ from enum import StrEnum
 from operator import attrgetter, sub
 
 from engine.model import TaskRow, TaskState
+from engine.model.compact_row import (
+    COMPLETED_AT,
+    END_AT,
+    ENTITY_AT,
+    GONE_AT,
+    ID_AT,
+    KEYSPACE_AT,
+    SEQUENCE_AT,
+    START_AT,
+    STATE_AT,
+    TOTAL_AT,
+    TYPE_AT,
+    CompactRow,
+)
 
 
 class SortMode(StrEnum):
@@ -140,3 +154,58 @@ def elapsed_keys(rows: list[TaskRow], ids: list[str], now: datetime | None) -> l
     if durations and min(durations) < _NO_TIME:  # an end before its start (bad data): as the row's own key does
         durations = [max(_NO_TIME, duration) for duration in durations]
     return list(zip(durations, map(_SEQUENCE_NUMBER, statuses), ids, strict=True))
+
+
+# -- the same keys of compact rows (times are whole Unix seconds there): each orders rows as the row's key does --
+
+_NOT_STARTED_SECONDS = 2**62
+"""A compact row that has not started sorts after every start, as :data:`_NOT_STARTED` does."""
+_NOT_STARTED_SECONDS_FOR: dict[int | None, int] = {None: _NOT_STARTED_SECONDS}
+_STILL_RUNNING_SECONDS = _STILL_RUNNING.timestamp()
+
+
+def _fraction(total: float, completed: float) -> float:
+    """``TaskStatus.fraction`` (-1 for none, as the progress sort puts it)."""
+    return -1.0 if total <= 0 else max(0.0, min(1.0, completed / total))
+
+
+def compact_sort_key(mode: str, now: Callable[[], datetime | None] = lambda: None) -> Callable[[CompactRow], SortValue]:
+    """:func:`sort_key` of a compact row."""
+    mode = sort_mode(mode)
+    if mode is SortMode.STATE:
+        return lambda r: (_GONE_ORDER if r[GONE_AT] else _STATE_ORDER.get(r[STATE_AT], 9), r[SEQUENCE_AT], r[ID_AT])
+    if mode is SortMode.PROGRESS:
+        return lambda r: (_fraction(r[TOTAL_AT], r[COMPLETED_AT]), r[ID_AT])
+    if mode is SortMode.TYPE:
+        return lambda r: (natural_key(r[TYPE_AT]), natural_key(r[ENTITY_AT] or r[KEYSPACE_AT]), r[ID_AT])
+    if mode is SortMode.ELAPSED:
+
+        def elapsed(r: CompactRow) -> tuple[float, int, str]:
+            start = r[START_AT]
+            if start is None:
+                return (0.0, r[SEQUENCE_AT], r[ID_AT])
+            end = r[END_AT]
+            if end is None:
+                clock = now()
+                until = _STILL_RUNNING_SECONDS if clock is None else clock.timestamp()
+            else:
+                until = end
+            return (max(0.0, until - start), r[SEQUENCE_AT], r[ID_AT])
+
+        return elapsed
+    return lambda r: (_NOT_STARTED_SECONDS if r[START_AT] is None else r[START_AT], r[SEQUENCE_AT], r[ID_AT])
+
+
+def compact_started_keys_of(
+    starts: list[int | None], numbers: Iterable[int], ids: Iterable[str]
+) -> list[tuple[int, int, str]]:
+    """:func:`started_keys_of` from compact rows' columns."""
+    if None in starts:
+        return list(zip(map(_NOT_STARTED_SECONDS_FOR.get, starts, starts), numbers, ids, strict=True))  # type: ignore[arg-type]
+    return list(zip(starts, numbers, ids, strict=True))  # type: ignore[arg-type]  # no None: checked above
+
+
+def compact_elapsed_keys(rows: list[CompactRow], ids: list[str], now: datetime | None) -> list[SortValue]:
+    """:func:`elapsed_keys` of compact rows."""
+    key = compact_sort_key(SortMode.ELAPSED, lambda: now)
+    return list(map(key, rows))

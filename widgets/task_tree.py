@@ -27,6 +27,7 @@ from itertools import repeat
 from engine.model import TaskRow
 
 from ._task_bulk import collector_paused
+from ._task_fields import CompactTable, fields_of
 from ._task_filter import QUICK_VIEWS, QuickView, in_quick_view, quick_view, row_matches
 from ._task_index import RowColumns, TaskIndex, Update
 from ._task_keys import MODULE_PREFIX, LineKey, ModuleKey, module_key
@@ -50,6 +51,7 @@ __all__ = [
     "MODULE_PREFIX",
     "QUICK_VIEWS",
     "SORT_MODES",
+    "CompactTable",
     "LineKey",
     "ModuleKey",
     "QuickView",
@@ -205,7 +207,7 @@ class TaskTree(TaskIndex):
         mode = sort_mode(mode)
         if mode is not self.sort_mode:
             self.sort_mode = mode
-            self._key_fn = sort_key(mode, self._clock)
+            self._key_fn = self.fields.sort_key(mode, self._clock)
             self._sorted.clear()
             self._sort_clock = self.now
         self.sort_descending = mode in DESCENDING_FIRST if descending is None else descending
@@ -286,6 +288,9 @@ class TaskTree(TaskIndex):
         modules: Iterable[str] = (),
     ) -> Update:
         """Take the rows that changed (new, updated or gone) and re-lay only the blocks they are in."""
+        if fields_of(rows)[0] is not self.fields:  # rows of the other form: everything is read anew
+            self.reset(rows, modules)
+            return Update(moved=True, touched=set(changed))
         new_modules, matches_moved = self._index_changes(rows, list(changed), removed, modules)
         update = Update(touched=self._touched)
         if new_modules:

@@ -37,7 +37,7 @@ from engine.model import (
 STATS = "stats"
 """Per-task-type CubeFS statistics in ``Snapshot.stats``."""
 TASKS = "tasks"
-"""Task-manager rows in ``Snapshot.tasks``."""
+"""Task-manager rows in ``Snapshot.tasks`` (or, from ``schedtop serve``, compact in ``Snapshot.task_rows``)."""
 MIGRATIONS = "migrations"
 """Disk migration progress in ``Snapshot.migrations``."""
 JOBS = "jobs"

@@ -1,7 +1,8 @@
 """schedtop's own server (``schedtop serve``) as a source: the whole dashboard over HTTP, every control included.
 
-Snapshots come in the compact form (``/api/snapshot/compact``, task rows as arrays: :mod:`app.sources.wire_schedtop`)
-and as deltas since the last revision; a server from before the compact form is read in the full one.
+Snapshots come in the compact form (``/api/snapshot/compact``, task rows as arrays, handed on as tuples in
+``Snapshot.task_rows``) and as deltas since the last revision; a server from before the compact form is read in the
+full one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .budget import DEFAULT_RATE, RequestBudget
 from .http_client import HttpClient
 from .http_errors import translated
 from .task_manager import TaskManagerHttp
-from .wire_schedtop import snapshot_from_compact
+from .wire_schedtop import compact_from_body
 
 
 class SchedtopHttpSource(TaskManagerHttp):
@@ -61,7 +62,7 @@ class SchedtopHttpSource(TaskManagerHttp):
                 self._compact = False  # a server from before the compact form
             else:
                 try:
-                    return snapshot_from_compact(response.content)
+                    return compact_from_body(response.content)
                 except ValueError as error:
                     raise SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}") from None
         body = await translated(self.client.get_json("/api/snapshot", params={"since": since}))

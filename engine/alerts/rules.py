@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..model import AlertRules, JobState, Severity, Snapshot, SupervisorState, TaskRow, TaskState
+from ..model.compact_row import GONE_AT, INTERNAL_AT, PARENT_AT, STATE_AT, CompactRow
+from ..model.taskmanager import NO_PARENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,15 @@ def is_failed_root(row: TaskRow) -> bool:
     """A root task (what an operator or the scheduler started, not an internal child) that failed, still registered."""
     status = row.status
     return not (row.gone or row.internal or status.has_parent or status.state is not TaskState.FAILED)
+
+
+def is_failed_root_compact(row: CompactRow) -> bool:
+    """:func:`is_failed_root` of a row in the compact form, read without building the row."""
+    return (
+        row[STATE_AT] is TaskState.FAILED
+        and not (row[GONE_AT] or row[INTERNAL_AT])
+        and row[PARENT_AT] in ("", NO_PARENT)
+    )
 
 
 def failed_roots(facts: Facts) -> Iterator[Condition]:

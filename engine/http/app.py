@@ -19,6 +19,7 @@ from . import (
     routes_supervisor,
     routes_tasks,
 )
+from .compact_body import CompactBodies
 from .errors import CatchBugs, install_error_handlers
 from .methods import MethodRoutes
 from .openapi import truthful_openapi
@@ -56,6 +57,7 @@ def create_app(
     app = FastAPI(title="schedtop", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.engine = engine
     app.state.open_waits = OpenWaits()
+    app.state.compact_bodies = CompactBodies()
     app.state.alerts = AlertEvaluator(alert_rules)
     app.state.alert_every = alert_every
     app.state.alertmanager = alertmanager

@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..model import DiskInfo, Snapshot
-from ..model.compact import CompactSnapshot, compact_snapshot
+from ..model.compact import CompactSnapshot
 from ..model.cubefs import UINT32_MAX
 from ..model.task_types import FAULT_TYPES, SWITCHABLE_TYPES
 from . import metrics, routes_alerts
+from .compact_body import CompactBodies
 from .deps import Engine, Responses, list_json, model_json, plain_json
 
 router = APIRouter(tags=["schedtop"])
@@ -39,9 +40,12 @@ async def snapshot(engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 
 
 
 @router.get("/api/snapshot/compact", response_model=CompactSnapshot)
-async def snapshot_compact(engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> Response:
+async def snapshot_compact(
+    request: Request, engine: Engine, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0
+) -> Response:
     """As ``/api/snapshot``, with the changed task rows as arrays in ``task_rows`` (field order in its schema)."""
-    return model_json(compact_snapshot(engine.snapshot(since=since)))
+    bodies: CompactBodies = request.app.state.compact_bodies
+    return Response(bodies.body(engine.snapshot(since=since)), media_type="application/json")
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})

@@ -153,6 +153,10 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
             alert_every=ALERT_EVERY,
             alertmanager=sender,
         )
+        if args.tasks:
+            # a big wave: every row's compact text ready before the first answer, so that the first dashboard to
+            # connect is not the one kept waiting while 100 000 rows are converted
+            app.state.compact_bodies.row_texts(engine.snapshot(0))
         limits = ConnectionLimits(head_timeout=DEFAULT_HEAD_TIMEOUT, max_connections=args.max_connections)
         server = make_server(app, args.host, args.port, limits=limits, log_level=args.log_level)
         announcer = asyncio.create_task(_announce(server, engine))
