@@ -50,7 +50,7 @@ class Watched:
         latest = self.node.model.latest
         if latest is None or not self.up:
             return None
-        return latest.model_copy(update={"tasks": list(self.node.model.rows.values())})
+        return latest.model_copy(update={"tasks": list(self.node.model.rows.values()), "task_rows": []})
 
     def firing(self) -> list[Alert]:
         return [self._labelled(alert) for alert in self.node.alerts.book.firing()]

@@ -73,7 +73,7 @@ class ReplaySource(PartialSource):
         for snapshot in self.recording.snapshots(self.recorded.node, last, seq):
             state.apply(snapshot)
             full = full or snapshot.full
-            for row in snapshot.tasks:
+            for row in snapshot.changed_rows():
                 changed[row.status.id] = row
                 removed.discard(row.status.id)
             for task_id in snapshot.removed:
@@ -84,5 +84,5 @@ class ReplaySource(PartialSource):
             return state.full()
         assert state.latest is not None
         return state.latest.model_copy(
-            update={"tasks": list(changed.values()), "removed": sorted(removed), "full": False}
+            update={"tasks": list(changed.values()), "task_rows": [], "removed": sorted(removed), "full": False}
         )

@@ -14,10 +14,10 @@ class NodeState:
 
     def apply(self, snapshot: Snapshot) -> None:
         if snapshot.full:
-            self.rows = {row.status.id: row for row in snapshot.tasks}
+            self.rows = {row.status.id: row for row in snapshot.changed_rows()}
         else:
             rows = self.rows
-            for row in snapshot.tasks:
+            for row in snapshot.changed_rows():  # compact rows (schedtop serve's) as TaskRows too
                 rows[row.status.id] = row
             for task_id in snapshot.removed:
                 rows.pop(task_id, None)
@@ -27,4 +27,6 @@ class NodeState:
         """Everything as one full snapshot (at the latest revision)."""
         if self.latest is None:
             raise ValueError("no snapshot applied yet")
-        return self.latest.model_copy(update={"tasks": list(self.rows.values()), "removed": [], "full": True})
+        return self.latest.model_copy(
+            update={"tasks": list(self.rows.values()), "task_rows": [], "removed": [], "full": True}
+        )
