@@ -110,6 +110,10 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
         ansi_color: bool = False,
         alertmanager: str | None = None,
     ) -> None:
+        # Start in the configured screen's mode rather than switching to it once mounted: switch_mode holds every
+        # paint back for 50 ms (Textual's delay_update), which dropped the first full frame and left the next
+        # paint partial (the header came one layout pass, ~40-100 ms, after the rest).
+        self.DEFAULT_MODE = (config or Config()).screen_name  # type: ignore[misc]  # read by App.__init__, per run
         super().__init__(ansi_color=ansi_color)
         if isinstance(source, list | tuple):
             pairs: list[tuple[str, Source]] = list(source)

@@ -16,6 +16,7 @@ answer a question not yet on screen.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import deque
 from dataclasses import dataclass, field
 from time import monotonic
@@ -26,7 +27,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -195,7 +196,7 @@ class OrderedKeys(_Base):
         self._tick_while_waiting()
 
     def _drops_typed_ahead(self, screen: Screen[Any]) -> bool:
-        return isinstance(screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+        return isinstance(screen, ModalScreen) and not _takes_text(self.focused)
 
     async def _dispatch(self, event: TypedEvent) -> None:
         await super().on_event(event)  # priority bindings, else on to the focused widget (or the screen)
@@ -229,3 +230,12 @@ class OrderedKeys(_Base):
             elif flight.handled:
                 self._watch_quiet(flight, TURNS)
         await self._deliver()
+
+
+def _takes_text(widget: Widget | None) -> bool:
+    """An Input or a TextArea. TextArea is not imported for this (~20 ms of the start-up, its themes and document
+    model): until some form imported it, no widget can be one."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)

