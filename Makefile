@@ -35,8 +35,11 @@ $(CHROMIUM):
 	command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# The suite runs on one worker per core (at most four): tests own their ports, folders and tmux servers.
+# `--dist loadgroup` keeps the tests marked `xdist_group` on one worker. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: lint $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -6,8 +6,11 @@ Baselines live in tests/__snapshots__/; after a deliberate UI change, look at th
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -21,10 +24,23 @@ from widgets.task_view import TaskView
 FIXED_NOW = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
+TOAST_LIFETIME = 3600.0
+
+
+class SnapshotApp(SchedtopApp):
+    """The dashboard with its toasts kept until the screenshot: their timeouts (2 s for `i`) run on the wall clock,
+    which a loaded machine (the suite runs on parallel workers) can pass before the screenshot is taken."""
+
+    CSS_PATH = Path(inspect.getfile(SchedtopApp)).with_name("app.tcss")  # relative paths resolve from the subclass
+
+    def notify(self, message: str, *, timeout: float | None = None, **kwargs: Any) -> None:
+        super().notify(message, timeout=TOAST_LIFETIME, **kwargs)
+
+
 def deterministic_app(screen: int = 1) -> SchedtopApp:
     config = EngineConfig(seed=1, demo=True, clock=ManualClock(), autorun=False)
     source = EmbeddedSource(config, threaded=False, label="embedded test engine")
-    return SchedtopApp(source, Config(screen=screen), clock=lambda: FIXED_NOW, auto_refresh=False)
+    return SnapshotApp(source, Config(screen=screen), clock=lambda: FIXED_NOW, auto_refresh=False)
 
 
 def after(
