@@ -13,7 +13,6 @@ refused by its ``Host`` (421), as ``schedtop serve`` does.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,26 +22,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from textual_serve.server import Server
 
+from engine.http.security import LOCAL_NAMES, host_name, is_address
+
 TEMPLATES = Path(__file__).parent / "templates"
-LOCAL_NAMES = frozenset({"localhost"})
-
-
-def host_name(authority: str) -> str:
-    """``host[:port]`` or ``[v6]:port`` to the bare, lower-case name or address, without a trailing dot."""
-    text = authority.strip().lower()
-    if text.startswith("["):
-        text = text[1 : text.find("]")] if "]" in text else text
-    elif text.count(":") == 1:
-        text = text.rsplit(":", 1)[0]
-    return text.rstrip(".")
-
-
-def _is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 def site_guard(allowed_hosts: Iterable[str]) -> Middleware:
@@ -53,7 +35,7 @@ def site_guard(allowed_hosts: Iterable[str]) -> Middleware:
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         authority = request.headers.get("Host", "")
         name = host_name(authority)
-        if authority and not _is_address(name) and name not in allowed:
+        if authority and not is_address(name) and name not in allowed:
             raise web.HTTPMisdirectedRequest(
                 text=f"schedtop web does not answer to the name {name!r}; start it with --allow-host {name} "
                 "to accept it (a guard against DNS rebinding)\n"

@@ -31,7 +31,7 @@ UNREGISTERING_GETS = (
     "/task_manager/wait_task/",
 )
 """GETs that change state: upstream unregisters a finished task when its status is read or waited for."""
-LOCAL_NAMES = frozenset({"localhost", "localhost."})
+LOCAL_NAMES = frozenset({"localhost"})
 
 
 def changes_state(method: str, path: str) -> bool:
@@ -99,15 +99,17 @@ def _header(scope: Scope, wanted: bytes) -> bytes | None:
     return None
 
 
-def _host_name(authority: str) -> str:
-    """``host[:port]`` or ``[v6]:port`` to the bare, lower-case name or address."""
+def host_name(authority: str) -> str:
+    """``host[:port]`` or ``[v6]:port`` to the bare, lower-case name or address, without a trailing dot."""
     text = authority.strip().lower()
     if text.startswith("["):
-        return text[1 : text.find("]")] if "]" in text else text
-    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+        text = text[1 : text.find("]")] if "]" in text else text
+    elif text.count(":") == 1:
+        text = text.rsplit(":", 1)[0]
+    return text.rstrip(".")
 
 
-def _is_address(name: str) -> bool:
+def is_address(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
     except ValueError:
@@ -124,7 +126,7 @@ class SiteGuard:
 
     def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
-        self.allowed = LOCAL_NAMES | {name.strip().lower().rstrip(".") for name in allowed_hosts if name.strip()}
+        self.allowed = LOCAL_NAMES | {host_name(name) for name in allowed_hosts if name.strip()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,8 +136,8 @@ class SiteGuard:
         host = _header(scope, b"host")
         authority = host.decode("latin-1") if host is not None else ""
         if authority:
-            name = _host_name(authority)
-            if not _is_address(name) and name.rstrip(".") not in self.allowed:
+            name = host_name(authority)
+            if not is_address(name) and name not in self.allowed:
                 message = (
                     f"this server does not answer to the name {name!r}; "
                     "start it with --allow-host NAME to accept it (a guard against DNS rebinding)"
