@@ -92,6 +92,28 @@ async def test_migrations_update_by_key_and_finished_ones_fade_out() -> None:
         assert "5/10" in panel.row_text("disk_repair:7")
 
 
+async def test_a_migration_whose_type_is_suspended_says_so_instead_of_a_rate_and_an_eta() -> None:
+    panel = MigrationsPanel()
+    repair = DiskMigration(
+        disk_id=7,
+        task_type="disk_repair",
+        total_tasks_cnt=10,
+        migrated_tasks_cnt=4,
+        bytes_done=4 * GiB,
+        bytes_total=10 * GiB,
+        rate_bytes_per_s=GiB / 10,
+    )
+    drop = repair.model_copy(update={"disk_id": 9, "task_type": "disk_drop"})
+    async with PanelsApp(panel).run_test(size=(120, 12)) as pilot:
+        panel.show([repair, drop], now=T0, suspended={"disk_repair"})
+        await pilot.pause()
+        suspended, running = panel.row_text("disk_repair:7"), panel.row_text("disk_drop:9")
+        assert "suspended" in suspended and "/s" not in suspended and "1m00s" not in suspended
+        assert "40%" in suspended and "4/10" in suspended  # progress stays where it stopped
+        assert "suspended" not in running and "1m00s" in running and "102.4 MiB/s" in running
+        assert panel.border_subtitle == "1 active · 1 suspended"
+
+
 async def test_status_bar_always_shows_paused_and_a_stale_age_even_when_narrow() -> None:
     bar = StatusBar()
     async with PanelsApp(bar).run_test(size=(60, 3)) as pilot:

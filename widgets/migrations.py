@@ -6,7 +6,7 @@ survives refreshes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -26,6 +26,8 @@ from .quiet import set_display, update_static
 FADE_AFTER_SECONDS = 120.0
 """Simulated seconds a finished migration stays listed (dimmed) before it is dropped."""
 
+SUSPENDED = "suspended"
+"""The ETA cell of a migration whose task type is switched off."""
 COLUMNS = ("disk", "type", "progress", "tasks", "ETA", "rate", "bytes", "host")
 MIN_WIDTHS = (4, 11, 17, 7, 8, 12, 24, 14)
 """Wide enough for the usual values, so the columns do not jump about as numbers grow and shrink."""
@@ -45,7 +47,10 @@ class MigrationStyles:
     finished: Style = field(default_factory=lambda: Style(dim=True))
 
 
-def migration_cells(migration: DiskMigration, styles: MigrationStyles | None = None) -> tuple[Text, ...]:
+def migration_cells(
+    migration: DiskMigration, styles: MigrationStyles | None = None, suspended: bool = False
+) -> tuple[Text, ...]:
+    """A migration's cells; ``suspended`` (its task type is switched off): no ETA or rate, its progress frozen."""
     styles = styles or MigrationStyles()
     finished = migration.finished_at is not None
     style = styles.finished if finished else Style()
@@ -57,8 +62,8 @@ def migration_cells(migration: DiskMigration, styles: MigrationStyles | None = N
         migration.task_type,
         bar,
         f"{migration.migrated_tasks_cnt}/{migration.total_tasks_cnt}",
-        "finished" if finished else human_duration(eta),
-        "done" if finished else f"{human_bytes(migration.rate_bytes_per_s)}/s",
+        "finished" if finished else SUSPENDED if suspended else human_duration(eta),
+        "done" if finished else "–" if suspended else f"{human_bytes(migration.rate_bytes_per_s)}/s",
         f"{human_bytes(migration.bytes_done)} of {human_bytes(migration.bytes_total)}",
         (migration.host or "–").removeprefix("http://"),
     )
@@ -109,16 +114,24 @@ class MigrationsPanel(Vertical):
         """The row of migration ``key`` (:func:`migration_key`) as plain text, its cells two spaces apart."""
         return self._table.row_text(key)
 
-    def show(self, migrations: Iterable[DiskMigration], now: datetime | None = None, error: str = "") -> None:
+    def show(
+        self,
+        migrations: Iterable[DiskMigration],
+        now: datetime | None = None,
+        error: str = "",
+        suspended: Collection[str] = (),
+    ) -> None:
+        """``suspended``: the task types switched off, whose migrations are suspended (no rate, no ETA)."""
         if error:
             self._show_error(error)
             return
         migrations = list(migrations)
-        shown = (migrations, now, self.app.theme)
+        suspended = frozenset(suspended)
+        shown = (migrations, now, self.app.theme, suspended)
         if shown == self._shown:
             return
         try:
-            self._apply(migrations, now)
+            self._apply(migrations, now, suspended)
             self._shown = shown
         except Exception as error:  # a malformed migration shows up here, not as a crash
             self._show_error(f"{type(error).__name__}: {error}")
@@ -135,7 +148,7 @@ class MigrationsPanel(Vertical):
 
         return MigrationStyles(style("bar"), style("track"), style("finished"))
 
-    def _apply(self, migrations: Iterable[DiskMigration], now: datetime | None) -> None:
+    def _apply(self, migrations: Iterable[DiskMigration], now: datetime | None, suspended: frozenset[str]) -> None:
         styles = self._styles()
         wanted: dict[str, tuple[Text, ...]] = {}
         for migration in migrations:
@@ -145,9 +158,11 @@ class MigrationsPanel(Vertical):
                 and (now - migration.finished_at).total_seconds() > self.fade_after
             ):
                 continue
-            wanted[migration_key(migration)] = migration_cells(migration, styles)
+            wanted[migration_key(migration)] = migration_cells(migration, styles, migration.task_type in suspended)
         self._table.sync(wanted)
-        subtitle = f"{sum(1 for c in wanted.values() if c[4].plain != 'finished')} active"
+        states = [cells[4].plain for cells in wanted.values()]
+        held = states.count(SUSPENDED)
+        subtitle = f"{len(states) - states.count('finished') - held} active" + (f" · {held} suspended" if held else "")
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         set_display(self._table, bool(wanted))

@@ -58,7 +58,11 @@ class MainScreen(TaskDataScreen):
                 lambda error: stats.show(None, error=error),
             )
             app.guard(
-                lambda: migrations.show(snapshot.migrations, snapshot.taken_at),
+                lambda: migrations.show(
+                    snapshot.migrations,
+                    snapshot.taken_at,
+                    suspended=[task_type for task_type, count in snapshot.suspended.items() if count],
+                ),
                 lambda error: migrations.show([], error=error),
             )
         self.apply_tasks(changes)
