@@ -41,6 +41,18 @@ STOCK_TREE_FIRST_S, STOCK_TREE_TICK_MS, STOCK_TREE_RSS, STOCK_TABLE_FIRST_S = 0.
 """The issue's figures for the stock Textual widgets at 100 000 nodes/rows, measured on this kind of machine."""
 
 
+def update_view(view: Any, model: Any, changes: Any, snapshot: Any) -> None:
+    """``TaskView.update`` with one snapshot the model just applied, as the app's tasks screen calls it."""
+    view.update(
+        model.rows,
+        None if changes.full else changes.changed,
+        changes.removed,
+        now=snapshot.taken_at,
+        modules=snapshot.modules,
+        columns=model.columns if changes.full else None,
+    )
+
+
 def rss_mib() -> float:
     with open("/proc/self/status") as handle:
         for line in handle:
@@ -149,14 +161,7 @@ async def _measure(ticks: int, profile: bool, show_internal: bool = True, tasks:
                     total = len(model.rows)  # as the app does after applying (SchedtopApp._keep_rows_out_of_gc)
                     freezer.rows_arrived(total, total if changes.full else len(changes.changed))
                     t1 = time.perf_counter()
-                    view.update(
-                        model.rows,
-                        None if changes.full else changes.changed,
-                        changes.removed,
-                        now=snapshot.taken_at,
-                        modules=snapshot.modules,
-                        columns=model.columns if changes.full else None,
-                    )
+                    update_view(view, model, changes, snapshot)
                     t2 = time.perf_counter()
                     await pilot._wait_for_screen()  # the messages the update posted (highlight, scroll size)
                     app.screen._on_timer_update()  # the compositor update: render the visible lines, draw

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .large_cluster import update_view
 from .report import Figure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,14 +96,7 @@ async def _measure(form: str, ticks: int) -> dict[str, Any]:
                     t1 = time.perf_counter()
                     changes = model.apply(snapshot)
                     t2 = time.perf_counter()
-                    view.update(
-                        model.rows,
-                        None if changes.full else changes.changed,
-                        changes.removed,
-                        now=snapshot.taken_at,
-                        modules=snapshot.modules,
-                        columns=model.columns if changes.full else None,
-                    )
+                    update_view(view, model, changes, snapshot)
                     t3 = time.perf_counter()
                     await pilot._wait_for_screen()
                     pilot.app.screen._on_timer_update()

@@ -59,7 +59,6 @@ class Task:
     """
 
     __slots__ = (
-        "__weakref__",
         "children",
         "end_time",
         "entity",

@@ -69,17 +69,21 @@ async def test_a_panel_shows_counts_and_the_last_full_minute_in_human_units() ->
         assert "not on this node" in follower
 
 
+REPAIRING = DiskMigration(
+    disk_id=7,
+    task_type="disk_repair",
+    total_tasks_cnt=10,
+    migrated_tasks_cnt=4,
+    bytes_done=4 * GiB,
+    bytes_total=10 * GiB,
+    rate_bytes_per_s=GiB / 10,
+)
+"""Disk 7 repairing: 4 of 10 tasks, 4 of 10 GiB, 100 MiB/s (an ETA of 1m00s)."""
+
+
 async def test_migrations_update_by_key_and_finished_ones_fade_out() -> None:
     panel = MigrationsPanel(fade_after=60)
-    running = DiskMigration(
-        disk_id=7,
-        task_type="disk_repair",
-        total_tasks_cnt=10,
-        migrated_tasks_cnt=4,
-        bytes_done=4 * GiB,
-        bytes_total=10 * GiB,
-        rate_bytes_per_s=GiB / 10,
-    )
+    running = REPAIRING
     done = DiskMigration(disk_id=9, task_type="disk_drop", total_tasks_cnt=2, migrated_tasks_cnt=2, finished_at=T0)
     async with PanelsApp(panel).run_test(size=(120, 12)) as pilot:
         panel.show([running, done], now=T0 + timedelta(seconds=30))
@@ -94,15 +98,7 @@ async def test_migrations_update_by_key_and_finished_ones_fade_out() -> None:
 
 async def test_a_migration_whose_type_is_suspended_says_so_instead_of_a_rate_and_an_eta() -> None:
     panel = MigrationsPanel()
-    repair = DiskMigration(
-        disk_id=7,
-        task_type="disk_repair",
-        total_tasks_cnt=10,
-        migrated_tasks_cnt=4,
-        bytes_done=4 * GiB,
-        bytes_total=10 * GiB,
-        rate_bytes_per_s=GiB / 10,
-    )
+    repair = REPAIRING
     drop = repair.model_copy(update={"disk_id": 9, "task_type": "disk_drop"})
     async with PanelsApp(panel).run_test(size=(120, 12)) as pilot:
         panel.show([repair, drop], now=T0, suspended={"disk_repair"})

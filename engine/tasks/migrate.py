@@ -51,7 +51,7 @@ def unit_key(vid: int, index: int) -> int:
     return vid << 8 | index
 
 
-@dataclass(slots=True, eq=False, weakref_slot=True)
+@dataclass(slots=True, eq=False)
 class MigrateWork:
     """One CubeFS migrate task and its worker progress."""
 
