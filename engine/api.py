@@ -140,5 +140,6 @@ class EngineAPI(Protocol):
     async def silence_node(self, host: str, silent: bool = True) -> None: ...
 
     # -- the dashboard's refresh ------------------------------------------------------------------------------
-    def snapshot(self, since: int = 0) -> Snapshot:
-        """Everything the dashboard shows; tasks as a delta since revision ``since`` (0 = everything)."""
+    def snapshot(self, since: int = 0, compact: bool = False) -> Snapshot:
+        """Everything the dashboard shows; tasks as a delta since revision ``since`` (0 = everything), as
+        :class:`~engine.model.TaskRow` models in ``tasks`` or (``compact``) as tuples in ``task_rows``."""

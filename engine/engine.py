@@ -37,12 +37,16 @@ class Engine(CubeFSFamily, TasksFamily, SupervisorFamily, FaultsFamily, EngineTu
     """See the module docstring; construct with :meth:`open`."""
 
     # -- the dashboard's refresh ----------------------------------------------------------------------------
-    def snapshot(self, since: int = 0) -> Snapshot:
+    def snapshot(self, since: int = 0, compact: bool = False) -> Snapshot:
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise InvalidArgument(f"since must be a non-negative revision, got {since!r}")
         full, changed, removed = self.tm.changed_since(since)
+        tm = self.tm
         with paused_gc():  # tens of thousands of fresh rows would otherwise trigger costly full collections
-            rows = [self.tm.row(t) for t in changed]
+            if compact:
+                rows, task_rows = [], [tm.compact_row(t) for t in changed]
+            else:
+                rows, task_rows = [tm.row(t) for t in changed], []
         supervisor = self.supervisor.view_now() if self.supervisor is not None else SupervisorView(configured=False)
         migrations = self.handlers.repair.views() + self.handlers.drop.views()
         return Snapshot.model_construct(
@@ -54,6 +58,7 @@ class Engine(CubeFSFamily, TasksFamily, SupervisorFamily, FaultsFamily, EngineTu
             stats=self._stats(self.config.leader),
             modules=list(self.tm.modules),
             tasks=rows,
+            task_rows=task_rows,
             removed=removed,
             migrations=sorted(migrations, key=lambda m: (m.finished_at is not None, m.disk_id)),
             supervisor=supervisor,

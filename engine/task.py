@@ -14,6 +14,7 @@ from typing import Any
 
 from .jsontext import encode, json_num, json_str, json_time
 from .model import NO_PARENT, ChildRef, TaskKind, TaskState, TaskStats, TaskStatus
+from .model.compact_row import CompactRow
 from .store_protocol import TASK_TAIL_FIELDS as TAIL_FIELDS
 from .trusted import construct as _construct
 
@@ -224,6 +225,37 @@ class Task:
             progress_total=float(self.progress_total),
             progress_completed=float(self.progress_completed),
             children_ids=children_ids if children_ids is not None else [],
+        )
+
+    def compact_row(self, children: tuple[tuple[str, str], ...] = ()) -> CompactRow:
+        """The task's snapshot row as a tuple (:data:`~engine.model.compact_row.CompactRow`), built without a model:
+        what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10)."""
+        module, type_, kind, scope, _, keyspace, table, shard, abortable, internal, user, units = self.identity
+        start, end = self.start_time, self.end_time
+        return (
+            module,
+            internal,
+            user,
+            False,
+            self.id,
+            type_,
+            kind,
+            scope,
+            self.state,
+            abortable,
+            None if start is None else int(start.timestamp()),
+            None if end is None else int(end.timestamp()),
+            self.error,
+            self.parent_id or NO_PARENT,
+            self.sequence_number,
+            shard,
+            keyspace,
+            table,
+            self.entity,
+            units,
+            float(self.progress_total),
+            float(self.progress_completed),
+            children,
         )
 
     def stats(self) -> TaskStats:

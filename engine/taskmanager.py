@@ -35,6 +35,7 @@ from pydantic import TypeAdapter
 
 from .errors import InvalidArgument, NotAbortable, WaitTimeout
 from .model import ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
+from .model.compact_row import CompactRow
 from .task import ROW_NO_CHILDREN, Task, add_child
 from .trusted import construct as _construct
 
@@ -450,6 +451,14 @@ class TaskManager:
         if self.tasks.get(task.id) is task:  # a task that is gone must not stay in the cache
             self.row_cache[task.id] = row
         return row
+
+    def compact_row(self, task: Task) -> CompactRow:
+        """The task's snapshot row as a tuple, with its registered children (not cached: it is cheaper to build
+        than a cache is to keep, and the dashboard holding it is the one place it lives)."""
+        if not task.children:
+            return task.compact_row()
+        tasks = self.tasks
+        return task.compact_row(tuple([(c, tasks[c].node) for c in task.children if c in tasks]))
 
     def stats_json(self, task: Task) -> bytes:
         """``task.stats()`` as the HTTP API writes it, cached until the task changes (``list_module_tasks``)."""

@@ -31,7 +31,8 @@ async def record_engine(
         for tick in range(ticks):
             snapshot = await source.snapshot(revision)
             revision = snapshot.revision
-            known = {row.id for row in snapshot.tasks} if snapshot.full else known | {row.id for row in snapshot.tasks}
+            ids_now = {row.id for row in snapshot.changed_rows()}
+            known = ids_now if snapshot.full else known | ids_now
             known -= set(snapshot.removed)
             states.append(set(known))
             for index, node in enumerate(ids):

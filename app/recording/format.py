@@ -17,7 +17,7 @@ previous snapshot's (``carried`` lists them, space-separated: the supervisor's j
 minute…), and is compressed with the JSON stored for the previous snapshot as zlib's preset dictionary (``zdict``):
 the same running tasks a little further on cost a few bytes each. A *chain start*, a tick with a keyframe or a full
 snapshot, carries nothing and is compressed alone, so a reader decodes from the nearest chain start onwards, as it
-does to rebuild the state anyway. ``revision``, ``full``, ``taken_at``, ``tasks`` and ``removed`` are never
+does to rebuild the state anyway. ``revision``, ``full``, ``taken_at``, ``tasks``, ``task_rows`` and ``removed`` are never
 carried.
 
 Each tick is its own transaction in WAL mode with ``synchronous=NORMAL``: a recorder killed (even by SIGKILL) loses
@@ -64,7 +64,7 @@ class RecordingError(Exception):
     """The file is not a schedtop recording this version can read (or cannot be written)."""
 
 
-NEVER_CARRIED = frozenset({"revision", "full", "taken_at", "tasks", "removed"})
+NEVER_CARRIED = frozenset({"revision", "full", "taken_at", "tasks", "task_rows", "removed"})
 
 
 def carried_fields(snapshot: Snapshot, previous: Snapshot | None) -> tuple[str, ...]:

@@ -135,7 +135,7 @@ class EmbeddedSource:
         engine = self._engine()
 
         async def take() -> Snapshot:
-            return engine.snapshot(since)
+            return engine.snapshot(since, compact=True)  # tuples: the client model keeps rows in that form
 
         return await self._on_engine_loop(take)
 

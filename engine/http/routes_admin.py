@@ -45,7 +45,7 @@ async def snapshot_compact(
 ) -> Response:
     """As ``/api/snapshot``, with the changed task rows as arrays in ``task_rows`` (field order in its schema)."""
     bodies: CompactBodies = request.app.state.compact_bodies
-    return Response(bodies.body(engine.snapshot(since=since)), media_type="application/json")
+    return Response(bodies.body(engine.snapshot(since=since, compact=True)), media_type="application/json")
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})

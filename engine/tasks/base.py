@@ -19,6 +19,9 @@ from ..stats import StatsBook
 from ..taskmanager import TaskManager
 
 XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
+"""xid's alphabet: base32hex, lower case."""
+_XID_PAIRS = [a + b for a in XID_ALPHABET for b in XID_ALPHABET]
+"""Every two-character string of the alphabet, indexed by the 10 bits it encodes."""
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -54,8 +57,16 @@ class Context:
         return self.clock.now().timestamp()
 
     def xid(self) -> str:
-        """A 20-character id in xid's alphabet, as CubeFS task ids end with."""
-        return "".join(self.rng.choice(XID_ALPHABET) for _ in range(20))
+        """A 20-character id in xid's alphabet, as CubeFS task ids end with: 100 seeded bits, 5 to a character.
+
+        One draw from the generator, not one per character (that was a fifth of building a big failure wave).
+        """
+        bits, pairs = self.rng.getrandbits(100), _XID_PAIRS
+        return (
+            f"{pairs[bits >> 90]}{pairs[bits >> 80 & 1023]}{pairs[bits >> 70 & 1023]}{pairs[bits >> 60 & 1023]}"
+            f"{pairs[bits >> 50 & 1023]}{pairs[bits >> 40 & 1023]}{pairs[bits >> 30 & 1023]}"
+            f"{pairs[bits >> 20 & 1023]}{pairs[bits >> 10 & 1023]}{pairs[bits & 1023]}"
+        )
 
     def is_enabled(self, task_type: str) -> bool:
         return self.enabled.get(task_type, True)
