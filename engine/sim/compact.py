@@ -37,6 +37,10 @@ class ChunkSet(MutableSet[int]):
         if value not in self._items:
             self._items.append(value)
 
+    def add_new(self, value: int) -> None:
+        """Add a value known not to be in the set yet (a freshly made vuid): no scan for it first."""
+        self._items.append(value)
+
     def discard(self, value: int) -> None:
         if value in self._items:
             self._items.remove(value)
