@@ -346,7 +346,7 @@ def _dashboard(args: argparse.Namespace) -> int:
             print(f"schedtop: {error}", file=sys.stderr)
             return 2
     try:
-        app = SchedtopApp(source, config, ansi_color=args.ansi, alertmanager=args.alertmanager)
+        app = SchedtopApp(source, config, ansi_color=args.ansi, alertmanager=args.alertmanager, prefetch_on_load=remote)
     except KeymapError as error:
         print(f"schedtop: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ here; every action checks the full client model, not what a filtered view shows.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Sequence
@@ -48,6 +49,8 @@ from .typeahead import OrderedKeys
 
 ANSI_THEME = "ansi-dark"
 GC_PAUSE_LIMIT = 3.0
+PREFETCH_LIMIT = 2.0
+"""Seconds a remote node's first snapshot may hold back the first frame (it takes ~1–2 s for 100 000 tasks)."""
 """Seconds after mounting by which the start-up's pause of the cyclic collector ends even if no data came."""
 Sources = Source | Sequence[tuple[str, Source]]
 """One source, or (name, source) pairs — one node each, the first shown first."""
@@ -109,6 +112,7 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
         auto_refresh: bool = True,
         ansi_color: bool = False,
         alertmanager: str | None = None,
+        prefetch_on_load: bool = False,
     ) -> None:
         # Start in the configured screen's mode rather than switching to it once mounted: switch_mode holds every
         # paint back for 50 ms (Textual's delay_update), which dropped the first full frame and left the next
@@ -123,6 +127,9 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
         if not pairs:
             raise ValueError("the dashboard needs at least one source")
         self.config = config or Config()
+        self.prefetch_on_load = prefetch_on_load
+        """Take the shown node's first snapshot on the app's own loop before the first paint (remote sources: their
+        HTTP clients belong to the loop that opens them, so the command line cannot prefetch them beforehand)."""
         self.read_only = self.config.read_only
         self.clock: Clock = clock or utcnow
         # Finished tasks the server forgets (TTL, read-once status) stay listed a while, marked gone, so none vanishes
@@ -215,6 +222,24 @@ class SchedtopApp(TaskActions, FormActions, SupervisorActions, ScheduleActions, 
         return self.refresh_loop.interval
 
     # -- start-up and the refresh timer -----------------------------------------------------------------------
+
+    async def on_load(self) -> None:
+        """Before the terminal is taken over: the first snapshot, so that the first frame already has the rows.
+
+        A node slower than :data:`PREFETCH_LIMIT` (or down) does not hold the screen back longer: the screen comes
+        up, saying what it knows, and the snapshot is shown when it arrives.
+        """
+        if not self.prefetch_on_load:
+            return
+        first = asyncio.ensure_future(self.prefetch())
+        done, _ = await asyncio.wait([first], timeout=PREFETCH_LIMIT)
+        if not done:
+            first.add_done_callback(lambda _: self.call_later(self._show_prefetched))
+
+    def _show_prefetched(self) -> None:
+        self.push_changes(Changes(full=True))
+        self.update_status()
+        self.nodes_changed()
 
     def on_mount(self) -> None:
         self.switch_mode(self.config.screen_name)

@@ -181,11 +181,12 @@ class Cluster:
         cluster.reindex()
         vid = 1000
         idcs = cluster.idcs  # sorted once: placing the volumes reads it ~20 000 times in a big cluster
+        every_host = [h for idc in idcs for h in cluster.idc_hosts[idc]]  # once: per volume it made placing quadratic
         for _ in range(shape.volumes):
             vid += rng.randint(1, 9)
             mode = rng.choice(shape.code_modes)
             size = rng.randint(*shape.chunk_gib) * GiB - rng.randint(0, GiB // 2)
-            placement = cluster._place(rng, mode, size, idcs)
+            placement = cluster._place(rng, mode, size, idcs, every_host)
             if placement is None:
                 continue
             units = [(make_vuid(vid, index, 1), disk) for index, disk in enumerate(placement)]
@@ -197,12 +198,13 @@ class Cluster:
         cluster.dirty_volumes = set(cluster.volumes)
         return cluster
 
-    def _place(self, rng: random.Random, mode: CodeMode, size: int, idcs: list[str]) -> list[Disk] | None:
+    def _place(
+        self, rng: random.Random, mode: CodeMode, size: int, idcs: list[str], every_host: list[str]
+    ) -> list[Disk] | None:
         count = mode.unit_count
         spread = count % len(idcs) == 0 and count // len(idcs) <= self._hosts_per_idc_min(idcs)
         used_hosts: set[str] = set()
         chosen: list[Disk] = []
-        every_host = [] if spread else [h for idc in idcs for h in self.idc_hosts[idc]]
         for index in range(count):
             hosts = self.idc_hosts[idcs[index * len(idcs) // count]] if spread else every_host  # read, never changed
             disk = self._fitting_disk(rng, hosts, used_hosts, size)
