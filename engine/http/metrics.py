@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -20,6 +21,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from ..alerts import RULES
 from ..model import Alert, DiskRepairStats, Snapshot, SupervisorState, TasksStat
+from ..model.compact_row import GONE_AT, MODULE_AT, STATE_AT, TYPE_AT, CompactRow
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
@@ -150,15 +152,24 @@ def render(snapshot: Snapshot, *, open_waits: int = 0, alerts: Sequence[Alert] |
     return generate_latest(registry).decode("utf-8")
 
 
+_COUNTED = itemgetter(MODULE_AT, TYPE_AT, STATE_AT)
+
+
+def _not_gone(row: CompactRow) -> bool:
+    return not row[GONE_AT]
+
+
 def _last_full_minute(series: list[int]) -> int:
     """The newest complete minute: the last slot is the current, partial one."""
     return series[-2] if len(series) >= 2 else 0
 
 
 def _tasks(out: Families, snapshot: Snapshot) -> None:
-    counts = Counter((row.module, row.status.type, row.status.state.value) for row in snapshot.tasks if not row.gone)
+    counts = Counter((row.module, row.status.type, row.status.state) for row in snapshot.tasks if not row.gone)
+    # Compact rows (serve's own snapshot, schedtop serve read by the exporter): counted on the tuples, no model each.
+    counts.update(map(_COUNTED, filter(_not_gone, snapshot.task_rows)))
     for (module, task_type, state), count in sorted(counts.items()):
-        out.add("schedtop_tasks", count, module=module, type=task_type, state=state)
+        out.add("schedtop_tasks", count, module=module, type=task_type, state=state.value)
 
 
 def _cubefs(out: Families, stats: TasksStat) -> None:

@@ -51,7 +51,7 @@ async def snapshot_compact(
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 async def prometheus(request: Request, engine: Engine) -> Response:
     """Prometheus text format: task counts, queues, throughput, supervisor state, disk migration progress, alerts."""
-    snapshot = engine.snapshot(since=0)
+    snapshot = engine.snapshot(since=0, compact=True)  # tuples: 100 000 rows in ~0.15 s rather than ~1 s
     view = request.app.state.alerts.observe(snapshot)
     routes_alerts.tell_alertmanager(request.app, view, engine)
     firing = view.firing

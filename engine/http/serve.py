@@ -156,7 +156,7 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
         if args.tasks:
             # a big wave: every row's compact text ready before the first answer, so that the first dashboard to
             # connect is not the one kept waiting while 100 000 rows are converted
-            app.state.compact_bodies.row_texts(engine.snapshot(0))
+            app.state.compact_bodies.row_texts(engine.snapshot(0, compact=True))
         limits = ConnectionLimits(head_timeout=DEFAULT_HEAD_TIMEOUT, max_connections=args.max_connections)
         server = make_server(app, args.host, args.port, limits=limits, log_level=args.log_level)
         announcer = asyncio.create_task(_announce(server, engine))
