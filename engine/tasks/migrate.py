@@ -200,8 +200,10 @@ class Migrations:
         self.ctx = ctx
         self.workers_per_idc = workers_per_idc
         self.prepare_per_step = prepare_per_step
-        self.queues: dict[str, dict[MigrateState, OrderedDict[str, MigrateWork]]] = {
-            t: {s: OrderedDict() for s in (MigrateState.INITED, MigrateState.PREPARED, MigrateState.WORK_COMPLETED)}
+        # Plain dicts (they keep insertion order; re-inserting a key moves it to the end): an OrderedDict's linked
+        # list cost ~50 B more per queued task, 5 MB in a 100 000-task wave.
+        self.queues: dict[str, dict[MigrateState, dict[str, MigrateWork]]] = {
+            t: {s: {} for s in (MigrateState.INITED, MigrateState.PREPARED, MigrateState.WORK_COMPLETED)}
             for t in TYPE_PRIORITY
         }
         self.by_id: dict[str, MigrateWork] = {}
@@ -309,7 +311,7 @@ class Migrations:
             volume, index = located
             dest = cluster.pick_destination(volume, index)
             if dest is None:
-                inited.move_to_end(work.task_id)  # no room anywhere yet: let the others try first
+                inited[work.task_id] = inited.pop(work.task_id)  # no room anywhere yet: let the others try first
                 continue
             budget -= 1
             _, _, epoch = split_vuid(work.source_vuid)
