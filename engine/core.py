@@ -129,7 +129,8 @@ class EngineCore:
         if fresh and config.wave_tasks > 0:
             from .scenarios import failure_wave  # imported only when asked for
 
-            failure_wave(self, config.wave_tasks)
+            with paused_gc():  # a million long-lived objects: each full collection on the way walked them all
+                failure_wave(self, config.wave_tasks)
         self.flush()
 
     def _shape(self) -> ClusterShape:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -140,6 +141,10 @@ async def serve(args: argparse.Namespace, token: str | None) -> None:
             wave_tasks=args.tasks or 0,
         )
     )
+    if args.tasks:
+        # The wave lives as long as the server: out of the collector's sight, or every full collection walks it
+        # (~1 s each with a million tasks).
+        gc.freeze()
     try:
         allowed = [*args.allow_host]
         if not is_loopback(args.host):
