@@ -146,6 +146,57 @@ class Task:
         self.work = work
         self.stored = False
 
+    @staticmethod
+    def identity_of(
+        module: str,
+        type: str,
+        kind: TaskKind,
+        scope: str,
+        node: str,
+        keyspace: str,
+        table: str,
+        shard: int,
+        is_abortable: bool,
+        internal: bool,
+        user: bool,
+        progress_units: str,
+    ) -> Identity:
+        """The shared identity tuple of tasks with these fields (see :data:`Identity`)."""
+        return _interned(
+            (module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units)
+        )
+
+    @classmethod
+    def sibling(
+        cls,
+        identity: Identity,
+        id: str,
+        sequence_number: int,
+        parent_id: str,
+        entity: str,
+        progress_total: float,
+        work: Any,
+    ) -> Task:
+        """A new (``created``) task with an identity already interned: what ``Task(...)`` makes, without the
+        keyword arguments and the identity lookup (many siblings share one)."""
+        task = cls.__new__(cls)
+        task.id = id
+        task.identity = identity
+        task.sequence_number = sequence_number
+        task.parent_id = parent_id
+        task.entity = entity
+        task.state = TaskState.CREATED
+        task.start_time = task.end_time = None
+        task.error = ""
+        task.progress_total = progress_total
+        task.progress_completed = 0.0
+        task.children = NO_CHILDREN  # type: ignore[assignment]
+        task.failed_descendant = task.folded = task.stored = False
+        task.expires_at = None
+        task.revision = task.order = 0
+        task.work = work
+        return task
+
     def __repr__(self) -> str:
         return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r}, revision={self.revision})"
 

@@ -172,6 +172,44 @@ class TaskManager:
             self.touch(parent)
         return task
 
+    def create_children(
+        self,
+        parent: Task,
+        module: str,
+        type: str,
+        scope: str,
+        children: Iterable[tuple[str, float, Any]],
+        *,
+        node: str = "",
+        keyspace: str = "",
+        table: str = "",
+        progress_units: str = "",
+    ) -> list[Task]:
+        """Many abortable children of one parent that differ only in (entity, progress_total, work): what
+        :meth:`create` with ``parent`` makes of each, with one shared identity and the parent touched once (a disk
+        job queues a migration per chunk: ~100 000 in a big failure wave)."""
+        if module not in self.modules:
+            raise InvalidArgument(f"unknown module {module!r}")
+        if parent.kind is TaskKind.CLUSTER:
+            raise ValueError("children of a cluster task are made one by one (create)")
+        identity = Task.identity_of(
+            module, type, TaskKind.NODE, scope, node, keyspace, table, 0, True, True, False, progress_units
+        )
+        made = []
+        tasks, registry, touch, new_id = self.tasks, self.modules[module], self.touch, self.new_id
+        sequence, parent_id = parent.sequence_number, parent.id
+        for entity, total, work in children:
+            task = Task.sibling(identity, new_id(), sequence, parent_id, entity, total, work)
+            self.created += 1
+            task.order = self.created
+            tasks[task.id] = registry[task.id] = task
+            touch(task)
+            add_child(parent, task.id)
+            made.append(task)
+        if made:
+            touch(parent)
+        return made
+
     def _register(self, task: Task) -> None:
         self.tasks[task.id] = task
         self.modules.setdefault(task.module, {})[task.id] = task

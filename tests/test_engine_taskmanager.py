@@ -259,3 +259,27 @@ async def test_consumers_are_long_running_and_not_abortable(engine: Engine) -> N
     with pytest.raises(NotAbortable):
         await engine.abort_task(consumer.task_id)
     assert consumer.state is TaskState.RUNNING
+
+
+def test_children_made_in_bulk_are_the_children_made_one_by_one(clock: ManualClock) -> None:
+    managers = [TaskManager(random.Random(7), clock.now) for _ in range(2)]
+    for manager in managers:
+        manager.register_module("repair")
+    one_by_one, in_bulk = managers
+    items = [(f"chunk-{n}", float(100 + n), {"n": n}) for n in range(5)]
+    where = {"node": "10.0.0.1", "keyspace": "z0", "table": "101", "progress_units": "bytes"}
+    root = one_by_one.create("repair", "repair", "disk")
+    for entity, total, work in items:
+        one_by_one.create(
+            "repair", "repair", "chunk", parent=root, entity=entity, progress_total=total, work=work, **where
+        )
+    bulk_root = in_bulk.create("repair", "repair", "disk")
+    made = in_bulk.create_children(bulk_root, "repair", "repair", "chunk", items, **where)
+
+    def tree(manager: TaskManager) -> list[tuple[object, ...]]:
+        return [(t.to_record(), list(t.children), t.work) for t in manager.tasks.values()]
+
+    assert [t.id for t in made] == list(bulk_root.children)
+    assert tree(in_bulk) == tree(one_by_one)
+    assert in_bulk.revision == one_by_one.revision - len(items) + 1  # the parent is touched once, not per child
+    assert set(in_bulk.changes) == set(one_by_one.changes)

@@ -138,21 +138,21 @@ class DiskMigrationType:
         ctx.tm.start(root)
         self.jobs[disk_id] = job
         ctx.cluster.set_status(disk, self.active_status, held=False)
-        for vuid in chunks:
-            work = self.migrations.new_work(self.task_type, vuid, direct_download=self.task_type == "disk_drop")
-            child = ctx.tm.create(
-                self.task_type,
-                self.task_type,
-                "chunk",
-                parent=root,
-                node=ctx.cluster.hosts[disk.host].ip,
-                keyspace=disk.idc,
-                table=table,
-                entity=work.task_id,
-                progress_units="bytes",
-                progress_total=work.total_size,
-                work=work,
-            )
+        direct = self.task_type == "disk_drop"
+        works = (self.migrations.new_work(self.task_type, vuid, direct_download=direct) for vuid in chunks)
+        children = ctx.tm.create_children(
+            root,
+            self.task_type,
+            self.task_type,
+            "chunk",
+            ((work.task_id, work.total_size, work) for work in works),
+            node=ctx.cluster.hosts[disk.host].ip,
+            keyspace=disk.idc,
+            table=table,
+            progress_units="bytes",
+        )
+        for child in children:
+            work = child.work
             work.tm_id = child.id
             job.children.append(work.task_id)
             self.migrations.add(work)
