@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from .model import (
@@ -101,14 +100,14 @@ def tasks_stat(
 
 
 def cluster_summary(cluster: Cluster, node: str, leader: bool) -> ClusterSummary:
-    by_status = {status.value: n for status, n in Counter(d.status for d in cluster.disks.values()).items()}
+    by_status = cluster.disks_by_status()
     return ClusterSummary(
         name=cluster.name,
         node=node,
         is_leader=leader,
         idcs=cluster.idcs,
         hosts=len(cluster.hosts),
-        disks_by_status=dict(sorted(by_status.items())),
+        disks_by_status=dict(by_status),
         volumes=len(cluster.volumes),
         silent_hosts=sorted(h.url for h in cluster.hosts.values() if h.silent),
     )

@@ -108,3 +108,16 @@ async def test_the_same_seed_gives_the_same_cluster_tasks_and_ids() -> None:
         finally:
             await engine.close()
     assert dumps[0] == dumps[1]
+
+
+async def test_the_disks_by_status_follow_every_status_change() -> None:
+    engine = await Engine.open(EngineConfig(clock=ManualClock(), autorun=False, supervisor=False))
+    try:
+        first = engine.snapshot().cluster.disks_by_status
+        disk = next(iter(engine.cluster.disks.values()))
+        await engine.break_disk(disk.disk_id)
+        after = engine.snapshot().cluster.disks_by_status
+        assert first == {"normal": 48}
+        assert after["normal"] == 47 and sum(after.values()) == 48
+    finally:
+        await engine.close()

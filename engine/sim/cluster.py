@@ -8,6 +8,7 @@ a normal disk in the source's IDC, on a host that holds no other unit of the vol
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import CodeMode, DiskInfo, DiskStatus, VunitLocation, make_vuid, split_vuid
@@ -142,6 +143,10 @@ class Cluster:
         self.dirty_disks: set[int] = set()
         self.dirty_volumes: set[int] = set()
         self.hosts_dirty = True
+        self.status_version = 0
+        """Counts disk status changes (:meth:`set_status`): readers that scan every disk for a status (the demo's
+        replacements, the snapshot's counts by status) redo it only when this moved."""
+        self._by_status: tuple[tuple[int, int], dict[str, int]] = ((-1, -1), {})
         self.idc_hosts: dict[str, list[str]] = {}
         self.host_disks: dict[str, list[Disk]] = {}
         self.idc_disks: dict[str, list[Disk]] = {}
@@ -327,9 +332,19 @@ class Cluster:
 
     def set_status(self, disk: Disk, status: DiskStatus, held: bool | None = None) -> None:
         disk.status = status
+        self.status_version += 1
         if held is not None:
             disk.held = held
         self.dirty_disks.add(disk.disk_id)
+
+    def disks_by_status(self) -> dict[str, int]:
+        """How many disks are in each status (sorted by status): counted again only after a status changed (every
+        snapshot asks; 50 000 disks took ~5 ms)."""
+        key = (self.status_version, len(self.disks))
+        if self._by_status[0] != key:
+            counts = Counter(d.status for d in self.disks.values())
+            self._by_status = (key, dict(sorted((status.value, n) for status, n in counts.items())))
+        return self._by_status[1]
 
     def fullest_disks(self, limit: int) -> list[Disk]:
         normal = [d for d in self.disks.values() if d.status is DiskStatus.NORMAL and d.chunks]

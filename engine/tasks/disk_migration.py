@@ -257,6 +257,21 @@ class DiskMigrationType:
         in_flight = self._in_flight_bytes()
         cache, self._views = self._views, {}
         for disk_id, job in self.jobs.items():
+            cached = cache.get(disk_id)
+            if cached is not None and cached[0] is job:
+                # A job whose counts did not move and whose rate had fallen to 0 still has rate 0 (its window holds
+                # the same bytes throughout): its view stays without a look at its samples. With thousands of
+                # disks queued behind the workers, that is most of them.
+                migrated, done, rate, finished_at = cached[1]
+                if (
+                    rate == 0.0
+                    and migrated == job.migrated
+                    and finished_at == job.finished_at
+                    and done == self._bytes_done(job, in_flight)
+                ):
+                    self._views[disk_id] = cached
+                    result.append(cached[2])
+                    continue
             rate = 0.0
             samples = job.samples
             if job.finished_at is None and len(samples) >= 2:
@@ -270,7 +285,6 @@ class DiskMigrationType:
                 if last[0] > first[0]:
                     rate = max(0.0, (last[1] - first[1]) / (last[0] - first[0]))
             key = (job.migrated, self._bytes_done(job, in_flight), rate, job.finished_at)
-            cached = cache.get(disk_id)
             if cached is not None and cached[0] is job and cached[1] == key:
                 view = cached[2]
             else:
