@@ -61,6 +61,14 @@ class Units:
             self._vuids.append(vuid)
             self._disks.append(disk_id)
 
+    @classmethod
+    def of(cls, vuids: list[int], disk_ids: list[int]) -> Units:
+        """Units from their vuids and disk ids, in unit order (the arrays filled in one call each)."""
+        units = cls()
+        units._vuids.extend(vuids)
+        units._disks.extend(disk_ids)
+        return units
+
     def __len__(self) -> int:
         return len(self._vuids)
 
