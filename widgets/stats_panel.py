@@ -137,6 +137,8 @@ class TaskTypePanel(Widget):
         self._strips: list[Strip | None] | None = None
         self._width = 0
         self._base: Style | None = None
+        self._subtitle: str | None = None
+        """The border's subtitle as last set: setting it repaints the whole panel, borders and all."""
         self.suspended = 0
         """This type's suspended tasks (the type is switched off), shown in the border when there are any."""
 
@@ -152,8 +154,8 @@ class TaskTypePanel(Widget):
         subtitle = "" if enabled is None else ("[$text-success]on[/]" if enabled else "[$text-warning]off[/]")
         if suspended:  # in the border: the counts line is full on a narrow panel
             subtitle = f"[$text-warning]⏸ {suspended} suspended[/] · {subtitle}"
-        if subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
+        if subtitle != self._subtitle:  # not border_subtitle: it reads back as other markup ([/] → [/$text-success])
+            self._subtitle = self.border_subtitle = subtitle
         self._repaint_changed_lines()
 
     def _repaint_changed_lines(self) -> None:
