@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import MAX_REFRESH, MAX_RPS, MIN_REFRESH, SCREENS, ClusterEntry, ConfigError, load_config
 from .sources.budget import DEFAULT_RATE
 from .sources.remote import BACKENDS, DEFAULT_BACKEND
 
 if TYPE_CHECKING:  # the CLI imports the sources only once it knows which it needs (start-up time)
+    from .config import ClusterEntry
     from .sources.base import Source
     from .sources.embedded import EmbeddedSource
 
@@ -29,6 +29,9 @@ DEFAULT_DEMO_SPEED = 30.0
 
 
 def _refresh(text: str) -> float:
+    # app.config (pydantic and the shared model) is imported inside main, once the collector is paused: ~15 ms
+    from .config import MAX_REFRESH, MIN_REFRESH
+
     try:
         value = float(text)
     except ValueError:
@@ -39,6 +42,8 @@ def _refresh(text: str) -> float:
 
 
 def _max_rps(text: str) -> float:
+    from .config import MAX_RPS
+
     try:
         value = float(text)
     except ValueError:
@@ -83,6 +88,8 @@ def _alertmanager_url(text: str) -> str:
 
 
 def _screen(text: str) -> int:
+    from .config import SCREENS
+
     if text in SCREENS:
         return SCREENS.index(text) + 1
     if text.isdigit() and 1 <= int(text) <= len(SCREENS):
@@ -205,6 +212,8 @@ def serve(argv: Sequence[str]) -> int:
 
 def remote_targets(connect: Sequence[str], clusters: Mapping[str, ClusterEntry]) -> list[tuple[str, ClusterEntry]]:
     """``--connect`` values (URL, NAME=URL or a [clusters] NAME) → named entries; none → every [clusters] entry."""
+    from .config import ClusterEntry
+
     if not connect:
         return list(clusters.items())
     targets: list[tuple[str, ClusterEntry]] = []
@@ -295,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dashboard(args: argparse.Namespace) -> int:
     """Open the source and run the app; an exit status."""
+    from .config import ConfigError, load_config
+
     try:
         config = load_config(args.config)
         config = config.with_overrides(

@@ -8,18 +8,22 @@ Elsewhere than glibc this does nothing.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from collections.abc import Callable
+from functools import cache
 
 TRIM_FROM = 20_000
 """Rows in a full snapshot from which the heap is trimmed after taking it in (smaller ones leave little behind)."""
 
 
+@cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    """Looked up on first use: ``find_library`` runs ``ldconfig -p``, ~25 ms that the start-up need not wait for."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         trim: Callable[[int], int] = libc.malloc_trim
@@ -28,12 +32,10 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_TRIM = _malloc_trim()
-
-
 def give_back_free_memory() -> bool:
     """Return the heap's free pages to the system; False where that cannot be done."""
-    if _TRIM is None:
+    trim = _malloc_trim()
+    if trim is None:
         return False
-    _TRIM(0)
+    trim(0)
     return True

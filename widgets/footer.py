@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -41,6 +42,18 @@ class KeyFooter(Footer):
         )
         self._rebuild_pending = False
         self._shown: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        # A FooterKey's compact watcher restyles the key when it is mounted (compact starts True) and again when its
+        # data binding brings the footer's value (False): two restyles of each key before the first frame. Each
+        # key starts as those leave it, so neither changes anything.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                binding = (getattr(widget, "_reactive_connect", None) or {}).get("compact")
+                compact = self.compact if binding is not None else widget.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:  # Any: Textual's own signature (any screen's result)
         self._bindings_ready = True

@@ -132,11 +132,15 @@ class TaskTypePanel(Widget):
         self.note = "waiting for data"
         self.border_title = task_type.value
         self._styles: dict[str, Style] = {}
+        self._series_memo: dict[str, tuple[tuple[int, tuple[int, ...]], Text]] = {}
+        """Each series' line as last built, with the width and values it was built for."""
         self._texts: list[Text] | None = None
         """The panel's lines as last drawn (a list, so line y is ``self._texts[y]``)."""
         self._strips: list[Strip | None] | None = None
         self._width = 0
         self._base: Style | None = None
+        self._subtitle: str | None = None
+        """The border's subtitle as last set: setting it repaints the whole panel, borders and all."""
         self.suspended = 0
         """This type's suspended tasks (the type is switched off), shown in the border when there are any."""
 
@@ -152,14 +156,14 @@ class TaskTypePanel(Widget):
         subtitle = "" if enabled is None else ("[$text-success]on[/]" if enabled else "[$text-warning]off[/]")
         if suspended:  # in the border: the counts line is full on a narrow panel
             subtitle = f"[$text-warning]⏸ {suspended} suspended[/] · {subtitle}"
-        if subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
+        if subtitle != self._subtitle:  # not border_subtitle: it reads back as other markup ([/] → [/$text-success])
+            self._subtitle = self.border_subtitle = subtitle
         self._repaint_changed_lines()
 
     def _repaint_changed_lines(self) -> None:
         """Repaint only the lines whose text changed (usually the counts and one or two sparklines)."""
         old = self._texts
-        texts = self._texts = list(self.render().split("\n", allow_blank=True))
+        texts = self._texts = self._lines()
         if old is None or len(old) != len(texts) or self._strips is None:
             self._strips = None
             self.refresh()
@@ -179,6 +183,7 @@ class TaskTypePanel(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = {}
+        self._series_memo = {}
         self._strips = None
         self._base = None
 
@@ -196,7 +201,7 @@ class TaskTypePanel(Widget):
         width = self.content_region.width
         base = self._base_style()
         if self._strips is None or self._texts is None or self._width != width:
-            texts = self._texts = list(self.render().split("\n", allow_blank=True))
+            texts = self._texts = self._lines()
             self._strips = [None] * len(texts)
             self._width = width
         if y >= len(self._texts or ()):
@@ -211,25 +216,27 @@ class TaskTypePanel(Widget):
         return strip
 
     def render(self) -> Text:
-        try:
-            return self._render_section()
-        except Exception as error:  # a malformed section must not take the dashboard down
-            return Text(f"⚠ {type(error).__name__}: {error}", self._style("error"))
+        return Text("\n").join(self._lines())
 
-    def _render_section(self) -> Text:
+    def _lines(self) -> list[Text]:
+        """The panel's lines: the counts and a sparkline a series, the one-line form, or the note."""
+        try:
+            return self._section_lines()
+        except Exception as error:  # a malformed section must not take the dashboard down
+            return list(Text(f"⚠ {type(error).__name__}: {error}", self._style("error")).split("\n", allow_blank=True))
+
+    def _section_lines(self) -> list[Text]:
         width = max(1, self.content_region.width or 40)
         height = max(1, self.content_region.height or 4)
         section = self.section
         if section is None:
-            return Text(self.note, self._style("label") if not self.note.startswith("⚠") else self._style("error"))
+            note = Text(self.note, self._style("label") if not self.note.startswith("⚠") else self._style("error"))
+            return list(note.split("\n", allow_blank=True))
         if height == 1:
-            return self._one_line(section, width)
-        lines = [self._counts_line(section)]
-        for series in SERIES[self.task_type][: height - 1]:
-            lines.append(self._series_line(section, series, width))
-        for line in lines:
-            line.truncate(width, overflow="ellipsis")
-        return Text("\n").join(lines)
+            return list(self._one_line(section, width).split("\n", allow_blank=True))
+        counts = self._counts_line(section)
+        counts.truncate(width, overflow="ellipsis")
+        return [counts, *(self._series_line(section, series, width) for series in SERIES[self.task_type][: height - 1])]
 
     def _counts_line(self, section: object) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -261,9 +268,10 @@ class TaskTypePanel(Widget):
             text.append("  disabled", self._style("off"))
         return text
 
-    def _series_block(self, section: object, series: Series, spark_width: int) -> Text:
+    def _series_block(self, section: object, series: Series, spark_width: int, values: list[int] | None = None) -> Text:
         """``label ▁▂▃▅ value``: a fixed-width block so the rows' columns line up."""
-        values = series_values(section, series)
+        if values is None:
+            values = series_values(section, series)
         # complete minutes only, like the value: the current minute is still filling up and would read as a dip
         # (and would redraw the line every refresh)
         complete = values[:-1] if len(values) >= 2 else values
@@ -273,8 +281,18 @@ class TaskTypePanel(Widget):
         return text
 
     def _series_line(self, section: object, series: Series, width: int) -> Text:
+        """A series' line, built again only when its values or the width changed: at most one or two of a panel's
+        series move between two refreshes, and building sparklines was most of a refresh's cost here."""
         spark_width = max(0, min(20, width - 8 - VALUE_WIDTH - 1))
-        return self._series_block(section, series, spark_width)
+        values = series_values(section, series)
+        key = (width, tuple(values))
+        memo = self._series_memo.get(series.field)
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        line = self._series_block(section, series, spark_width, values)
+        line.truncate(width, overflow="ellipsis")
+        self._series_memo[series.field] = (key, line)
+        return line
 
     def _one_line(self, section: object, width: int) -> Text:
         """Name, switch, queue counts, then as many series blocks as fit (the primary one first)."""

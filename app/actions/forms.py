@@ -9,20 +9,22 @@ messages that bubble up to the app; mixins are plain classes, so their handlers 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from engine.statements import StatementError, parse_create_task, parse_statement
-from widgets.command_line import CommandLine
-from widgets.create_task_form import CreateTaskForm
-from widgets.migrate_form import MigrateForm
-from widgets.ttl_form import TtlForm
 
 from ..nodes import describe_error
 from ..sources import base as caps
 from ..typeahead import KeyHold
 from .base import AppHost
+
+if TYPE_CHECKING:  # the forms and dialogs are imported when first opened (start-up time)
+    from widgets.command_line import CommandLine
+    from widgets.create_task_form import CreateTaskForm
+    from widgets.migrate_form import MigrateForm
+    from widgets.ttl_form import TtlForm
 
 
 class FormActions(AppHost):
@@ -41,6 +43,8 @@ class FormActions(AppHost):
     # -- manual migration -------------------------------------------------------------------------------------
 
     def action_manual_migrate(self) -> None:
+        from widgets.migrate_form import MigrateForm
+
         self.push_screen(MigrateForm(), self._created("manual migration queued"))
 
     def on_migrate_form_submitted(self, event: MigrateForm.Submitted) -> None:
@@ -58,6 +62,8 @@ class FormActions(AppHost):
     # -- create task ------------------------------------------------------------------------------------------
 
     def action_create_task(self) -> None:
+        from widgets.create_task_form import CreateTaskForm
+
         self.push_screen(CreateTaskForm(), self._created("created task"))
 
     def on_create_task_form_submitted(self, event: CreateTaskForm.Submitted) -> None:
@@ -81,6 +87,8 @@ class FormActions(AppHost):
 
     def action_command_line(self) -> None:
         # the statement's own result is notified by _execute
+        from widgets.command_line import CommandLine
+
         self.push_screen(CommandLine(self.command_history), self._created(None))
 
     def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
@@ -119,6 +127,8 @@ class FormActions(AppHost):
                 ok, user_ttl = await self._attempt(self.source.get_user_ttl(), "cannot read user_task_ttl")
                 if not ok:
                     return
+            from widgets.ttl_form import TtlForm
+
             self.push_screen(TtlForm(ttl, user_ttl))
 
     def on_ttl_form_submitted(self, event: TtlForm.Submitted) -> None:

@@ -11,19 +11,22 @@ never show them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from engine.errors import Unavailable
 from engine.model import AddJobRequest, JobState, ScheduledJob, UpdateJobRequest
 from engine.model.task_types import JOB_TASK_TYPES
-from widgets.confirm import ConfirmDialog
 from widgets.formatting import human_duration
-from widgets.job_form import AddJobForm, EditJobForm
-from widgets.task_types_dialog import TaskTypesDialog, switch_states
 
 from ..bindings import display_key
 from ..nodes import describe_error
 from .base import AppHost
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened (start-up time)
+    from widgets.job_form import AddJobForm, EditJobForm
+    from widgets.task_types_dialog import TaskTypesDialog
 
 
 class ScheduleActions(AppHost):
@@ -82,6 +85,8 @@ class ScheduleActions(AppHost):
                 self.notify(f"added job {job.name} (id {job.id}), first run {when} UTC", timeout=6)
                 self._refresh_then_select(job.id)
 
+        from widgets.job_form import AddJobForm
+
         self.push_screen(AddJobForm(JOB_TASK_TYPES), done)
 
     def on_add_job_form_submitted(self, event: AddJobForm.Submitted) -> None:
@@ -112,6 +117,8 @@ class ScheduleActions(AppHost):
             if edited is not None:
                 self.notify(f"job {edited.name} saved: {_summary(edited)}", timeout=6)
                 self.refresh_soon()
+
+        from widgets.job_form import EditJobForm
 
         self.push_screen(EditJobForm(job), done)
 
@@ -162,6 +169,8 @@ class ScheduleActions(AppHost):
                 f"A run of {label} is in flight (result {run.id}, scheduled_start "
                 f"{run.scheduled_start:%Y-%m-%d %H:%M:%S}). Let it finish, or {how}, then remove the job."
             )
+            from widgets.confirm import ConfirmDialog
+
             self.push_screen(ConfirmDialog(f"Cannot remove job {job.name}", body, can_confirm=False))
             return
         toggle = self.key_for("toggle_job")
@@ -175,6 +184,8 @@ class ScheduleActions(AppHost):
             if yes:
                 self._remove_job(job.id, job.name)
 
+        from widgets.confirm import ConfirmDialog
+
         self.push_screen(ConfirmDialog("Remove job", body, "Remove"), answered)
 
     @work(group="schedule", exit_on_error=False)
@@ -187,6 +198,8 @@ class ScheduleActions(AppHost):
     # -- task types on/off ----------------------------------------------------------------------------------
 
     def action_task_types(self) -> None:
+        from widgets.task_types_dialog import TaskTypesDialog, switch_states
+
         self.push_screen(TaskTypesDialog(switch_states(self.model.latest)))
 
     def on_task_types_dialog_toggle(self, event: TaskTypesDialog.Toggle) -> None:
@@ -205,6 +218,8 @@ class ScheduleActions(AppHost):
             if yes:
                 self._switch_type(dialog, task_type, enable)
 
+        from widgets.confirm import ConfirmDialog
+
         self.push_screen(
             ConfirmDialog(f"{task_type} {'on' if enable else 'off'}", body, "On" if enable else "Off"), answered
         )
@@ -222,6 +237,8 @@ class ScheduleActions(AppHost):
         self.notify(f"{task_type} switched {'on' if enable else 'off'}", timeout=4)
         await self.refresh_data()
         if dialog.is_attached:
+            from widgets.task_types_dialog import switch_states
+
             dialog.show_states(switch_states(self.model.latest))
             dialog.show_ok(f"{task_type} is {'on' if enable else 'off'}")
 

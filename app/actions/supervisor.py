@@ -14,7 +14,6 @@ from typing import Any
 from textual import work
 
 from engine.model import JobResult
-from widgets.confirm import ConfirmDialog
 
 from .base import AppHost
 
@@ -26,6 +25,8 @@ class SupervisorActions(AppHost):
                 self._supervisor("halt")
 
         body = "Halt the supervisor? No new job runs start; a running job blocks until restart."
+        from widgets.confirm import ConfirmDialog
+
         self.push_screen(ConfirmDialog("Halt supervisor", body, "Halt"), answered)
 
     def action_restart(self) -> None:
@@ -85,6 +86,8 @@ class SupervisorActions(AppHost):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._run_cleanup(kind, result.job_id, result.scheduled_start)
+
+        from widgets.confirm import ConfirmDialog
 
         self.push_screen(ConfirmDialog(title, body, "Clean up"), answered)
 

@@ -8,21 +8,21 @@ The migrate detail of a CubeFS task is fetched per node and cached on the node (
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual import work
 
 from engine.model import MigrateTaskDetail, TaskRow
-from widgets.confirm import ConfirmDialog
 from widgets.task_view import TaskView
-from widgets.wait_dialog import WaitDialog
 
 from ..nodes import describe_error
 from ..screens.base import DataScreen
-from ..screens.detail import DetailScreen
-from ..screens.wait import WaitScreen
 from ..sources import base as caps
 from ..sources.wire_cubefs import detail_key
 from .base import AppHost
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened (start-up time)
+    from widgets.wait_dialog import WaitDialog
 
 DETAILS_KEPT = 500
 """Migrate details cached per node before the cache starts over."""
@@ -134,6 +134,8 @@ class TaskActions(AppHost):
         self.open_detail(task_id)
 
     def open_detail(self, task_id: str) -> None:
+        from ..screens.detail import DetailScreen
+
         if isinstance(self.screen, DetailScreen):
             return
         self.want_detail(task_id)
@@ -202,6 +204,8 @@ class TaskActions(AppHost):
                 "abort its parent or cancel the operation instead."
             )
         if reason:
+            from widgets.confirm import ConfirmDialog
+
             self.push_screen(
                 ConfirmDialog(f"Cannot abort {status.id}", f"It cannot be aborted: {reason}", can_confirm=False)
             )
@@ -213,6 +217,8 @@ class TaskActions(AppHost):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._abort(task_id)
+
+        from widgets.confirm import ConfirmDialog
 
         self.push_screen(ConfirmDialog("Abort task", body, "Abort"), answered)
 
@@ -243,6 +249,8 @@ class TaskActions(AppHost):
             if yes:
                 self._drain(module)
 
+        from widgets.confirm import ConfirmDialog
+
         self.push_screen(ConfirmDialog(f"Drain {module}", body, "Drain"), answered)
 
     @work(group="drain", exit_on_error=False)
@@ -263,6 +271,8 @@ class TaskActions(AppHost):
 
     def wait_for(self, task_id: str) -> None:
         """Show the task's progress until it finishes (the dialog closes early and stops waiting)."""
+        from ..screens.wait import WaitScreen
+
         dialog = WaitScreen(task_id, self.clock())
         worker = self._wait(dialog, task_id)
 

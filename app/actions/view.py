@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from widgets.status_bar import StatusInfo, is_stale
 
 from ..config import default_path
-from ..screens.help import HelpScreen
 from .base import AppHost
 
 if TYPE_CHECKING:
@@ -60,6 +59,8 @@ class ViewActions(AppHost):
             self.screen.action_acknowledge()
 
     def action_help(self) -> None:
+        from ..screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.specs, self.read_only, str(self.config.path or default_path())))
 
     def switch_node(self, index: int) -> None:

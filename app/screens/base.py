@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
@@ -69,6 +69,27 @@ class DataScreen(Follower, Screen[None]):
         """(node, revision) this screen last showed; None before its first data."""
         self._widgets: dict[type, Widget] = {}
         """The widgets :meth:`one` has looked up, by type."""
+        self._resumed = False
+        self._painted = False
+        """Whether a frame of this screen was drawn outside a batch yet (see :meth:`_compositor_refresh`)."""
+        self._take_size_classes()
+
+    def _take_size_classes(self) -> None:
+        """Start with the breakpoint classes (``-w-xwide``, ``-h-tall``…) Textual would give at the first resize:
+        given only then, after the first layout, they restyled every widget and laid the screen out again before the
+        first frame (~50 ms of the start-up)."""
+        try:
+            app = self.app
+        except RuntimeError:  # built outside a running app (Textual's NoActiveAppError): the first resize gives them
+            return
+        width, height = app.size
+        for dimension, own, shared in (
+            (width, self.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS),
+            (height, self.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS),
+        ):
+            reached = [(at, name) for at, name in (shared if own is None else own) or [] if dimension >= at]
+            if reached:
+                self.add_class(max(reached)[1], update=False)
 
     @property
     def schedtop(self) -> Dashboard:
@@ -85,8 +106,23 @@ class DataScreen(Follower, Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # Runs before Screen's own handler: the styles were applied when the widgets were mounted a moment ago,
+            # so restyling every widget again for the first resume only delayed the first frame (~15-25 ms).
+            self._resumed = True
+            event.refresh_styles = False
         self.schedtop.screen_shown(self)
+
+    def _compositor_refresh(self) -> None:
+        app = self.app
+        if app._batch_count and not self._painted and self is app.screen and not app.is_inline:
+            # Textual drops every frame drawn inside a batch, and the whole start-up is one: rendering the screen
+            # there cost ~30 ms before the first frame for nothing. Repaint it whole at the first idle after it.
+            self._repaint_required = True
+            return
+        self._painted = True
+        super()._compositor_refresh()
 
     def apply_data(self, changes: Changes) -> None:
         """Update the widgets from ``self.schedtop.model``; ``changes.full`` asks for a complete resync."""
