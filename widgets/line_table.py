@@ -50,6 +50,7 @@ class LineTable(ScrollView):
             for name, width in zip(self.columns, [*min_widths, *([0] * len(self.columns))], strict=False)
         ]
         self._rows: dict[str, tuple[Text, ...]] = {}
+        self._cell_widths: dict[str, tuple[int, ...]] = {}
         self._widths = list(self._min_widths)
         self._strips: dict[str, Strip] = {}
         self._header: Strip | None = None
@@ -70,15 +71,26 @@ class LineTable(ScrollView):
         return "  ".join(cell.plain for cell in self._rows[key])
 
     def sync(self, rows: Mapping[str, Sequence[Cell]]) -> None:
-        """Show exactly these rows, in this order; unchanged rows are not redrawn."""
-        new = {
-            key: tuple(cell if isinstance(cell, Text) else Text(cell) for cell in cells) for key, cells in rows.items()
-        }
-        widths = list(self._min_widths)
-        for cells in new.values():
-            for index, cell in enumerate(cells):
-                widths[index] = max(widths[index], cell.cell_len)
-        old = self._rows
+        """Show exactly these rows, in this order; unchanged rows are not redrawn.
+
+        A row given as the same tuple as last time (a caller keeping its cells for unchanged data) costs a lookup:
+        thousands of disks repairing made measuring and comparing every cell of every row most of a refresh.
+        """
+        old, old_widths = self._rows, self._cell_widths
+        new: dict[str, tuple[Text, ...]] = {}
+        cell_widths: dict[str, tuple[int, ...]] = {}
+        for key, cells in rows.items():
+            if old.get(key) is cells:
+                new[key] = cells  # it is the tuple of Texts stored last time
+                cell_widths[key] = old_widths[key]
+                continue
+            texts = tuple(cell if isinstance(cell, Text) else Text(cell) for cell in cells)
+            if all(a is b for a, b in zip(texts, cells, strict=True)) and isinstance(cells, tuple):
+                texts = cells  # the caller's own tuple: next time it is recognised
+            new[key] = texts
+            cell_widths[key] = tuple(cell.cell_len for cell in texts)
+        self._cell_widths = cell_widths
+        widths = [max(column) for column in zip(self._min_widths, *cell_widths.values(), strict=False)]
         order_changed = list(old) != list(new)
         self._rows = new
         if widths != self._widths or order_changed or len(old) != len(new):

@@ -98,6 +98,9 @@ class MigrationsPanel(Vertical):
         self._table = LineTable(COLUMNS, MIN_WIDTHS)
         self._note = Static("waiting for data", classes="migrations--note")
         self._shown: tuple[object, ...] | None = None
+        self._cells: dict[str, tuple[DiskMigration, bool, MigrationStyles, tuple[Text, ...]]] = {}
+        """Each row's cells with the migration, switch and styles they were made from: a big cluster has thousands
+        of disks repairing, most of them waiting for a worker, and making their cells anew was most of a refresh."""
 
     def compose(self) -> ComposeResult:
         yield self._note
@@ -127,7 +130,7 @@ class MigrationsPanel(Vertical):
             return
         migrations = list(migrations)
         suspended = frozenset(suspended)
-        shown = (migrations, now, self.app.theme, suspended)
+        shown = (now, self.app.theme, suspended, migrations)  # the cheap ones first: most refreshes move the time
         if shown == self._shown:
             return
         try:
@@ -151,6 +154,7 @@ class MigrationsPanel(Vertical):
     def _apply(self, migrations: Iterable[DiskMigration], now: datetime | None, suspended: frozenset[str]) -> None:
         styles = self._styles()
         wanted: dict[str, tuple[Text, ...]] = {}
+        kept, made_now = self._cells, {}
         for migration in migrations:
             if (
                 migration.finished_at is not None
@@ -158,11 +162,25 @@ class MigrationsPanel(Vertical):
                 and (now - migration.finished_at).total_seconds() > self.fade_after
             ):
                 continue
-            wanted[migration_key(migration)] = migration_cells(migration, styles, migration.task_type in suspended)
+            key = migration_key(migration)
+            held = migration.task_type in suspended
+            made = kept.get(key)
+            if (
+                made is None
+                or made[1] != held
+                or made[2] != styles
+                or not (made[0] is migration or made[0] == migration)
+            ):
+                made = (migration, held, styles, migration_cells(migration, styles, held))
+            made_now[key] = made
+            wanted[key] = made[3]
+        self._cells = made_now
         self._table.sync(wanted)
-        states = [cells[4].plain for cells in wanted.values()]
-        held = states.count(SUSPENDED)
-        subtitle = f"{len(states) - states.count('finished') - held} active" + (f" · {held} suspended" if held else "")
+        states = [row[4].plain for row in wanted.values()]
+        waiting = states.count(SUSPENDED)
+        subtitle = f"{len(states) - states.count('finished') - waiting} active" + (
+            f" · {waiting} suspended" if waiting else ""
+        )
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         set_display(self._table, bool(wanted))

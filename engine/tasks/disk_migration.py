@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import NotMigrating
@@ -23,6 +23,7 @@ from .migrate import MigrateWork, Migrations
 KEEP_FINISHED_S = 60.0
 RATE_WINDOW_S = 30.0
 SAMPLE_EVERY_S = 2.0
+KEEP_AFTER = timedelta(seconds=KEEP_FINISHED_S)
 
 
 @dataclass(slots=True, eq=False)
@@ -77,6 +78,10 @@ class DiskMigrationType:
         self.pending: set[int] = set()
         self.jobs: dict[int, DiskJob] = {}
         self._views: dict[int, tuple[DiskJob, tuple[Any, ...], DiskMigration]] = {}
+        self._walk_due = True
+        """A job started, finished or was restored since the last walk over the jobs (see :meth:`step`)."""
+        self._next_sample = float("-inf")
+        self._next_removal: datetime | None = None
         migrations.on_finished[task_type] = self._chunk_finished
         ctx.tm.register_module(task_type, self.on_abort)
 
@@ -98,16 +103,33 @@ class DiskMigrationType:
                 self._start(disk_id)
             self.pending.clear()
         horizon = self.ctx.clock.monotonic()
+        now = self.ctx.now()
+        # Walk the jobs only when one is due a sample or its removal, or a job started or finished since: a big
+        # failure wave has thousands of jobs and most steps have nothing to do for any of them.
+        if (
+            not self._walk_due
+            and horizon < self._next_sample
+            and (self._next_removal is None or now <= self._next_removal)
+        ):
+            return
+        self._walk_due = False
+        next_sample, next_removal = float("inf"), None
         in_flight: dict[int, int] | None = None
         for disk_id, job in list(self.jobs.items()):
             if job.finished_at is not None:
-                age = (self.ctx.now() - job.finished_at).total_seconds()
+                age = (now - job.finished_at).total_seconds()
                 if age > KEEP_FINISHED_S:
                     del self.jobs[disk_id]
-            elif not job.samples or horizon - job.samples[-1][0] >= SAMPLE_EVERY_S:
+                    continue
+                due = job.finished_at + KEEP_AFTER
+                next_removal = due if next_removal is None or due < next_removal else next_removal
+                continue
+            if not job.samples or horizon - job.samples[-1][0] >= SAMPLE_EVERY_S:
                 if in_flight is None:
                     in_flight = self._in_flight_bytes()
                 job.samples.append((horizon, self._bytes_done(job, in_flight)))
+            next_sample = min(next_sample, job.samples[-1][0] + SAMPLE_EVERY_S)
+        self._next_sample, self._next_removal = next_sample, next_removal
 
     def _start(self, disk_id: int) -> None:
         ctx = self.ctx
@@ -137,6 +159,7 @@ class DiskMigrationType:
         job.tm_id = root.id
         ctx.tm.start(root)
         self.jobs[disk_id] = job
+        self._walk_due = True
         ctx.cluster.set_status(disk, self.active_status, held=False)
         direct = self.task_type == "disk_drop"
         works = (self.migrations.new_work(self.task_type, vuid, direct_download=direct) for vuid in chunks)
@@ -179,6 +202,7 @@ class DiskMigrationType:
     def _complete(self, job: DiskJob) -> None:
         ctx = self.ctx
         job.finished_at = ctx.now()
+        self._walk_due = True
         disk = ctx.cluster.disks[job.disk_id]
         root = ctx.tm.tasks.get(job.tm_id)
         if job.failed == 0:
@@ -202,6 +226,7 @@ class DiskMigrationType:
         if isinstance(job, DiskJob) and job.finished_at is None:
             job.aborting = True
             job.finished_at = self.ctx.now()
+            self._walk_due = True
             disk = self.ctx.cluster.disks[job.disk_id]
             fallback = DiskStatus.BROKEN if self.task_type == "disk_repair" else DiskStatus.NORMAL
             self.ctx.cluster.set_status(disk, fallback, held=True)
@@ -215,6 +240,7 @@ class DiskMigrationType:
             job = DiskJob.from_json(payload)
             task.work = job
             self.jobs[job.disk_id] = job
+            self._walk_due = True
         elif payload.get("kind") == "migrate":
             work = MigrateWork.from_json(payload)
             task.work = work
