@@ -537,10 +537,17 @@ class TaskIndex:
         seen, key = self._seen, self._key_fn
         before = key(seen[ordered[index - 1]]) if index > 0 else None
         after = key(seen[ordered[index + 1]]) if index + 1 < len(ordered) else None
-        if (before is None or before <= new_key) and (after is None or new_key <= after):
+        if before is not None and new_key < before:
+            # shift the siblings between its new place and its old one by one: a slice as long as the move, not
+            # a removal and an insertion that each move everything after them (500 000 roots: ~0.3 ms each)
+            place = bisect.bisect_right(ordered, new_key, 0, index, key=lambda t: key(seen[t]))
+            ordered[place + 1 : index + 1] = ordered[place:index]
+        elif after is not None and after < new_key:
+            place = bisect.bisect_left(ordered, new_key, index + 1, len(ordered), key=lambda t: key(seen[t])) - 1
+            ordered[index:place] = ordered[index + 1 : place + 1]
+        else:
             return
-        del ordered[index]
-        bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
+        ordered[place] = task_id
         self._changed_below(parent)
 
     def _move(self, task_id: str, old_parent: LineKey, parent: LineKey) -> None:
