@@ -118,6 +118,7 @@ class TaskIndex:
         self.modules: list[str] = []
         self._sort_clock: datetime | None = None
         self._key_fn = self.fields.sort_key(self.sort_mode, self._clock)
+        self._sort_fields = self.fields.sort_fields(self.sort_mode)
         self._nodes: dict[str, tuple[Task, dict[str, str]]] = {}
         """Parent id → (the parent row it was read from, child id → node) from the parent's ``children_ids``."""
         self._module_keys: dict[str, ModuleKey] = {}
@@ -215,6 +216,7 @@ class TaskIndex:
         if fields is not self.fields:
             self.fields = fields
             self._key_fn = fields.sort_key(self.sort_mode, self._clock)
+            self._sort_fields = fields.sort_fields(self.sort_mode)
         self._tasks = tasks
         if isinstance(rows, CompactTable):  # compact rows are indexed column-wise from their records
             ordered = rows.ordered
@@ -491,7 +493,12 @@ class TaskIndex:
             if old is not None:
                 self._forget(task_id)
             return
-        parent = self._tree_parent(row)
+        raw_parent = fields.parent_of(row)  # (``_tree_parent``, inlined)
+        if raw_parent in self._seen and raw_parent != task_id:
+            parent: LineKey = raw_parent
+        else:
+            module = fields.module(row)
+            parent = self._module_keys.get(module) or self._module_key(module)
         if old is None:
             self._attach(task_id, row, parent)
             self._wait_for_parent(task_id, None, row)
@@ -501,7 +508,7 @@ class TaskIndex:
                     # it waited under its module for this parent
                     self._move(child, self._module_key(fields.module(row_of_child)), task_id)
             return
-        if fields.parent_of(old) != fields.parent_of(row):
+        if fields.parent_of(old) != raw_parent:
             self._wait_for_parent(task_id, old, row)
             old_parent = self._tree_parent(old)
         elif fields.module(old) != fields.module(row):
@@ -516,7 +523,7 @@ class TaskIndex:
             self._count(parent, old, -1)
             self._count(parent, row, 1)
         ordered = self._sorted.get(parent)
-        if ordered is not None:
+        if ordered is not None and self._sort_fields(old) != self._sort_fields(row):
             key = self._key_fn
             new_key, old_key = key(row), key(old)
             if old_key != new_key:
