@@ -14,8 +14,8 @@ import bisect
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import compress, groupby, islice
-from operator import attrgetter, itemgetter, le, lt, not_
+from itertools import compress, groupby, islice, repeat
+from operator import and_, attrgetter, eq, is_not, itemgetter, le, lt, not_
 from typing import Any, Protocol, TypeVar
 
 from engine.model import TaskRow, TaskState, TaskStatus
@@ -119,6 +119,7 @@ class TaskIndex:
         self._sort_clock: datetime | None = None
         self._key_fn = self.fields.sort_key(self.sort_mode, self._clock)
         self._sort_fields = self.fields.sort_fields(self.sort_mode)
+        self._shape = self.fields.shape(self.sort_mode)
         self._nodes: dict[str, tuple[Task, dict[str, str]]] = {}
         """Parent id → (the parent row it was read from, child id → node) from the parent's ``children_ids``."""
         self._module_keys: dict[str, ModuleKey] = {}
@@ -217,6 +218,7 @@ class TaskIndex:
             self.fields = fields
             self._key_fn = fields.sort_key(self.sort_mode, self._clock)
             self._sort_fields = fields.sort_fields(self.sort_mode)
+            self._shape = fields.shape(self.sort_mode)
         self._tasks = tasks
         if isinstance(rows, CompactTable):  # compact rows are indexed column-wise from their records
             ordered = rows.ordered
@@ -355,16 +357,20 @@ class TaskIndex:
         self._dirty_modules.clear()
         self._root_moves.clear()
         known = set(self.modules)
-        new_modules = {
-            module_of(tasks[t])
-            for t in changed
-            if t in tasks and module_of(tasks[t]) not in known and self._shown(tasks[t])
-        }
+        rows_now = list(map(tasks.get, changed))
+        new_modules: set[str] = set()
+        if not known.issuperset(map(module_of, filter(None, rows_now))):  # (C-level: usually no new module)
+            new_modules = {
+                module_of(tasks[t])
+                for t in changed
+                if t in tasks and module_of(tasks[t]) not in known and self._shown(tasks[t])
+            }
         new_modules.update(m for m in modules if m not in known)
         for task_id in removed:
             self._forget(task_id)
         matches_moved = False
-        for task_id in changed:
+        self._touched.update(changed)
+        for task_id in self._take_like_for_like(changed, rows_now) if self._matches is None else changed:
             row = tasks.get(task_id)
             if row is None:
                 self._forget(task_id)
@@ -380,8 +386,25 @@ class TaskIndex:
                 if task_id in self._matches:
                     self._matches.discard(task_id)
                     matches_moved = True
-        self._touched.update(changed)
         return new_modules, matches_moved
+
+    def _take_like_for_like(self, changed: list[str], rows_now: list[Task | None]) -> list[str]:
+        """Take in, in C-level passes, the changed rows that keep their place (the same shape: shown, parent,
+        module, state and sort key fields; a progress update, most of any refresh); the others are returned."""
+        seen = self._seen
+        before: list[Task | None] = list(map(seen.get, changed))
+        known = list(map(and_, map(is_not, before, repeat(None)), map(is_not, rows_now, repeat(None))))
+        others: list[str] = []
+        if not all(known):  # tasks that come or go (or hidden ones): one by one
+            others = list(compress(changed, map(not_, known)))
+            changed = list(compress(changed, known))
+            before = list(compress(before, known))
+            rows_now = list(compress(rows_now, known))
+        shape = self._shape
+        same = list(map(eq, map(shape, before), map(shape, rows_now)))
+        seen.update(zip(compress(changed, same), compress(rows_now, same), strict=True))
+        others.extend(compress(changed, map(not_, same)))
+        return others
 
     def _rematch(self, candidates: Iterable[str] | None) -> None:
         """Work out the matches again, among ``candidates`` (None: every shown task)."""

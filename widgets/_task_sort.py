@@ -15,7 +15,10 @@ from engine.model.compact_row import (
     ENTITY_AT,
     GONE_AT,
     ID_AT,
+    INTERNAL_AT,
     KEYSPACE_AT,
+    MODULE_AT,
+    PARENT_AT,
     SEQUENCE_AT,
     START_AT,
     STATE_AT,
@@ -140,6 +143,12 @@ def sort_fields(mode: str) -> Callable[[TaskRow], object]:
     return attrgetter(*_SORT_FIELDS[sort_mode(mode)])
 
 
+def shape(mode: str) -> Callable[[TaskRow], object]:
+    """A C-level getter of what places a row in the tree under a sort: shown or not (internal), parent, module,
+    state (the counts) and the sort key's fields; a row that changed but kept these needs nothing re-indexed."""
+    return attrgetter("internal", "module", "status.parent_id", "status.state", *_SORT_FIELDS[sort_mode(mode)])
+
+
 def started_keys(rows: list[TaskRow], ids: list[str]) -> list[tuple[datetime, int, str]]:
     """``sort_key("started")`` of many rows (``ids`` theirs), column by column in C (the first frame sorts every
     root by it)."""
@@ -225,6 +234,11 @@ _COMPACT_SORT_FIELDS = {
 def compact_sort_fields(mode: str) -> Callable[[CompactRow], object]:
     """:func:`sort_fields` of a compact row."""
     return itemgetter(*_COMPACT_SORT_FIELDS[sort_mode(mode)])
+
+
+def compact_shape(mode: str) -> Callable[[CompactRow], object]:
+    """:func:`shape` of a compact row."""
+    return itemgetter(INTERNAL_AT, MODULE_AT, PARENT_AT, STATE_AT, *_COMPACT_SORT_FIELDS[sort_mode(mode)])
 
 
 def compact_started_keys_of(

@@ -220,6 +220,7 @@ class TaskTree(TaskIndex):
             self.sort_mode = mode
             self._key_fn = self.fields.sort_key(mode, self._clock)
             self._sort_fields = self.fields.sort_fields(mode)
+            self._shape = self.fields.shape(mode)
             self._sorted.clear()
             self._sort_clock = self.now
         self.sort_descending = mode in DESCENDING_FIRST if descending is None else descending
