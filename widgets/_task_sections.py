@@ -29,8 +29,8 @@ class Section:
         """Display places (ascending) of the multi-line root blocks; None until worked out (again)."""
         self.blocks: list[str] = []
         """Those roots, in the same order."""
-        self.starts: list[int] = []
-        """The line below the heading each of those blocks starts at."""
+        self.starts: list[int] | None = None
+        """The line below the heading each of those blocks starts at; None until worked out (again)."""
         self.extra = 0
         """Lines those blocks take beyond one each."""
 

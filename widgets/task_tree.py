@@ -94,6 +94,8 @@ class TaskTree(TaskIndex):
         self._sizes: dict[str, int] = {}
         """Lines of each root block that takes more than one (a root with open children), wherever it is."""
         self._big: dict[ModuleKey, set[str]] = {}
+        self._size_module: dict[str, ModuleKey] = {}
+        """The module each root in ``_sizes`` is listed under in ``_big``."""
         """The roots in ``_sizes`` by module, so a section finds its multi-line blocks without a pass over its roots."""
         self._laid: dict[LineKey, tuple[list[LineKey], list[int]]] = {}
 
@@ -351,32 +353,39 @@ class TaskTree(TaskIndex):
     def _resize(self, block: str, module: LineKey | None = None) -> None:
         """Work out a root block's size; ``_sizes`` holds only sizes other than 1 (a module, a lone root)."""
         size = 1 + self._size_below(block) if self._opens(block) else 1
-        before = self._sizes.get(block, 1)
-        if size == before:
+        if size == self._sizes.get(block, 1):
+            return
+        kept_in = self._size_module.get(block)
+        if kept_in is not None and size != 1:  # still more than one line: only the blocks below it move
+            self._sizes[block] = size
+            self._section_changed(kept_in, places=False)
             return
         self._drop_size(block)
         if size != 1:
             module = self._parent(block) if module is None else module
             if type(module) is ModuleKey:  # a root (a task that is no longer one has no block)
                 self._sizes[block] = size
+                self._size_module[block] = module
                 self._big.setdefault(module, set()).add(block)
                 self._section_changed(module)
 
     def _drop_size(self, block: str) -> None:
-        if self._sizes.pop(block, None) is not None:
-            for module, members in self._big.items():
-                if block in members:
-                    members.discard(block)
-                    self._section_changed(module)
-                    return
+        self._sizes.pop(block, None)
+        module = self._size_module.pop(block, None)
+        if module is not None:
+            self._big[module].discard(block)
+            self._section_changed(module)
 
-    def _section_changed(self, module: ModuleKey) -> None:
-        """A module's blocks moved or resized: its section works out its multi-line blocks again."""
+    def _section_changed(self, module: ModuleKey, places: bool = True) -> None:
+        """A module's multi-line blocks came, went or moved (``places``), or only resized."""
         layout = self._offsets
         if layout is not None:
             number = layout.numbers.get(module)
             if number is not None:
-                layout.sections[number].big = None
+                section = layout.sections[number]
+                if places:
+                    section.big = None
+                section.starts = None
             layout.starts = None
 
     def _layout(self, block: LineKey) -> tuple[list[LineKey], list[int]]:
@@ -470,13 +479,15 @@ class TaskTree(TaskIndex):
             if self.sort_descending:
                 places = [count - 1 - place for place in reversed(places)]
                 blocks.reverse()
+            section.big, section.blocks, section.starts = places, blocks, None
+        if section.starts is None:
             sizes = self._sizes
             starts: list[int] = []
             extra = 0
-            for place, block in zip(places, blocks, strict=True):
+            for place, block in zip(section.big, section.blocks, strict=True):
                 starts.append(place + extra)
                 extra += sizes.get(block, 1) - 1
-            section.big, section.blocks, section.starts, section.extra = places, blocks, starts, extra
+            section.starts, section.extra = starts, extra
         return section.big, section.starts
 
     def _root_at(self, section: Section, offset: int) -> tuple[str, int]:
@@ -501,6 +512,7 @@ class TaskTree(TaskIndex):
         self._laid.clear()
         self._sizes.clear()
         self._big.clear()
+        self._size_module.clear()
         self._offsets = None
         # every root with children, also in collapsed modules (they keep their size for when the module opens):
         # the parents that have children and hang under a module
