@@ -11,7 +11,7 @@ appeared or went, the lines to repaint.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, groupby, islice, repeat
@@ -89,6 +89,34 @@ def _joined(items: Sequence[_T], spans: list[tuple[int, int]]) -> list[_T]:
     return joined
 
 
+def gallop(items: list[str], value: SortValue, key: Callable[[str], SortValue], hint: int, lo: int, hi: int) -> int:
+    """``bisect_left(items, value, lo, hi, key=key)``, searched outwards from ``hint`` in doubling steps first: a
+    place near the hint costs a few keys, not the ~19 a bisection of 500 000 siblings does (a refresh's changes
+    cluster: the tasks that start move from the head of the not-started ones to the tail of the started ones)."""
+    if lo >= hi:
+        return lo
+    hint = min(max(hint, lo), hi - 1)
+    step = 1
+    if key(items[hint]) < value:
+        below = hint  # the last place known to sort before the value
+        while True:
+            probe = below + step
+            if probe >= hi:
+                return bisect.bisect_left(items, value, below + 1, hi, key=key)
+            if key(items[probe]) < value:
+                below, step = probe, step * 2
+            else:
+                return bisect.bisect_left(items, value, below + 1, probe, key=key)
+    above = hint  # the first place known not to sort before the value
+    while True:
+        probe = above - step
+        if probe < lo:
+            return bisect.bisect_left(items, value, lo, above, key=key)
+        if key(items[probe]) < value:
+            return bisect.bisect_left(items, value, probe + 1, above, key=key)
+        above, step = probe, step * 2
+
+
 @dataclass
 class Update:
     """What :meth:`TaskTree.apply` did: ``moved`` when lines appeared, went or changed places."""
@@ -132,6 +160,8 @@ class TaskIndex:
         self._counts: dict[LineKey, list[int]] = {}
         """Parent → [children, running, failed], filled on first use and then kept up to date."""
         self._sorted: dict[LineKey, list[str]] = {}
+        self._hints: dict[LineKey, int] = {}
+        """Parent → where the last child looked for in its sorted list was (the next search starts there)."""
         """Parent → its shown children in ascending order of the sort key (a descending sort lays them out reversed)."""
         self._matches: set[str] | None = None
         """Tasks that match the filter text and the quick view; None when neither is set."""
@@ -462,7 +492,9 @@ class TaskIndex:
         ordered = self._sorted.get(parent)
         if ordered is not None:
             seen, key = self._seen, self._key_fn
-            bisect.insort(ordered, task_id, key=lambda t: key(seen[t]))
+            # new tasks are usually the newest: their place is at the end, where the search starts
+            count = len(ordered)
+            ordered.insert(gallop(ordered, key(row), lambda t: key(seen[t]), count - 1, 0, count), task_id)
         self._changed_below(parent)
 
     def _detach(self, task_id: str, old: Task, parent: LineKey) -> None:
@@ -474,21 +506,24 @@ class TaskIndex:
         self._count(parent, old, -1)
         ordered = self._sorted.get(parent)
         if ordered is not None:
-            index = self._find(ordered, task_id, self._key_fn(old))
+            index = self._find(ordered, task_id, self._key_fn(old), parent)
             if index is None:
                 self._sorted.pop(parent, None)
             else:
                 del ordered[index]
         self._changed_below(parent)
 
-    def _find(self, ordered: list[str], task_id: str, key: SortValue) -> int | None:
-        """Where a child sits in its parent's sorted list, found by bisecting on its current sort key."""
+    def _find(self, ordered: list[str], task_id: str, key: SortValue, parent: LineKey) -> int | None:
+        """Where a child sits in its parent's sorted list, found by bisecting on its current sort key (from where
+        the last child looked for in that list was)."""
         seen, key_fn = self._seen, self._key_fn
         try:
-            index = bisect.bisect_left(ordered, key, key=lambda t: key_fn(seen[t]))
+            hint = self._hints.get(parent, 0)
+            index = gallop(ordered, key, lambda t: key_fn(seen[t]), hint, 0, len(ordered))
             while index < len(ordered) and ordered[index] != task_id and key_fn(seen[ordered[index]]) == key:
                 index += 1
             if index < len(ordered) and ordered[index] == task_id:
+                self._hints[parent] = index
                 return index
         except (KeyError, TypeError):
             pass
@@ -558,7 +593,7 @@ class TaskIndex:
         self, ordered: list[str], task_id: str, old_key: SortValue, new_key: SortValue, row: Task, parent: LineKey
     ) -> None:
         """Move one child inside its parent's sorted list; the lines change only if its place did."""
-        index = self._find(ordered, task_id, old_key)
+        index = self._find(ordered, task_id, old_key, parent)
         self._seen[task_id] = row
         if index is None:
             self._sorted.pop(parent, None)
@@ -570,10 +605,10 @@ class TaskIndex:
         if before is not None and new_key < before:
             # shift the siblings between its new place and its old one by one: a slice as long as the move, not
             # a removal and an insertion that each move everything after them (500 000 roots: ~0.3 ms each)
-            place = bisect.bisect_right(ordered, new_key, 0, index, key=lambda t: key(seen[t]))
+            place = gallop(ordered, new_key, lambda t: key(seen[t]), index - 1, 0, index)
             ordered[place + 1 : index + 1] = ordered[place:index]
         elif after is not None and after < new_key:
-            place = bisect.bisect_left(ordered, new_key, index + 1, len(ordered), key=lambda t: key(seen[t])) - 1
+            place = gallop(ordered, new_key, lambda t: key(seen[t]), index + 1, index + 1, len(ordered)) - 1
             ordered[index:place] = ordered[index + 1 : place + 1]
         else:
             return
