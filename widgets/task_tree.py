@@ -1,11 +1,13 @@
 """The task tree's visible lines, laid out from the index (:mod:`widgets._task_index`): module headings and tasks.
 
-The visible lines are a sequence of *blocks*: a module heading, then each of its root tasks with everything
-shown below it. A block knows its size without laying out its lines (counting children is a set intersection
-away), so the first frame of 100 000 tasks lays out only the blocks on screen; line *i* is found by bisecting the
-blocks' running totals. A task whose label or progress changed touches nothing but its own line. A task that
-appears, goes or moves re-lays out only its root's block; a root that appears or goes is one insertion in the
-block list. Children are sorted lazily, when their block is laid out.
+The visible lines are one *section* per module (:mod:`widgets._task_sections`): its heading, then each of its
+root tasks as a *block* with everything shown below it. A section's roots are the index's own sorted list of them,
+patched in place, so a root that appears, goes or moves costs nothing here; a block knows its size without laying
+out its lines (counting children is a set intersection away), and a section keeps only its multi-line blocks, so
+line *i* is found by arithmetic and a bisection whatever the number of roots, and the first frame of 100 000
+tasks lays out only the blocks on screen. A task whose label or progress changed touches nothing but its own line;
+a task that appears, goes or moves below a root re-lays out only that root's block. Children are sorted lazily,
+when their block is laid out.
 
 A line's key is a task id (``str``) or a module heading's :class:`ModuleKey`; the two never collide.
 
