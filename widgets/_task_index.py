@@ -89,6 +89,11 @@ def _joined(items: Sequence[_T], spans: list[tuple[int, int]]) -> list[_T]:
     return joined
 
 
+GALLOP_STEPS = 16
+"""How far (in doubling steps) a search walks out from its hint before it bisects the rest: a bad hint costs ~5
+keys more than a bisection, a good one saves ~15."""
+
+
 def gallop(items: list[str], value: SortValue, key: Callable[[str], SortValue], hint: int, lo: int, hi: int) -> int:
     """``bisect_left(items, value, lo, hi, key=key)``, searched outwards from ``hint`` in doubling steps first: a
     place near the hint costs a few keys, not the ~19 a bisection of 500 000 siblings does (a refresh's changes
@@ -101,7 +106,7 @@ def gallop(items: list[str], value: SortValue, key: Callable[[str], SortValue], 
         below = hint  # the last place known to sort before the value
         while True:
             probe = below + step
-            if probe >= hi:
+            if probe >= hi or step > GALLOP_STEPS:  # far from the hint: an ordinary bisection of the rest
                 return bisect.bisect_left(items, value, below + 1, hi, key=key)
             if key(items[probe]) < value:
                 below, step = probe, step * 2
@@ -110,7 +115,7 @@ def gallop(items: list[str], value: SortValue, key: Callable[[str], SortValue], 
     above = hint  # the first place known not to sort before the value
     while True:
         probe = above - step
-        if probe < lo:
+        if probe < lo or step > GALLOP_STEPS:
             return bisect.bisect_left(items, value, lo, above, key=key)
         if key(items[probe]) < value:
             return bisect.bisect_left(items, value, probe + 1, above, key=key)
@@ -161,6 +166,8 @@ class TaskIndex:
         """Parent → [children, running, failed], filled on first use and then kept up to date."""
         self._sorted: dict[LineKey, list[str]] = {}
         self._hints: dict[LineKey, int] = {}
+        self._place_hints: dict[LineKey, int] = {}
+        """Parent → where the last child that moved in its sorted list went."""
         """Parent → where the last child looked for in its sorted list was (the next search starts there)."""
         """Parent → its shown children in ascending order of the sort key (a descending sort lays them out reversed)."""
         self._matches: set[str] | None = None
@@ -605,14 +612,18 @@ class TaskIndex:
         if before is not None and new_key < before:
             # shift the siblings between its new place and its old one by one: a slice as long as the move, not
             # a removal and an insertion that each move everything after them (500 000 roots: ~0.3 ms each)
-            place = gallop(ordered, new_key, lambda t: key(seen[t]), index - 1, 0, index)
+            # (from where the last one moved to: the tasks that start all go to the tail of the started ones)
+            hint = self._place_hints.get(parent, index - 1)
+            place = gallop(ordered, new_key, lambda t: key(seen[t]), hint, 0, index)
             ordered[place + 1 : index + 1] = ordered[place:index]
         elif after is not None and after < new_key:
-            place = gallop(ordered, new_key, lambda t: key(seen[t]), index + 1, index + 1, len(ordered)) - 1
+            hint = self._place_hints.get(parent, index + 1)
+            place = gallop(ordered, new_key, lambda t: key(seen[t]), hint, index + 1, len(ordered)) - 1
             ordered[index:place] = ordered[index + 1 : place + 1]
         else:
             return
         ordered[place] = task_id
+        self._place_hints[parent] = place
         self._changed_below(parent)
 
     def _move(self, task_id: str, old_parent: LineKey, parent: LineKey) -> None:
