@@ -189,3 +189,87 @@ def test_rows_of_the_other_form_are_taken_into_a_compact_model() -> None:
         )
     )
     assert model.compact and model.get("b") == row("b", 2) and set(model.rows) == {"a", "b"}
+
+
+def unstarted(task: TaskRow) -> TaskRow:
+    return task.model_copy(update={"status": task.status.model_copy(update={"start_time": None})})
+
+
+class StartingCluster(RandomCluster):
+    """Many roots, most not started yet: each step starts some (they move past every not-started sibling), ends
+    some, changes others' entities and gone marks, so every sort's key fields move, as a busy cluster's do."""
+
+    def __init__(self, seed: int, roots: int) -> None:
+        super().__init__(seed)
+        for index in range(roots):
+            task_id = self._new_id()
+            self.seq += 1
+            children = [] if index % 7 else [self._new_id() for _ in range(3)]
+            self.rows[task_id] = unstarted(row(task_id, self.seq, state=TaskState.CREATED))
+            for child in children:
+                self.rows[child] = unstarted(row(child, self.seq, task_id, internal=index % 2 == 0))
+
+    def step(self) -> tuple[list[str], list[str]]:
+        changed, removed = super().step()
+        rng = self.rng
+        for task_id in rng.sample(sorted(self.rows), min(len(self.rows), 12)):
+            status, moved = self.rows[task_id].status, rng.random()
+            if moved < 0.5:
+                update: dict[str, object] = {
+                    "start_time": T0 + timedelta(seconds=500 + self.seq),
+                    "state": TaskState.RUNNING,
+                }
+            elif moved < 0.7:
+                update = {
+                    "end_time": T0 + timedelta(seconds=600 + self.seq),
+                    "state": rng.choice([TaskState.DONE, TaskState.FAILED]),
+                }
+            else:
+                update = {"entity": f"entity {rng.randint(0, 30)}", "progress_completed": float(rng.randint(0, 10))}
+            self.seq += 1
+            old = self.rows[task_id]
+            new = old.model_copy(update={"status": status.model_copy(update=update), "gone": rng.random() < 0.1})
+            self.rows[task_id] = TaskRow.model_validate(new.model_dump())
+            if task_id not in changed:
+                changed.append(task_id)
+        return changed, removed
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_roots_moving_among_many_siblings_keep_both_forms_equal_to_a_fresh_index(seed: int) -> None:
+    cluster = StartingCluster(seed, roots=300)
+    table = compact_table(cluster.rows)
+    rng = random.Random(seed)
+    sort, descending = SORT_MODES[seed % len(SORT_MODES)], seed % 2 == 0
+    settings = {"show_internal": seed % 3 == 0, "sort": sort, "descending": descending}
+    plain, compact = settled(TaskTree(), **settings), settled(TaskTree(), **settings)
+    plain.reset(as_rows(table))
+    compact.reset(table)
+    for step in range(40):
+        changed, removed = cluster.step()
+        for task_id in changed:
+            if task_id in cluster.rows:
+                table.records[task_id] = compact_row(cluster.rows[task_id])
+            table.changed(task_id)
+        for task_id in removed:
+            table.records.pop(task_id, None)
+            table.changed(task_id)
+        plain.apply(as_rows(table), changed, removed)
+        compact.apply(table, changed, removed)
+        if step % 9 == 4:
+            sort, descending = rng.choice(SORT_MODES), rng.random() < 0.5
+            for tree in (plain, compact):
+                tree.set_sort(sort, descending)
+        if step % 11 == 6 and plain.line_count:
+            key = plain.line(rng.randrange(plain.line_count))[0]
+            if plain.has_children(key):
+                plain.toggle(key)
+                compact.toggle(key)
+        assert_same(plain, compact)
+        fresh = settled(TaskTree(), show_internal=plain.show_internal, sort=sort, descending=descending)
+        fresh.collapsed = set(plain.collapsed)
+        fresh.reset(as_rows(table))
+        assert plain.lines == fresh.lines and plain.depths == fresh.depths
+        for index, key in enumerate(fresh.lines):
+            assert plain.position(key) == index and compact.position(key) == index, key
+            assert plain.line(index) == compact.line(index) == (key, fresh.depths[index])

@@ -78,7 +78,16 @@ class TaskLineDrawing(ScrollView, TaskLinePieces):
     @property
     def columns(self) -> tuple[Column, ...]:
         """The table's columns at the view's current width."""
-        key = (self.scrollable_content_region.width, self.task_tree.sort_mode)
+        return self._columns_at(self.scrollable_content_region.width)
+
+    @property
+    def _line_columns(self) -> tuple[Column, ...]:
+        """The columns :meth:`_draw_line` worked out for the line it draws (no second look at the width)."""
+        cached = self._columns
+        return cached[1] if cached is not None else self.columns
+
+    def _columns_at(self, width: int) -> tuple[Column, ...]:
+        key = (width, self.task_tree.sort_mode)
         cached = self._columns
         if cached is None or cached[0] != key:
             cached = self._columns = (key, table_columns(key[0], self.show_ids, self.task_tree.sort_mode))
@@ -129,6 +138,18 @@ class TaskLineDrawing(ScrollView, TaskLinePieces):
         if base is None:
             base = styles[""] = self.rich_style
         return base
+
+    def _cursor_style(self, base: Style) -> Style:
+        """The cursor line's colours, focused or not (Textual's own cache of component styles is emptied by every
+        line repainted, and working the style out again costs more than drawing the line)."""
+        styles = self._styles
+        if styles is None:
+            styles = self._styles = {}
+        name = "cursor:focus" if self.has_focus else "cursor"
+        style = styles.get(name)
+        if style is None:
+            style = styles[name] = base + self.get_component_rich_style("task-view--cursor")
+        return style
 
     def render_line(self, y: int) -> Strip:
         top = int(self.scroll_offset.y)
@@ -208,7 +229,7 @@ class TaskLineDrawing(ScrollView, TaskLinePieces):
             node = tree.node_of(key) if status.has_parent and type(key) is str else ""
             started = started_text(status.start_time, self._now)
             layout = (depth, tree.has_children(key), tree.expanded(key), tree.is_context(key), selected, width)
-            layout += (self.has_focus, node, started, self.columns)
+            layout += (self.has_focus, node, started, self._columns_at(width))
         cached = self._cache.get(key)
         if cached is not None and cached.row is row and cached.layout == layout:
             if cached.elapsed != elapsed_text:
@@ -216,7 +237,7 @@ class TaskLineDrawing(ScrollView, TaskLinePieces):
                 cached.elapsed = elapsed_text
                 cached.strip = self._finish(cached.head, cached.used, elapsed_text, width, cached.line_style, selected)
             return cached.strip
-        line_style = base + self.get_component_rich_style("task-view--cursor") if selected else base
+        line_style = self._cursor_style(base) if selected else base
         try:
             pieces = self._module_pieces(key) if row is None else self._task_pieces(key, depth, row, node)
         except Exception as error:  # one malformed row must not break the view

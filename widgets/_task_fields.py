@@ -40,9 +40,13 @@ from ._task_filter import QuickView, in_quick_view, row_matches
 from ._task_sort import (
     SortValue,
     compact_elapsed_keys,
+    compact_shape,
+    compact_sort_fields,
     compact_sort_key,
     compact_started_keys_of,
     elapsed_keys,
+    shape,
+    sort_fields,
     sort_key,
     started_keys_of,
 )
@@ -87,6 +91,10 @@ class RowFields:
     start_time: Callable[[Any], Any]
     sequence_number: Callable[[Any], int]
     sort_key: Callable[[str, Callable[[], datetime | None]], Callable[[Task], SortValue]]
+    sort_fields: Callable[[str], Callable[[Task], object]]
+    """A getter of the fields the sort key is made of (equal fields, equal keys)."""
+    shape: Callable[[str], Callable[[Task], object]]
+    """A getter of everything that places a task in the tree under a sort (:func:`~widgets._task_sort.shape`)."""
     started_keys_of: Callable[[list[Any], list[int], list[str]], list[SortValue]]
     elapsed_keys: Callable[[list[Task], list[str], datetime | None], list[SortValue]]
     in_quick_view: Callable[[Task, str], bool]
@@ -159,6 +167,8 @@ ROWS = RowFields(
     start_time=attrgetter("start_time"),
     sequence_number=attrgetter("sequence_number"),
     sort_key=sort_key,
+    sort_fields=sort_fields,
+    shape=shape,
     started_keys_of=_row_started_keys_of,
     elapsed_keys=_row_elapsed_keys,
     in_quick_view=in_quick_view,
@@ -180,6 +190,8 @@ COMPACT = RowFields(
     start_time=itemgetter(START_AT),
     sequence_number=itemgetter(SEQUENCE_AT),
     sort_key=compact_sort_key,
+    sort_fields=compact_sort_fields,
+    shape=compact_shape,
     started_keys_of=compact_started_keys_of,  # type: ignore[arg-type]
     elapsed_keys=compact_elapsed_keys,
     in_quick_view=_compact_in_quick_view,

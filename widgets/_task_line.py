@@ -40,6 +40,11 @@ class TaskLinePieces:
     def columns(self) -> tuple[Column, ...]:
         raise NotImplementedError
 
+    @property
+    def _line_columns(self) -> tuple[Column, ...]:
+        """The columns of the line being drawn (the drawing has them at hand already)."""
+        return self.columns
+
     def _style(self, name: str) -> Style:
         raise NotImplementedError
 
@@ -98,7 +103,7 @@ class TaskLinePieces:
             state_style = self._style(status.state.value)
         pieces: list[Piece] = []
         used = 0
-        for column in self.columns:
+        for column in self._line_columns:
             if column.name == "elapsed":
                 break
             if column.x > used:
@@ -139,7 +144,7 @@ class TaskLinePieces:
         """The entity (after the node, when the node has no column of its own), then the gone / error note."""
         status = row.status
         entity = status.entity or status.keyspace or ""
-        if node and not any(column.name == "node" for column in self.columns):
+        if node and not any(column.name == "node" for column in self._line_columns):
             entity = f"{node} {entity}" if entity else node
         notes = (["gone"] if row.gone else []) + ([status.error] if status.state is TaskState.FAILED else [])
         note = " [" + ", ".join(n for n in notes if n) + "]" if any(notes) else ""

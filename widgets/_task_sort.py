@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter, sub
+from operator import attrgetter, itemgetter, sub
 
 from engine.model import TaskRow, TaskState
 from engine.model.compact_row import (
@@ -15,7 +15,10 @@ from engine.model.compact_row import (
     ENTITY_AT,
     GONE_AT,
     ID_AT,
+    INTERNAL_AT,
     KEYSPACE_AT,
+    MODULE_AT,
+    PARENT_AT,
     SEQUENCE_AT,
     START_AT,
     STATE_AT,
@@ -123,6 +126,29 @@ def sort_key(mode: str, now: Callable[[], datetime | None] = lambda: None) -> So
     return lambda r: (r.status.start_time or _NOT_STARTED, r.status.sequence_number, r.status.id)
 
 
+_SORT_FIELDS = {
+    SortMode.STATE: ("gone", "status.state", "status.sequence_number"),
+    SortMode.PROGRESS: ("status.progress_total", "status.progress_completed"),
+    SortMode.TYPE: ("status.type", "status.entity", "status.keyspace"),
+    SortMode.ELAPSED: ("status.start_time", "status.end_time", "status.sequence_number"),
+    SortMode.STARTED: ("status.start_time", "status.sequence_number"),
+}
+"""The fields each mode's key is made of, besides the id (the clock the elapsed sort follows is the same for all
+the rows compared between two re-sorts)."""
+
+
+def sort_fields(mode: str) -> Callable[[TaskRow], object]:
+    """A C-level getter of the fields a row's sort key is made of: two rows with the same fields have the same key,
+    so a refresh compares these and makes no key for a row whose place cannot have changed."""
+    return attrgetter(*_SORT_FIELDS[sort_mode(mode)])
+
+
+def shape(mode: str) -> Callable[[TaskRow], object]:
+    """A C-level getter of what places a row in the tree under a sort: shown or not (internal), parent, module,
+    state (the counts) and the sort key's fields; a row that changed but kept these needs nothing re-indexed."""
+    return attrgetter("internal", "module", "status.parent_id", "status.state", *_SORT_FIELDS[sort_mode(mode)])
+
+
 def started_keys(rows: list[TaskRow], ids: list[str]) -> list[tuple[datetime, int, str]]:
     """``sort_key("started")`` of many rows (``ids`` theirs), column by column in C (the first frame sorts every
     root by it)."""
@@ -194,6 +220,25 @@ def compact_sort_key(mode: str, now: Callable[[], datetime | None] = lambda: Non
 
         return elapsed
     return lambda r: (_NOT_STARTED_SECONDS if r[START_AT] is None else r[START_AT], r[SEQUENCE_AT], r[ID_AT])
+
+
+_COMPACT_SORT_FIELDS = {
+    SortMode.STATE: (GONE_AT, STATE_AT, SEQUENCE_AT),
+    SortMode.PROGRESS: (TOTAL_AT, COMPLETED_AT),
+    SortMode.TYPE: (TYPE_AT, ENTITY_AT, KEYSPACE_AT),
+    SortMode.ELAPSED: (START_AT, END_AT, SEQUENCE_AT),
+    SortMode.STARTED: (START_AT, SEQUENCE_AT),
+}
+
+
+def compact_sort_fields(mode: str) -> Callable[[CompactRow], object]:
+    """:func:`sort_fields` of a compact row."""
+    return itemgetter(*_COMPACT_SORT_FIELDS[sort_mode(mode)])
+
+
+def compact_shape(mode: str) -> Callable[[CompactRow], object]:
+    """:func:`shape` of a compact row."""
+    return itemgetter(INTERNAL_AT, MODULE_AT, PARENT_AT, STATE_AT, *_COMPACT_SORT_FIELDS[sort_mode(mode)])
 
 
 def compact_started_keys_of(

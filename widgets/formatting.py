@@ -112,6 +112,12 @@ def foreground(style: Style) -> Style:
     )
 
 
+_NO_STYLE = Style()
+_ITALIC = Style(italic=True)
+_UPRIGHT = Style(italic=False)
+"""Made once: Rich caches style sums by the styles' values, and a new style every time costs hashing it anew."""
+
+
 def keep_spaces_apart(segments: Iterable[Segment]) -> list[Segment]:
     """Give every run of blanks before text a style of its own (italic toggled: invisible on a space).
 
@@ -124,7 +130,7 @@ def keep_spaces_apart(segments: Iterable[Segment]) -> list[Segment]:
         text, style = segment.text, segment.style
         stripped = text.lstrip(" ")
         if stripped and len(stripped) < len(text):
-            blank_style = (style or Style()) + Style(italic=not (style and style.italic))
+            blank_style = (style or _NO_STYLE) + (_UPRIGHT if style and style.italic else _ITALIC)
             result.append(Segment(text[: len(text) - len(stripped)], blank_style))
             result.append(Segment(stripped, style))
         else:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from math import ceil
+
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Static
@@ -38,6 +41,12 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         return
     shown = (view.show_vertical_scrollbar, view.show_horizontal_scrollbar)
     try:
+        if _same_thumb(view, size):
+            # a few lines more or fewer among thousands: the thumb keeps its cells, so the bar is not drawn again
+            view.set_reactive(ScrollView.virtual_size, size)
+            view.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            view.scroll_y = view.validate_scroll_y(view.scroll_y)
+            return
         view.set_reactive(ScrollView.virtual_size, size)
         view._scroll_update(size)
     except AttributeError:  # a Textual without these internals: the ordinary (slower) way
@@ -45,3 +54,27 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         return
     if (view.show_vertical_scrollbar, view.show_horizontal_scrollbar) != shown:
         view.refresh(layout=True)
+
+
+def _thumb(cells: int, virtual: int, window: int, position: float) -> tuple[int, int]:
+    """Where a vertical scrollbar's thumb starts and ends, in eighths of a cell (as ``ScrollBar.render_bar``)."""
+    if not (window and cells and virtual and cells != virtual):
+        return (-1, -1)
+    thumb = max(1, window / (virtual / cells))
+    start = int((cells - thumb) * (position / (virtual - window)) * 8)
+    return start, start + ceil(thumb * 8)
+
+
+def _same_thumb(view: ScrollView, size: Size) -> bool:
+    """Only the content's height changes, a vertical scrollbar stays (and no horizontal one is involved), and its
+    thumb keeps its place to the eighth of a cell."""
+    old = view.virtual_size
+    if size.width != old.width or view.show_horizontal_scrollbar or not view.show_vertical_scrollbar:
+        return False
+    bar = view.vertical_scrollbar
+    window = bar.window_size
+    if bar.window_virtual_size != old.height or not window < size.height or not window < old.height:
+        return False
+    if bar.grabbed or view.scroll_y > size.height - window:
+        return False
+    return _thumb(window, old.height, window, bar.position) == _thumb(window, size.height, window, bar.position)

@@ -1,11 +1,13 @@
 """The task tree's visible lines, laid out from the index (:mod:`widgets._task_index`): module headings and tasks.
 
-The visible lines are a sequence of *blocks*: a module heading, then each of its root tasks with everything
-shown below it. A block knows its size without laying out its lines (counting children is a set intersection
-away), so the first frame of 100 000 tasks lays out only the blocks on screen; line *i* is found by bisecting the
-blocks' running totals. A task whose label or progress changed touches nothing but its own line. A task that
-appears, goes or moves re-lays out only its root's block; a root that appears or goes is one insertion in the
-block list. Children are sorted lazily, when their block is laid out.
+The visible lines are one *section* per module (:mod:`widgets._task_sections`): its heading, then each of its
+root tasks as a *block* with everything shown below it. A section's roots are the index's own sorted list of them,
+patched in place, so a root that appears, goes or moves costs nothing here; a block knows its size without laying
+out its lines (counting children is a set intersection away), and a section keeps only its multi-line blocks, so
+line *i* is found by arithmetic and a bisection whatever the number of roots, and the first frame of 100 000
+tasks lays out only the blocks on screen. A task whose label or progress changed touches nothing but its own line;
+a task that appears, goes or moves below a root re-lays out only that root's block. Children are sorted lazily,
+when their block is laid out.
 
 A line's key is a task id (``str``) or a module heading's :class:`ModuleKey`; the two never collide.
 
@@ -19,10 +21,11 @@ shown for context.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import compress
 
 from engine.model import TaskRow
 
@@ -31,6 +34,7 @@ from ._task_fields import CompactTable, fields_of
 from ._task_filter import QUICK_VIEWS, QuickView, in_quick_view, quick_view, row_matches
 from ._task_index import RowColumns, TaskIndex, Update
 from ._task_keys import MODULE_PREFIX, LineKey, ModuleKey, module_key
+from ._task_sections import Section, Sections
 from ._task_sort import (
     DEFAULT_SORT,
     DESCENDING_FIRST,
@@ -43,7 +47,6 @@ from ._task_sort import (
     sort_mode,
     started_keys,
 )
-from .line_offsets import LineOffsets
 
 __all__ = [
     "DEFAULT_SORT",
@@ -87,88 +90,100 @@ class TaskTree(TaskIndex):
         self._resort_seconds = 0.0
         """What the elapsed sort's last re-sort for a new clock took."""
         self._wanted: dict[LineKey, bool] | None = None
-        # the layout: blocks (module headings and root tasks) in display order, their sizes and running totals
-        self._blocks: list[LineKey] = []
-        self._sizes: dict[LineKey, int] = {}
-        self._offsets: LineOffsets | None = None
-        """Where each block starts (built on demand; resized blocks update it, a new list of blocks drops it)."""
-        self._numbers: dict[LineKey, int] | None = None
-        """Each block's index in ``_blocks`` (built on demand, dropped when the blocks change)."""
+        # the layout: one section per module shown (its heading, then its root blocks), made on demand
+        self._offsets: Sections | None = None
+        """The sections and where each starts (patched in place as the index changes, dropped by a new setting)."""
+        self._sizes: dict[str, int] = {}
+        """Lines of each root block that takes more than one (a root with open children), wherever it is."""
+        self._big: dict[ModuleKey, set[str]] = {}
+        self._size_module: dict[str, ModuleKey] = {}
+        """The module each root in ``_sizes`` is listed under in ``_big``."""
+        """The roots in ``_sizes`` by module, so a section finds its multi-line blocks without a pass over its roots."""
         self._laid: dict[LineKey, tuple[list[LineKey], list[int]]] = {}
-        self._spans: dict[str, int] = {}
-        """How many blocks each module has in ``_blocks`` (its heading and its roots), module by module."""
 
     # -- queries --------------------------------------------------------------------------------------------
 
     @property
     def line_count(self) -> int:
-        return self._line_offsets().total
+        return self._line_offsets().total(self._section_lines)
 
     @property
     def module_lines(self) -> int:
-        return sum(1 for block in self._blocks if type(block) is ModuleKey)
+        return len(self._line_offsets().sections)
 
     @property
     def lines(self) -> list[LineKey]:
         """Every visible line's key (lays every block out: for tests and small trees)."""
-        keys: list[LineKey] = []
-        for block in self._blocks:
-            keys.extend(self._layout(block)[0])
-        return keys
+        return [key for key, _ in self._all_lines()]
 
     @property
     def depths(self) -> list[int]:
-        depths: list[int] = []
-        for block in self._blocks:
-            depths.extend(self._layout(block)[1])
-        return depths
+        return [depth for _, depth in self._all_lines()]
+
+    def _all_lines(self) -> list[tuple[LineKey, int]]:
+        lines: list[tuple[LineKey, int]] = []
+        for section in self._line_offsets().sections:
+            lines.append((section.key, 0))
+            if section.open:
+                roots = section.roots[::-1] if self.sort_descending else section.roots
+                for root in roots:
+                    keys, depths = self._layout(root)
+                    lines.extend(zip(keys, depths, strict=True))
+        return lines
 
     def line(self, index: int) -> tuple[LineKey, int]:
         """(key, depth) of visible line ``index``."""
-        offsets = self._line_offsets()
-        number = offsets.find(index)
-        keys, depths = self._layout(self._blocks[number])
-        offset = index - offsets.start(number)
-        return keys[offset], depths[offset]
+        layout = self._line_offsets()
+        starts = layout.starts_of(self._section_lines)
+        number = bisect.bisect_right(starts, index) - 1
+        section = layout.sections[number]
+        offset = index - starts[number]
+        if offset == 0:
+            return section.key, 0
+        root, inner = self._root_at(section, offset - 1)
+        if inner == 0:
+            return root, 1
+        keys, depths = self._layout(root)
+        return keys[inner], depths[inner]
 
     def window(self, start: int, stop: int) -> list[tuple[LineKey, int]]:
         """(key, depth) of the visible lines ``start`` … ``stop - 1``."""
         stop = min(stop, self.line_count)
-        if start >= stop:
-            return []
-        offsets = self._line_offsets()
-        number = offsets.find(start)
-        offset = start - offsets.start(number)
-        result: list[tuple[LineKey, int]] = []
-        index = start
-        while index < stop and number < len(self._blocks):
-            keys, depths = self._layout(self._blocks[number])
-            take = min(len(keys) - offset, stop - index)
-            result.extend(zip(keys[offset : offset + take], depths[offset : offset + take], strict=True))
-            index += take
-            number += 1
-            offset = 0
-        return result
+        return [self.line(index) for index in range(start, stop)]
 
     def position(self, key: LineKey | None) -> int | None:
         """The line of a key, or None when it has no line (unknown, hidden, filtered out or collapsed)."""
         if key is None:
             return None
-        root: LineKey | None = key if type(key) is ModuleKey else self._root_of(key)
+        layout = self._line_offsets()
+        if type(key) is ModuleKey:
+            number = layout.numbers.get(key)
+            return None if number is None else layout.starts_of(self._section_lines)[number]
+        root = self._root_of(key)
         if root is None:
             return None
-        number = self._block_numbers().get(root)
+        module = self._parent(root)
+        number = layout.numbers.get(module) if type(module) is ModuleKey else None
         if number is None:
             return None
-        keys = self._layout(root)[0]
+        section = layout.sections[number]
+        if not section.open:
+            return None
+        index = self._root_index(section.roots, root)
+        if index is None:
+            return None
+        shown = len(section.roots) - 1 - index if self.sort_descending else index
+        big, starts = self._big_blocks(section)
+        after = bisect.bisect_left(big, shown)
+        # the lines of the multi-line blocks above it
+        extra = starts[after] - big[after] if after < len(big) else section.extra
+        line = layout.starts_of(self._section_lines)[number] + 1 + shown + extra
         if key == root:
-            offset = 0
-        else:
-            try:
-                offset = keys.index(key)
-            except ValueError:
-                return None
-        return self._line_offsets().start(number) + offset
+            return line
+        try:
+            return line + self._layout(root)[0].index(key)
+        except ValueError:
+            return None
 
     def is_match(self, key: LineKey) -> bool:
         """Shown because it matches the filter and quick view (not merely as an ancestor of a match)."""
@@ -208,6 +223,8 @@ class TaskTree(TaskIndex):
         if mode is not self.sort_mode:
             self.sort_mode = mode
             self._key_fn = self.fields.sort_key(mode, self._clock)
+            self._sort_fields = self.fields.sort_fields(mode)
+            self._shape = self.fields.shape(mode)
             self._sorted.clear()
             self._sort_clock = self.now
         self.sort_descending = mode in DESCENDING_FIRST if descending is None else descending
@@ -307,7 +324,7 @@ class TaskTree(TaskIndex):
 
     def _forget_lines(self, task_id: str) -> None:
         self._laid.pop(task_id, None)
-        self._sizes.pop(task_id, None)
+        self._drop_size(task_id)
 
     # -- layout ---------------------------------------------------------------------------------------------
 
@@ -335,13 +352,43 @@ class TaskTree(TaskIndex):
                 size += self._size_below(child, depth + 1)
         return size
 
-    def _resize(self, block: str) -> None:
+    def _resize(self, block: str, module: LineKey | None = None) -> None:
         """Work out a root block's size; ``_sizes`` holds only sizes other than 1 (a module, a lone root)."""
         size = 1 + self._size_below(block) if self._opens(block) else 1
-        if size == 1:
-            self._sizes.pop(block, None)
-        else:
+        if size == self._sizes.get(block, 1):
+            return
+        kept_in = self._size_module.get(block)
+        if kept_in is not None and size != 1:  # still more than one line: only the blocks below it move
             self._sizes[block] = size
+            self._section_changed(kept_in, places=False)
+            return
+        self._drop_size(block)
+        if size != 1:
+            module = self._parent(block) if module is None else module
+            if type(module) is ModuleKey:  # a root (a task that is no longer one has no block)
+                self._sizes[block] = size
+                self._size_module[block] = module
+                self._big.setdefault(module, set()).add(block)
+                self._section_changed(module)
+
+    def _drop_size(self, block: str) -> None:
+        self._sizes.pop(block, None)
+        module = self._size_module.pop(block, None)
+        if module is not None:
+            self._big[module].discard(block)
+            self._section_changed(module)
+
+    def _section_changed(self, module: ModuleKey, places: bool = True) -> None:
+        """A module's multi-line blocks came, went or moved (``places``), or only resized."""
+        layout = self._offsets
+        if layout is not None:
+            number = layout.numbers.get(module)
+            if number is not None:
+                section = layout.sections[number]
+                if places:
+                    section.big = None
+                section.starts = None
+            layout.starts = None
 
     def _layout(self, block: LineKey) -> tuple[list[LineKey], list[int]]:
         """The lines of one block (a module heading, or a root and what is shown below it)."""
@@ -374,128 +421,152 @@ class TaskTree(TaskIndex):
         keys.extend(children[last:])
         depths.extend([depth] * (len(children) - last))
 
-    def _line_offsets(self) -> LineOffsets:
-        offsets = self._offsets
-        if offsets is None:
-            offsets = self._offsets = LineOffsets(map(self._sizes.get, self._blocks, repeat(1)))
-        return offsets
+    def _line_offsets(self) -> Sections:
+        layout = self._offsets
+        if layout is None:
+            wanted = self._wanted
+            sections = [
+                self._section(key) for key in map(self._module_key, self.modules) if wanted is None or key in wanted
+            ]
+            layout = self._offsets = Sections(sections)
+        return layout
 
-    def _block_numbers(self) -> dict[LineKey, int]:
-        numbers = self._numbers
-        if numbers is None:
-            numbers = self._numbers = {block: number for number, block in enumerate(self._blocks)}
-        return numbers
+    def _section(self, key: ModuleKey) -> Section:
+        """A module's section: its roots in ascending sort order (the index's own list, patched by it, when no
+        filter is set), none when it is collapsed."""
+        wanted = self._wanted
+        if wanted is None:
+            if key in self.collapsed:
+                return Section(key, [], False)
+            return Section(key, self.sorted_children(key), True)
+        return Section(key, [t for t in self.sorted_children(key) if t in wanted], True)
 
-    def _module_blocks(self, module: str) -> list[LineKey]:
-        key = self._module_key(module)
-        if self._wanted is not None and key not in self._wanted:
-            return []
-        if self._wanted is None and key in self.collapsed:
-            return [key]
-        return [key, *self._shown_children(key)]
+    def _section_lines(self, section: Section) -> int:
+        if not section.open:
+            return 1
+        self._big_blocks(section)
+        return 1 + len(section.roots) + section.extra
+
+    def _root_index(self, roots: list[str], root: str) -> int | None:
+        """Where a root is in its section's ascending list: found by bisection on its sort key."""
+        seen, key = self._seen, self._key_fn
+        row = seen.get(root)
+        if row is None:
+            return None
+        try:
+            index = bisect.bisect_left(roots, key(row), key=lambda t: key(seen[t]))
+            if index < len(roots) and roots[index] == root:
+                return index
+        except (KeyError, TypeError):
+            pass
+        try:
+            return roots.index(root)  # sort keys that compare oddly: fall back to a scan
+        except ValueError:
+            return None
+
+    def _big_blocks(self, section: Section) -> tuple[list[int], list[int]]:
+        """(display places of the section's multi-line blocks, the line below the heading each starts at)."""
+        if section.big is None:
+            roots = section.roots
+            count = len(roots)
+            members = self._big.get(section.key) if section.open else None
+            places: list[int] = []
+            if members and count:
+                if len(members) * 16 >= count:  # many: one C-level pass over the roots
+                    places = list(compress(range(count), map(members.__contains__, roots)))
+                else:  # few among many roots: bisect for each
+                    found = (self._root_index(roots, member) for member in members)
+                    places = sorted(place for place in found if place is not None)
+            blocks = [roots[place] for place in places]
+            if self.sort_descending:
+                places = [count - 1 - place for place in reversed(places)]
+                blocks.reverse()
+            section.big, section.blocks, section.starts = places, blocks, None
+        if section.starts is None:
+            sizes = self._sizes
+            starts: list[int] = []
+            extra = 0
+            for place, block in zip(section.big, section.blocks, strict=True):
+                starts.append(place + extra)
+                extra += sizes.get(block, 1) - 1
+            section.starts, section.extra = starts, extra
+        return section.big, section.starts
+
+    def _root_at(self, section: Section, offset: int) -> tuple[str, int]:
+        """The root block holding line ``offset`` below a section's heading, and the line's place in the block."""
+        big, starts = self._big_blocks(section)
+        number = bisect.bisect_right(starts, offset) - 1
+        if number < 0:
+            place = offset
+        else:
+            start = starts[number]
+            block = section.blocks[number]
+            size = self._sizes.get(block, 1)
+            if offset < start + size:
+                return block, offset - start
+            place = big[number] + offset - start - size + 1
+        roots = section.roots
+        return (roots[len(roots) - 1 - place] if self.sort_descending else roots[place]), 0
 
     def rebuild(self) -> None:
         """Lay every block out again (after a new setting)."""
         self._wanted = self._wanted_set() if self._matches is not None else None
         self._laid.clear()
         self._sizes.clear()
-        self._blocks = self._all_blocks()
-        self._numbers = None
-        # every root with children, also in collapsed modules (they keep their size for when the module opens):
-        # the parents that have children and hang under a module
-        for parent in self._kids:
-            if type(parent) is str and type(self._parent(parent)) is ModuleKey:
-                self._resize(parent)
+        self._big.clear()
+        self._size_module.clear()
         self._offsets = None
+        # every root with children, also in collapsed modules (they keep their size for when the module opens):
+        # the parents that have children and hang under a module (found by C-level key-set intersections)
+        kids, sizes, size_module, collapsed = self._kids, self._sizes, self._size_module, self.collapsed
+        open_always = self._wanted is not None
+        for module in [key for key in kids if type(key) is ModuleKey]:
+            members: set[str] = set()
+            for root in kids[module].keys() & kids.keys():
+                if open_always or root not in collapsed:  # (``_resize``, inlined: 1 700 roots and more)
+                    size = 1 + self._size_below(root)
+                    if size != 1:
+                        sizes[root] = size
+                        size_module[root] = module
+                        members.add(root)
+            self._big[module] = members
         self._dirty_roots.clear()
         self._dirty_modules.clear()
         self._root_moves.clear()
 
-    def _reorder(self) -> bool:
-        """Lay the blocks out again in a new order (a new sort): sizes do not depend on the order, so they stay.
-        True when the list of blocks changed."""
+    def _reorder(self) -> None:
+        """Lay the blocks out again in a new order (a new sort): sizes do not depend on the order, so they stay."""
         self._laid.clear()
-        blocks = self._all_blocks()
-        if blocks == self._blocks:
-            return False
-        self._blocks = blocks
-        self._numbers = None
         self._offsets = None
-        return True
 
     def _relayout(self) -> bool:
-        """Re-lay the dirty blocks; True when any line may have moved (the running totals only if sizes did)."""
+        """Re-lay the dirty blocks and sections; True when any line may have moved."""
         moved = bool(self._dirty_roots or self._dirty_modules)
-        blocks_changed = bool(self._root_moves)
         for root in self._root_moves:
             # a task that starts or stops being a root: whatever was laid out for it before is stale
             self._laid.pop(root, None)
-            self._sizes.pop(root, None)
+            self._drop_size(root)
             if root in self._seen:
                 self._resize(root)
-        resized: list[str] = []
         for root in self._dirty_roots:
             self._laid.pop(root, None)
-            before = self._sizes.get(root, 1)
             self._resize(root)
-            if self._sizes.get(root, 1) != before:
-                resized.append(root)
-        blocks = self._blocks
-        for key in self._dirty_modules:
-            module = key.name
-            if module not in self.modules:
-                continue
-            start = self._module_start(module)
-            if start is None:
-                self.rebuild()
-                return True
-            end = start + self._spans[module]
-            wanted = self._module_blocks(module)
-            if blocks[start:end] != wanted:
-                blocks[start:end] = wanted
-                self._spans[module] = len(wanted)
-                blocks_changed = True
-        if blocks_changed:
-            self._numbers = None
-            self._offsets = None
-        elif resized and self._offsets is not None:
-            numbers = self._block_numbers()
-            for root in resized:
-                number = numbers.get(root)
-                if number is None:  # not a block of its own (e.g. in a collapsed module): nothing moves for it
+        layout = self._offsets
+        if layout is not None:
+            for key in self._dirty_modules:
+                number = layout.numbers.get(key)
+                if number is None:
+                    if key.name in self.modules and (self._wanted is None or key in self._wanted):
+                        self._offsets = None  # a section it lacks: made anew on demand
+                        break
                     continue
-                self._offsets.resize(number, self._sizes.get(root, 1))
+                # the section's list may be a new one (the index sorts a list again when patching it fails)
+                layout.sections[number] = self._section(key)
+                layout.starts = None
         self._root_moves.clear()
         self._dirty_roots.clear()
         self._dirty_modules.clear()
         return moved
-
-    def _all_blocks(self) -> list[LineKey]:
-        """Every module's blocks, in order (noting how many blocks each module has)."""
-        blocks: list[LineKey] = []
-        spans: dict[str, int] = {}
-        for module in self.modules:
-            wanted = self._module_blocks(module)
-            spans[module] = len(wanted)
-            blocks.extend(wanted)
-        self._spans = spans
-        return blocks
-
-    def _module_start(self, module: str) -> int | None:
-        """Where the blocks of a module start (its heading's block), from the blocks of the modules before it —
-        not by searching 50 000 blocks for the heading; None when the module has no blocks listed."""
-        start = 0
-        spans = self._spans
-        for other in self.modules:
-            span = spans.get(other)
-            if span is None:
-                return None
-            if other == module:
-                if not span or self._blocks[start] != self._module_key(module):
-                    return None
-                return start
-            start += span
-        return None
 
     def _wanted_set(self) -> dict[LineKey, bool]:
         """Matching tasks (True) plus their ancestors and modules (False, shown for context)."""
