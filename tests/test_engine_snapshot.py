@@ -10,6 +10,8 @@ from engine.clock import ManualClock
 from engine.engine import Engine, EngineConfig
 from engine.errors import InvalidArgument
 from engine.model import Snapshot
+from engine.model.compact import compact_row
+from engine.model.compact_row import CHILDREN_AT
 
 QUIET = {"balance": False, "shard_repair": False, "blob_delete": False, "volume_inspect": False}
 
@@ -121,3 +123,14 @@ async def test_the_disks_by_status_follow_every_status_change() -> None:
         assert after["normal"] == 47 and sum(after.values()) == 48
     finally:
         await engine.close()
+
+
+async def test_a_compact_snapshot_carries_the_same_rows_as_tuples(engine: Engine) -> None:
+    disk = max(engine.cluster.disks.values(), key=lambda d: len(d.chunks))
+    await engine.break_disk(disk.disk_id)
+    await engine.advance(20)  # a repair tree with its chunk children, progress under way
+    rows, compact = engine.snapshot(), engine.snapshot(compact=True)
+    assert compact.tasks == [] and len(compact.task_rows) == len(rows.tasks) > 5
+    assert compact.task_rows == [compact_row(row) for row in rows.tasks]
+    assert any(row[CHILDREN_AT] for row in compact.task_rows)
+    assert compact.model_copy(update={"task_rows": []}) == rows.model_copy(update={"tasks": []})
