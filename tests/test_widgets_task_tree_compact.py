@@ -27,6 +27,20 @@ def as_rows(table: CompactRows) -> dict[str, TaskRow]:
     return {task_id: task_row(record) for task_id, record in table.records.items()}
 
 
+def _step_both(cluster: RandomCluster, table: CompactRows, plain: TaskTree, compact: TaskTree) -> None:
+    """One step of the cluster, given to both trees: model rows to one, the compact table's rows to the other."""
+    changed, removed = cluster.step()
+    for task_id in changed:
+        if task_id in cluster.rows:  # else changed, then removed in the same step
+            table.records[task_id] = compact_row(cluster.rows[task_id])
+        table.changed(task_id)
+    for task_id in removed:
+        table.records.pop(task_id, None)
+        table.changed(task_id)
+    plain.apply(as_rows(table), changed, removed)
+    compact.apply(table, changed, removed)
+
+
 def settled(tree: TaskTree, **settings: object) -> TaskTree:
     tree.show_internal = bool(settings.get("show_internal", False))
     tree.now = T0 + timedelta(seconds=500)
@@ -110,16 +124,7 @@ def test_compact_rows_patched_by_deltas_stay_the_same_tree(seed: int) -> None:
     compact.reset(table)
     rng = random.Random(seed + 100)
     for step in range(100):
-        changed, removed = cluster.step()
-        for task_id in changed:
-            if task_id in cluster.rows:  # else changed, then removed in the same step
-                table.records[task_id] = compact_row(cluster.rows[task_id])
-            table.changed(task_id)
-        for task_id in removed:
-            table.records.pop(task_id, None)
-            table.changed(task_id)
-        plain.apply(as_rows(table), changed, removed)
-        compact.apply(table, changed, removed)
+        _step_both(cluster, table, plain, compact)
         sort, descending = rng.choice(SORT_MODES), rng.random() < 0.5
         view, text = rng.choice(QUICK_VIEWS), rng.choice(FILTERS)
         for tree in (plain, compact):
@@ -246,16 +251,7 @@ def test_roots_moving_among_many_siblings_keep_both_forms_equal_to_a_fresh_index
     plain.reset(as_rows(table))
     compact.reset(table)
     for step in range(40):
-        changed, removed = cluster.step()
-        for task_id in changed:
-            if task_id in cluster.rows:
-                table.records[task_id] = compact_row(cluster.rows[task_id])
-            table.changed(task_id)
-        for task_id in removed:
-            table.records.pop(task_id, None)
-            table.changed(task_id)
-        plain.apply(as_rows(table), changed, removed)
-        compact.apply(table, changed, removed)
+        _step_both(cluster, table, plain, compact)
         if step % 9 == 4:
             sort, descending = rng.choice(SORT_MODES), rng.random() < 0.5
             for tree in (plain, compact):
