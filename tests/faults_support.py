@@ -85,7 +85,7 @@ async def _run(db: Path, migrations: int, speed: float) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    live = sum(1 for work in engine.migrations.by_id.values() if not work.final)
+    live = sum(1 for work in engine.migrations.works() if not work.final)
     print(f"READY {live}", flush=True)
     try:
         await stop.wait()

@@ -97,7 +97,7 @@ async def test_after_kill_9_every_task_is_there_once_and_the_unfinished_ones_fin
         assert set(engine.tm.tasks) == set(rows)
         for task_id, record in rows.items():
             assert engine.tm.tasks[task_id].state.value == record["state"], "finished tasks stay finished"
-        live = [w for w in engine.migrations.by_id.values() if not w.final]
+        live = [w for w in engine.migrations.works() if not w.final]
         assert len({(w.vid, w.index) for w in live}) == len(live), "no chunk is migrated twice"
         assert migrations_in_flight(db) >= 1
 

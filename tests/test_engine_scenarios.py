@@ -25,7 +25,7 @@ async def test_populate_makes_repairs_and_manual_migrations_and_stores_them(tmp_
         assert len(engine.tm.modules["manual_migrate"]) == made.manual_tasks
         stored = engine.store.connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
         assert stored == len(engine.tm.tasks)
-        live = [w for w in engine.migrations.by_id.values() if not w.final]
+        live = [w for w in engine.migrations.works() if not w.final]
         assert len({(w.vid, w.index) for w in live}) == len(live), "no chunk gets two migrations"
     finally:
         await engine.close()

@@ -54,7 +54,7 @@ def progress(engine: Engine, module: str) -> dict[str, float]:
 
 
 def bytes_moved(engine: Engine) -> int:
-    return sum(w.done_size for w in engine.migrations.by_id.values() if w.task_type == "disk_repair")
+    return sum(w.done_size for w in engine.migrations.works() if w.task_type == "disk_repair")
 
 
 async def test_switching_a_type_off_suspends_its_running_tasks_and_no_others(engine: Engine) -> None:

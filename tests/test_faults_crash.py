@@ -101,7 +101,7 @@ def assert_reopened_as_stored(engine: Engine, stored: dict[str, Any]) -> None:
             live = engine.migrations.get(work["task_id"])
             assert live is not None and int(live.state) == work["state"]
             assert live.done_size == work["done_size"]
-    units = [(w.vid, w.index) for w in engine.migrations.by_id.values() if not w.final]
+    units = [(w.vid, w.index) for w in engine.migrations.works() if not w.final]
     assert len(units) == len(set(units)), "no chunk is being migrated twice"
 
 
@@ -131,7 +131,7 @@ async def resume_until_done(engine: Engine) -> None:
         await engine.advance(5)
     assert all(w.done() for w in waits), "every unfinished migration finishes after the restart"
     assert all(t.state is TaskState.DONE for t in unfinished)
-    assert all(w.final for w in engine.migrations.by_id.values())
+    assert all(w.final for w in engine.migrations.works())
 
 
 async def test_kill_9_with_100_migrations_in_flight_loses_and_doubles_nothing(tmp_path: Path) -> None:

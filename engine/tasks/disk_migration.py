@@ -162,7 +162,8 @@ class DiskMigrationType:
         self._walk_due = True
         ctx.cluster.set_status(disk, self.active_status, held=False)
         direct = self.task_type == "disk_drop"
-        works = (self.migrations.new_work(self.task_type, vuid, direct_download=direct) for vuid in chunks)
+        created = job.started_at
+        works = (self.migrations.new_work(self.task_type, vuid, direct, created) for vuid in chunks)
         children = ctx.tm.create_children(
             root,
             self.task_type,
