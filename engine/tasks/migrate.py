@@ -12,27 +12,20 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
-from ..jsontext import encode, json_num, json_str, json_time
 from ..model import (
     DiskStatus,
     MigrateState,
-    MigrateTask,
-    MigrateTaskDetail,
-    TaskStatistics,
-    TaskType,
-    VunitLocation,
     make_vuid,
     split_vuid,
 )
-from ..model.formats import format_go_time
-from ..store_protocol import MIGRATE_TAIL_FIELDS as TAIL_FIELDS
 from ..taskmanager import ABORTED, Task
 from .base import Context
+from .migrate_work import MigrateWork
+
+__all__ = ["MigrateWork", "Migrations"]
 
 MAX_REDO = 3
 SHARD_BYTES = 820 * 1024
@@ -44,146 +37,6 @@ FINISHED_KEPT = 5000
 TYPE_PRIORITY = ("disk_repair", "manual_migrate", "disk_drop", "balance")
 
 Finished = Callable[["MigrateWork", str | None], None]
-
-
-@dataclass(slots=True, eq=False)
-class MigrateWork:
-    """One CubeFS migrate task and its worker progress."""
-
-    task_id: str
-    task_type: str
-    state: MigrateState
-    code_mode: int
-    source_idc: str
-    source_disk_id: int
-    source_vuid: int
-    forbidden_direct_download: bool
-    ctime: datetime
-    mtime: datetime
-    total_size: int
-    total_count: int
-    rate: float
-    tm_id: str = ""
-    dest_disk_id: int = 0
-    dest_host: str = ""
-    dest_vuid: int = 0
-    done_size: int = 0
-    worker_redo_cnt: int = 0
-    finish_advance_reason: str = ""
-    finish_left: float = 0.0
-    last_error: str = ""
-    head_stored: bool = field(default=False, repr=False)
-    """The store holds this payload's head (see ``head_json``); not itself stored."""
-
-    @property
-    def vid(self) -> int:
-        return split_vuid(self.source_vuid)[0]
-
-    @property
-    def index(self) -> int:
-        return split_vuid(self.source_vuid)[1]
-
-    @property
-    def done_count(self) -> int:
-        if self.total_size == 0:
-            return self.total_count
-        return self.total_count * self.done_size // self.total_size
-
-    @property
-    def final(self) -> bool:
-        return self.state in (MigrateState.FINISHED, MigrateState.FINISHED_IN_ADVANCE)
-
-    def statistics(self) -> TaskStatistics:
-        progress = 100 if self.total_size == 0 else self.done_size * 100 // self.total_size
-        return TaskStatistics(
-            done_count=self.done_count,
-            done_size=self.done_size,
-            progress=progress,
-            total_count=self.total_count,
-            total_size=self.total_size,
-        )
-
-    def detail(self, sources: list[VunitLocation]) -> MigrateTaskDetail:
-        destination = VunitLocation(vuid=self.dest_vuid, host=self.dest_host, disk_id=self.dest_disk_id)
-        task = MigrateTask(
-            task_id=self.task_id,
-            task_type=TaskType(self.task_type),
-            state=self.state,
-            code_mode=self.code_mode,
-            source_idc=self.source_idc,
-            source_disk_id=self.source_disk_id,
-            source_vuid=self.source_vuid,
-            sources=sources,
-            destination=destination,
-            ctime=format_go_time(self.ctime),
-            mtime=format_go_time(self.mtime),
-            forbidden_direct_download=self.forbidden_direct_download,
-            worker_redo_cnt=self.worker_redo_cnt,
-            finish_advance_reason=self.finish_advance_reason,
-        )
-        return MigrateTaskDetail(task=task, stat=self.statistics())
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self._identity(), **self._changing()}
-
-    def head_json(self) -> str:
-        """The store's head: the JSON object of the fields fixed at creation, written once with its task's head."""
-        return encode(self._identity())
-
-    def tail_json(self) -> str:
-        """``json.dumps`` of the changing fields' values as an array in :data:`TAIL_FIELDS` order (see
-        ``Task.tail_json``)."""
-        return (
-            f"[{int(self.state)}, {json_time(self.mtime)}, {json_str(self.tm_id)}, {json_num(self.dest_disk_id)}, "
-            f"{json_str(self.dest_host)}, {json_num(self.dest_vuid)}, {json_num(self.done_size)}, "
-            f"{json_num(self.worker_redo_cnt)}, {json_str(self.finish_advance_reason)}, "
-            f"{json_num(self.finish_left)}, {json_str(self.last_error)}]"
-        )
-
-    @staticmethod
-    def stored_json(head: dict[str, Any], tail: list[Any]) -> dict[str, Any]:
-        """The ``to_json`` form of a stored head and tail."""
-        head.update(zip(TAIL_FIELDS, tail, strict=True))
-        return head
-
-    def _identity(self) -> dict[str, Any]:
-        return {
-            "task_id": self.task_id,
-            "task_type": self.task_type,
-            "code_mode": self.code_mode,
-            "source_idc": self.source_idc,
-            "source_disk_id": self.source_disk_id,
-            "source_vuid": self.source_vuid,
-            "forbidden_direct_download": self.forbidden_direct_download,
-            "ctime": self.ctime.isoformat(),
-            "total_size": self.total_size,
-            "total_count": self.total_count,
-            "rate": self.rate,
-            "kind": "migrate",
-        }
-
-    def _changing(self) -> dict[str, Any]:
-        return {
-            "state": int(self.state),
-            "mtime": self.mtime.isoformat(),
-            "tm_id": self.tm_id,
-            "dest_disk_id": self.dest_disk_id,
-            "dest_host": self.dest_host,
-            "dest_vuid": self.dest_vuid,
-            "done_size": self.done_size,
-            "worker_redo_cnt": self.worker_redo_cnt,
-            "finish_advance_reason": self.finish_advance_reason,
-            "finish_left": self.finish_left,
-            "last_error": self.last_error,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> MigrateWork:
-        values = {k: v for k, v in data.items() if k != "kind"}
-        values["state"] = MigrateState(values["state"])
-        values["ctime"] = datetime.fromisoformat(values["ctime"])
-        values["mtime"] = datetime.fromisoformat(values["mtime"])
-        return cls(**values)
 
 
 class Migrations:
@@ -212,9 +65,7 @@ class Migrations:
         self.on_finished: dict[str, Finished] = {}
 
     # -- creation -------------------------------------------------------------------------------------------
-    def new_work(
-        self, task_type: str, vuid: int, direct_download: bool, now: datetime | None = None
-    ) -> MigrateWork:
+    def new_work(self, task_type: str, vuid: int, direct_download: bool, now: datetime | None = None) -> MigrateWork:
         """A migrate task for the unit ``vuid`` (which must be current); not queued until ``add``.
 
         ``now``: the creation time, when many are made at one moment (a disk job's chunks share one ``datetime``
