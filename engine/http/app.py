@@ -10,6 +10,7 @@ from ..alerts import AlertEvaluator
 from ..alerts.alertmanager import AlertmanagerSender
 from ..api import EngineAPI
 from ..model import AlertRules
+from ..model.base import build_request_models
 from . import (
     routes_admin,
     routes_alerts,
@@ -54,6 +55,7 @@ def create_app(
     ``alert_every`` the rules are also evaluated every that many seconds, not only when asked; every evaluation
     goes to ``alertmanager`` when given.
     """
+    build_request_models()
     app = FastAPI(title="schedtop", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.engine = engine
     app.state.open_waits = OpenWaits()
