@@ -177,16 +177,16 @@ class MigrateWork:
         self.total_count = total_count
         self.rate = rate
         self.tm_id = tm_id
-        self.run = None
         self.head_stored = head_stored
-        self.dest_disk_id = dest_disk_id
-        self.dest_host = dest_host
-        self.dest_vuid = dest_vuid
-        self.done_size = done_size
-        self.worker_redo_cnt = worker_redo_cnt
-        self.finish_advance_reason = finish_advance_reason
-        self.finish_left = finish_left
-        self.last_error = last_error
+        if not (
+            dest_disk_id or dest_host or dest_vuid or done_size or worker_redo_cnt or finish_advance_reason
+        ) and not (finish_left or last_error):
+            self.run = None  # queued: the usual case, ~100 000 of them in a failure wave
+            return
+        self.run = run = MigrateRun()
+        run.dest_disk_id, run.dest_host, run.dest_vuid, run.done_size = dest_disk_id, dest_host, dest_vuid, done_size
+        run.worker_redo_cnt, run.finish_advance_reason = worker_redo_cnt, finish_advance_reason
+        run.finish_left, run.last_error = finish_left, last_error
 
     def __repr__(self) -> str:
         return f"MigrateWork(task_id={self.task_id!r}, state={self.state!r}, done_size={self.done_size})"
