@@ -15,6 +15,7 @@ from typing import Any
 from .jsontext import encode, json_num, json_str, json_time
 from .model import NO_PARENT, ChildRef, TaskKind, TaskState, TaskStats, TaskStatus
 from .model.compact_row import CompactRow
+from .optional_part import PartField
 from .store_protocol import TASK_TAIL_FIELDS as TAIL_FIELDS
 from .trusted import construct as _construct
 
@@ -50,6 +51,22 @@ def _interned(identity: Identity) -> Identity:
     return shared
 
 
+class TaskOutcome:
+    """What a task has once it ends (end time, error, expiry, folded) or a descendant fails: absent until then."""
+
+    __slots__ = ("end_time", "error", "expires_at", "failed_descendant", "folded")
+
+    def __init__(self) -> None:
+        self.end_time: datetime | None = None
+        self.error = ""
+        self.expires_at: float | None = None
+        self.failed_descendant = False
+        self.folded = False
+
+
+_NO_OUTCOME = TaskOutcome()
+
+
 class Task:
     """One registered task: its own fields in slots, the fields it shares with its siblings in one shared tuple.
 
@@ -61,15 +78,11 @@ class Task:
 
     __slots__ = (
         "children",
-        "end_time",
         "entity",
-        "error",
-        "expires_at",
-        "failed_descendant",
-        "folded",
         "id",
         "identity",
         "order",
+        "outcome",
         "parent_id",
         "progress_completed",
         "progress_total",
@@ -81,10 +94,18 @@ class Task:
         "work",
     )
 
+    # The fields of a task's outcome, defaults while it has none (see :class:`TaskOutcome`).
+    end_time: PartField[datetime | None] = PartField("outcome", TaskOutcome)
+    error: PartField[str] = PartField("outcome", TaskOutcome)
+    expires_at: PartField[float | None] = PartField("outcome", TaskOutcome)
+    """Unix seconds (engine clock) after which a finished root is unregistered."""
+    failed_descendant: PartField[bool] = PartField("outcome", TaskOutcome)
+    folded: PartField[bool] = PartField("outcome", TaskOutcome)
+
     children: dict[str, None]
     """Registered children, in creation order: running ones, and finished ones kept because they failed."""
-    expires_at: float | None
-    """Unix seconds (engine clock) after which a finished root is unregistered."""
+    outcome: TaskOutcome | None
+    """End time, error, expiry and fold marks: None while all are defaults (most tasks of a big wave are queued)."""
     order: int
     """Creation order, kept across restarts so that children are listed as they were created."""
     work: Any
@@ -133,14 +154,15 @@ class Task:
         self.entity = entity
         self.state = state
         self.start_time = start_time
-        self.end_time = end_time
-        self.error = error
         self.progress_total = progress_total
         self.progress_completed = progress_completed
         self.children = children if children is not None else NO_CHILDREN  # type: ignore[assignment]
-        self.failed_descendant = failed_descendant
-        self.folded = folded
-        self.expires_at = expires_at
+        if end_time is None and not error and expires_at is None and not failed_descendant and not folded:
+            self.outcome = None
+        else:
+            self.outcome = outcome = TaskOutcome()
+            outcome.end_time, outcome.error, outcome.expires_at = end_time, error, expires_at
+            outcome.failed_descendant, outcome.folded = failed_descendant, folded
         self.revision = revision
         self.order = order
         self.work = work
@@ -186,13 +208,11 @@ class Task:
         task.parent_id = parent_id
         task.entity = entity
         task.state = TaskState.CREATED
-        task.start_time = task.end_time = None
-        task.error = ""
+        task.start_time = task.outcome = None
         task.progress_total = progress_total
         task.progress_completed = 0.0
         task.children = NO_CHILDREN  # type: ignore[assignment]
-        task.failed_descendant = task.folded = task.stored = False
-        task.expires_at = None
+        task.stored = False
         task.revision = task.order = 0
         task.work = work
         return task
@@ -255,6 +275,7 @@ class Task:
 
     def status(self, children_ids: list[ChildRef] | None = None) -> TaskStatus:
         _, type_, kind, scope, _, keyspace, table, shard, abortable, _, _, units = self.identity
+        outcome = self.outcome or _NO_OUTCOME
         return _construct(
             TaskStatus,
             id=self.id,
@@ -264,8 +285,8 @@ class Task:
             state=self.state,
             is_abortable=abortable,
             start_time=self.start_time,
-            end_time=self.end_time,
-            error=self.error,
+            end_time=outcome.end_time,
+            error=outcome.error,
             parent_id=self.parent_id or NO_PARENT,
             sequence_number=self.sequence_number,
             shard=shard,
@@ -282,7 +303,8 @@ class Task:
         """The task's snapshot row as a tuple (:data:`~engine.model.compact_row.CompactRow`), built without a model:
         what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10)."""
         module, type_, kind, scope, _, keyspace, table, shard, abortable, internal, user, units = self.identity
-        start, end = self.start_time, self.end_time
+        outcome = self.outcome or _NO_OUTCOME
+        start, end = self.start_time, outcome.end_time
         return (
             module,
             internal,
@@ -296,7 +318,7 @@ class Task:
             abortable,
             None if start is None else int(start.timestamp()),
             None if end is None else int(end.timestamp()),
-            self.error,
+            outcome.error,
             self.parent_id or NO_PARENT,
             self.sequence_number,
             shard,
@@ -342,12 +364,15 @@ class Task:
         A flush writes the tail of every changed task (thousands a tick under load): the array names no field and
         is assembled by hand, a fifth of the record it replaced (issue 12: bytes written were half a flush).
         """
-        error = self.error
+        head = f"[{_STATE_JSON[self.state]}, {json_time(self.start_time)}, "
+        numbers = f"{json_num(self.progress_total)}, {json_num(self.progress_completed)}"
+        outcome = self.outcome
+        if outcome is None:  # not ended: the usual case
+            return f"{head}null, {_EMPTY_JSON}, {numbers}, false, false, null]"
+        error = outcome.error
         return (
-            f"[{_STATE_JSON[self.state]}, {json_time(self.start_time)}, {json_time(self.end_time)}, "
-            f"{json_str(error) if error else _EMPTY_JSON}, {json_num(self.progress_total)}, "
-            f"{json_num(self.progress_completed)}, {_BOOL_JSON[self.failed_descendant]}, "
-            f"{_BOOL_JSON[self.folded]}, {json_num(self.expires_at)}]"
+            f"{head}{json_time(outcome.end_time)}, {json_str(error) if error else _EMPTY_JSON}, {numbers}, "
+            f"{_BOOL_JSON[outcome.failed_descendant]}, {_BOOL_JSON[outcome.folded]}, {json_num(outcome.expires_at)}]"
         )
 
     def _identity(self) -> dict[str, Any]:
@@ -374,17 +399,18 @@ class Task:
         }
 
     def _changing(self) -> dict[str, Any]:
-        start, end = self.start_time, self.end_time
+        outcome = self.outcome or _NO_OUTCOME
+        start, end = self.start_time, outcome.end_time
         return {
             "state": self.state,
             "start_time": start.isoformat() if start is not None else None,
             "end_time": end.isoformat() if end is not None else None,
-            "error": self.error,
+            "error": outcome.error,
             "progress_total": self.progress_total,
             "progress_completed": self.progress_completed,
-            "failed_descendant": self.failed_descendant,
-            "folded": self.folded,
-            "expires_at": self.expires_at,
+            "failed_descendant": outcome.failed_descendant,
+            "folded": outcome.folded,
+            "expires_at": outcome.expires_at,
         }
 
     @classmethod

@@ -36,7 +36,7 @@ from pydantic import TypeAdapter
 from .errors import InvalidArgument, NotAbortable, WaitTimeout
 from .model import ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
 from .model.compact_row import CompactRow
-from .task import ROW_NO_CHILDREN, Task, add_child
+from .task import ROW_NO_CHILDREN, Task, TaskOutcome, add_child
 from .trusted import construct as _construct
 
 TTL_MAX = 2**32 - 1
@@ -298,23 +298,26 @@ class TaskManager:
             task.start_time = self.now()
         task.state = TaskState.FAILED if error else TaskState.DONE
         self.suspended.pop(task.id, None)
-        task.error = error or ""
-        task.end_time = self.now()
+        outcome = task.outcome
+        if outcome is None:
+            outcome = task.outcome = TaskOutcome()
+        outcome.error = error or ""
+        outcome.end_time = end = self.now()
         self.touch(task)
         event = self.events.pop(task.id, None)
         if event is not None:
             event.set()
         parent = self.tasks.get(task.parent_id) if task.parent_id else None
         if parent is not None and parent.kind is not TaskKind.CLUSTER:
-            self._fold(task, parent)
+            self._fold(task, outcome, parent)
         else:
             ttl = self.user_task_ttl if task.user else self.task_ttl
-            task.expires_at = task.end_time.timestamp() + ttl
-            heapq.heappush(self.expiry, (task.expires_at, task.id))
+            outcome.expires_at = expires = end.timestamp() + ttl
+            heapq.heappush(self.expiry, (expires, task.id))
 
-    def _fold(self, task: Task, parent: Task) -> None:
-        if task.error or task.failed_descendant:
-            task.folded = True
+    def _fold(self, task: Task, outcome: TaskOutcome, parent: Task) -> None:
+        if outcome.error or outcome.failed_descendant:
+            outcome.folded = True
             if not parent.failed_descendant:
                 parent.failed_descendant = True
             self.touch(parent)

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 from ..jsontext import encode, json_num, json_str, json_time
 from ..model import MigrateState, MigrateTask, MigrateTaskDetail, TaskStatistics, TaskType, VunitLocation, split_vuid
 from ..model.formats import format_go_time
+from ..optional_part import PartField
 from ..store_protocol import MIGRATE_TAIL_FIELDS as TAIL_FIELDS
 
 Origin = tuple[str, int, str, int, bool]
@@ -63,32 +64,6 @@ _RUN_DEFAULTS = MigrateRun()
 T = TypeVar("T")
 
 
-class _RunField(Generic[T]):
-    """A :class:`MigrateRun` field read and written on its :class:`MigrateWork`: the default while there is no run."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-        self.default: T = getattr(_RUN_DEFAULTS, name)
-
-    @overload
-    def __get__(self, work: None, owner: type) -> _RunField[T]: ...
-    @overload
-    def __get__(self, work: MigrateWork, owner: type) -> T: ...
-    def __get__(self, work: MigrateWork | None, owner: type) -> T | _RunField[T]:
-        if work is None:
-            return self
-        run = work.run
-        return self.default if run is None else getattr(run, self.name)
-
-    def __set__(self, work: MigrateWork, value: T) -> None:
-        run = work.run
-        if run is None:
-            if value == self.default:
-                return
-            run = work.run = MigrateRun()
-        setattr(run, self.name, value)
-
-
 class _OriginField(Generic[T]):
     """One field of the shared ``origin`` tuple, read-only."""
 
@@ -128,14 +103,14 @@ class MigrateWork:
     source_idc: _OriginField[str] = _OriginField(2)
     source_disk_id: _OriginField[int] = _OriginField(3)
     forbidden_direct_download: _OriginField[bool] = _OriginField(4)
-    dest_disk_id: _RunField[int] = _RunField()
-    dest_host: _RunField[str] = _RunField()
-    dest_vuid: _RunField[int] = _RunField()
-    done_size: _RunField[int] = _RunField()
-    worker_redo_cnt: _RunField[int] = _RunField()
-    finish_advance_reason: _RunField[str] = _RunField()
-    finish_left: _RunField[float] = _RunField()
-    last_error: _RunField[str] = _RunField()
+    dest_disk_id: PartField[int] = PartField("run", MigrateRun)
+    dest_host: PartField[str] = PartField("run", MigrateRun)
+    dest_vuid: PartField[int] = PartField("run", MigrateRun)
+    done_size: PartField[int] = PartField("run", MigrateRun)
+    worker_redo_cnt: PartField[int] = PartField("run", MigrateRun)
+    finish_advance_reason: PartField[str] = PartField("run", MigrateRun)
+    finish_left: PartField[float] = PartField("run", MigrateRun)
+    last_error: PartField[str] = PartField("run", MigrateRun)
 
     head_stored: bool
     """The store holds this payload's head (see ``head_json``); not itself stored."""
