@@ -53,6 +53,16 @@ AbortHook = Callable[[Task], None]
 _STATS_JSON = TypeAdapter(TaskStats)
 
 
+def _listed(task: Task, parent: Task | None) -> bool:
+    """Whether ``task`` is in its module's ``modules`` entry: all but internal tasks under a (registered) parent of
+    the same module."""
+    return parent is None or not task.internal or parent.module != task.module
+
+
+def _creation_order(task: Task) -> int:
+    return task.order
+
+
 class TaskManager:
     """The registry of tasks, by id and by module, with revisions for deltas and dirty sets for the store."""
 
@@ -60,6 +70,9 @@ class TaskManager:
         self.rng = rng
         self.now = now
         self.modules: dict[str, dict[str, Task]] = {}
+        """Per module, its tasks in creation order — all but the internal tasks under a parent of the same module,
+        which are reached from that parent (see :meth:`listing`): a failure wave's ~100 000 chunk tasks are one dict
+        entry each fewer."""
         self.abort_hooks: dict[str, AbortHook] = {}
         self.tasks: dict[str, Task] = {}
         self.sequence: dict[str, int] = {}
@@ -105,11 +118,33 @@ class TaskManager:
         return task
 
     def module_tasks(self, module: object) -> dict[str, Task]:
+        """The module's listed tasks (not its internal tasks under a parent of the same module: :meth:`listing`)."""
         tasks = self.modules.get(module) if isinstance(module, str) else None
         if tasks is None:
             known = ", ".join(sorted(self.modules))
             raise InvalidArgument(f"unknown module {module!r}; known modules: {known}")
         return tasks
+
+    def listing(self, module: object) -> list[Task]:
+        """Every registered task of the module, in creation order."""
+        listed = self.module_tasks(module)
+        below: list[Task] = []
+        tasks = self.tasks
+        for task in listed.values():
+            if not task.children:
+                continue
+            stack = [task]
+            while stack:  # down through the unlisted children only: listed ones are walked from the listing
+                parent = stack.pop()
+                for child_id in parent.children:
+                    child = tasks.get(child_id)
+                    if child is not None and not _listed(child, parent):
+                        below.append(child)
+                        if child.children:
+                            stack.append(child)
+        if not below:
+            return list(listed.values())
+        return sorted([*listed.values(), *below], key=_creation_order)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def create(
@@ -166,7 +201,7 @@ class TaskManager:
         )
         self.created += 1
         task.order = self.created
-        self._register(task)
+        self._register(task, parent)
         if parent is not None:
             add_child(parent, task.id)
             self.touch(parent)
@@ -197,12 +232,15 @@ class TaskManager:
         )
         made = []
         tasks, registry, touch, new_id = self.tasks, self.modules[module], self.touch, self.new_id
+        listed = parent.module != module  # internal children of their parent's module are reached from it
         sequence, parent_id = parent.sequence_number, parent.id
         for entity, total, work in children:
             task = Task.sibling(identity, new_id(), sequence, parent_id, entity, total, work)
             self.created += 1
             task.order = self.created
-            tasks[task.id] = registry[task.id] = task
+            tasks[task.id] = task
+            if listed:
+                registry[task.id] = task
             touch(task)
             add_child(parent, task.id)
             made.append(task)
@@ -210,9 +248,10 @@ class TaskManager:
             touch(parent)
         return made
 
-    def _register(self, task: Task) -> None:
+    def _register(self, task: Task, parent: Task | None) -> None:
         self.tasks[task.id] = task
-        self.modules.setdefault(task.module, {})[task.id] = task
+        if _listed(task, parent):
+            self.modules.setdefault(task.module, {})[task.id] = task
         self.touch(task)
 
     def touch(self, task: Task) -> None:
@@ -271,10 +310,9 @@ class TaskManager:
 
         Finished children kept under a running parent (they failed) stay: the parent's tree still needs them.
         """
-        tasks = self.module_tasks(module)
         finished = [
             t
-            for t in tasks.values()
+            for t in self.listing(module)
             if t.finished and not (t.parent_id and (p := self.tasks.get(t.parent_id)) is not None and not p.finished)
         ]
         gone = len(self.tasks)
@@ -410,10 +448,10 @@ class TaskManager:
     def list_tasks(
         self, module: object, internal: bool = False, keyspace: str | None = None, table: str | None = None
     ) -> list[Task]:
-        tasks = self.module_tasks(module)
+        tasks = self.listing(module) if internal else self.module_tasks(module).values()
         return [
             t
-            for t in tasks.values()
+            for t in tasks
             if (internal or not t.internal)
             and (keyspace is None or t.keyspace == keyspace)
             and (table is None or t.table == table)
@@ -543,7 +581,9 @@ class TaskManager:
         self.created = max([self.created, *(t.order for t in loaded)])
         for task in loaded:
             self.tasks[task.id] = task
-            self.modules.setdefault(task.module, {})[task.id] = task
+        for task in loaded:
+            if _listed(task, self.tasks.get(task.parent_id) if task.parent_id else None):
+                self.modules.setdefault(task.module, {})[task.id] = task
             if task.state is TaskState.SUSPENDED:
                 self.suspended[task.id] = task.type
         for task in loaded:

@@ -30,7 +30,7 @@ def test_drain_unregisters_done_and_failed_roots_and_keeps_running_ones(tm: Task
     tm.finish(failed, "boom")
     tm.finish(elsewhere)
     assert tm.drain("repair") == 2
-    assert set(tm.modules["repair"]) == {running.id}
+    assert {t.id for t in tm.listing("repair")} == {running.id}
     assert elsewhere.id in tm.tasks  # another module's finished task waits for its TTL
 
 
@@ -41,6 +41,16 @@ def test_drain_keeps_a_failed_child_that_a_running_parent_still_shows(tm: TaskMa
     assert tm.drain("repair") == 0
     tm.finish(parent)
     assert tm.drain("repair") == 2 and not tm.tasks
+
+
+def test_drain_reaches_a_failed_grandchild_whose_own_parent_finished(tm: TaskManager) -> None:
+    root = tm.create("repair", "repair", "keyspace")
+    child = tm.create("repair", "repair", "range", parent=root)
+    grandchild = tm.create("repair", "repair", "shard", parent=child)
+    tm.finish(grandchild, "boom")  # kept under its parent, which keeps it under the root
+    tm.finish(child)
+    assert tm.drain("repair") == 1  # the grandchild: its parent is finished; the child stays under the running root
+    assert {t.id for t in tm.listing("repair")} == {root.id, child.id}
 
 
 def test_drain_of_an_unknown_module_is_invalid(tm: TaskManager) -> None:

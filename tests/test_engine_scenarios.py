@@ -22,7 +22,7 @@ async def test_populate_makes_repairs_and_manual_migrations_and_stores_them(tmp_
         made = populate(engine, 120)
         assert made.tasks >= 120 and made.broken_disks >= 1 and made.manual_tasks > 0
         assert len(engine.tm.tasks) - before == made.tasks
-        assert len(engine.tm.modules["manual_migrate"]) == made.manual_tasks
+        assert len(engine.tm.listing("manual_migrate")) == made.manual_tasks
         stored = engine.store.connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
         assert stored == len(engine.tm.tasks)
         live = [w for w in engine.migrations.works() if not w.final]

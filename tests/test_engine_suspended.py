@@ -40,17 +40,17 @@ async def repairing(engine: Engine) -> Task:
     """A disk repair under way: its root and some chunk migrations running."""
     await engine.break_disk(busiest_disk(engine))
     await engine.advance(2)
-    [root] = [t for t in engine.tm.modules["disk_repair"].values() if t.parent_id is None]
-    assert any(t.state is TaskState.RUNNING for t in engine.tm.modules["disk_repair"].values() if t is not root)
+    [root] = [t for t in engine.tm.listing("disk_repair") if t.parent_id is None]
+    assert any(t.state is TaskState.RUNNING for t in engine.tm.listing("disk_repair") if t is not root)
     return root
 
 
 def states(engine: Engine, module: str) -> set[TaskState]:
-    return {t.state for t in engine.tm.modules[module].values()}
+    return {t.state for t in engine.tm.listing(module)}
 
 
 def progress(engine: Engine, module: str) -> dict[str, float]:
-    return {t.id: t.progress_completed for t in engine.tm.modules[module].values()}
+    return {t.id: t.progress_completed for t in engine.tm.listing(module)}
 
 
 def bytes_moved(engine: Engine) -> int:
@@ -60,9 +60,9 @@ def bytes_moved(engine: Engine) -> int:
 async def test_switching_a_type_off_suspends_its_running_tasks_and_no_others(engine: Engine) -> None:
     await repairing(engine)
     rebuild = await engine.create_task(CreateTaskRequest(type=DistributedType.REBUILD))
-    running_before = {t.id for t in engine.tm.modules["disk_repair"].values() if t.state is TaskState.RUNNING}
+    running_before = {t.id for t in engine.tm.listing("disk_repair") if t.state is TaskState.RUNNING}
     await engine.set_enabled("disk_repair", False)
-    repair = engine.tm.modules["disk_repair"].values()
+    repair = engine.tm.listing("disk_repair")
     assert {t.id for t in repair if t.state is TaskState.SUSPENDED} == running_before
     assert TaskState.RUNNING not in states(engine, "disk_repair")
     assert engine.tm.get(rebuild).state is TaskState.RUNNING
@@ -101,10 +101,10 @@ async def test_a_suspended_task_can_be_aborted(engine: Engine) -> None:
 
 
 async def test_a_task_started_while_its_type_is_off_begins_suspended(engine: Engine) -> None:
-    [consumer] = engine.tm.modules["blob_delete"].values()  # blob_delete is off in QUIET
+    [consumer] = engine.tm.listing("blob_delete")  # blob_delete is off in QUIET
     assert consumer.state is TaskState.SUSPENDED
     engine.handlers.inspect.run_now()  # volume_inspect is off too: a round started now waits
-    [round_] = engine.tm.modules["volume_inspect"].values()
+    [round_] = engine.tm.listing("volume_inspect")
     assert round_.state is TaskState.SUSPENDED
     await engine.advance(30)
     assert round_.progress_completed == 0
@@ -114,7 +114,7 @@ async def test_the_snapshot_counts_suspended_tasks_by_type(engine: Engine) -> No
     await repairing(engine)
     await engine.set_enabled("disk_repair", False)
     suspended = engine.snapshot().suspended
-    repair = [t for t in engine.tm.modules["disk_repair"].values() if t.state is TaskState.SUSPENDED]
+    repair = [t for t in engine.tm.listing("disk_repair") if t.state is TaskState.SUSPENDED]
     assert suspended == {"disk_repair": len(repair), "shard_repair": 1, "blob_delete": 1}
     await engine.set_enabled("disk_repair", True)
     assert "disk_repair" not in engine.snapshot().suspended

@@ -56,7 +56,7 @@ def _registry(tm: Any) -> Any:
         tm.task_ttl,
         tm.user_task_ttl,
         dict(tm.sequence),
-        {m: list(tasks) for m, tasks in tm.modules.items()},
+        {m: [t.id for t in tm.list_tasks(m, internal=True)] for m in tm.modules},
         [(t.id, t.to_record(), list(t.children), t.revision, t.order) for t in tm.tasks.values()],
         list(tm.changes.items()),
         list(tm.removed_log),
@@ -174,10 +174,11 @@ async def _run(seed: int, steps: int) -> None:
                 if parent is None or (pair.new.tasks[parent].kind is TaskKind.CLUSTER and rng.random() < 0.5):
                     continue
                 internal = rng.random() < 0.1
-                log[-1] += f" of {parent}"
+                module = rng.choice(MODULES) if rng.random() < 0.2 else pair.new.tasks[parent].module
+                log[-1] += f" {module} of {parent}"
                 await pair.both(
-                    lambda tm, p=parent, i=internal: tm.create(
-                        tm.tasks[p].module, "child", "range", parent=tm.tasks[p], internal=i, progress_units="ranges"
+                    lambda tm, p=parent, i=internal, m=module: tm.create(
+                        m, "child", "range", parent=tm.tasks[p], internal=i, progress_units="ranges"
                     )
                 )
             elif op in ("start", "progress", "finish", "unregister"):

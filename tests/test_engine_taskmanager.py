@@ -186,7 +186,7 @@ def test_unregistering_a_root_removes_its_kept_descendants(tm: TaskManager) -> N
     tm.finish(child)
     tm.finish(root)
     tm.read_status(root.id)
-    assert tm.modules["repair"] == {} and tm.tasks == {}
+    assert tm.listing("repair") == [] and tm.tasks == {}
 
 
 def test_abort_of_a_non_abortable_task_is_refused(tm: TaskManager) -> None:
