@@ -169,7 +169,7 @@ async def test_aborting_one_chunk_fails_only_that_chunk_and_then_its_disk_job(en
     child = (await engine.task_status_recursive(root.task_id))[1]
     await engine.abort_task(child.id)
     await run_until(engine, lambda: engine.tm.get(root.task_id).state.is_final)
-    total = len(engine.handlers.repair.jobs[disk_id].children)
+    total = engine.handlers.repair.jobs[disk_id].total
     assert engine.tm.get(root.task_id).error == f"1 of {total} chunk migrations failed"
 
 

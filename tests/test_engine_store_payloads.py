@@ -19,6 +19,7 @@ from engine.jsontext import encode, json_num
 from engine.model import MigrateState, TaskKind
 from engine.store_protocol import MIGRATE_TAIL_FIELDS, TASK_TAIL_FIELDS
 from engine.taskmanager import Task, TaskManager
+from engine.tasks.disk_migration import DiskJob
 from engine.tasks.migrate import MigrateWork
 from engine.tasks.migrate_work import WORK_FIELDS
 
@@ -155,3 +156,26 @@ async def test_the_store_rows_stay_exact_and_a_head_is_written_once(tmp_path: Pa
                 assert json.loads(work) == task.work.to_json()
     finally:
         await engine.close()
+
+
+def test_a_disk_job_stored_with_its_chunk_ids_loads_without_them() -> None:
+    stored = {
+        "task_type": "disk_repair",
+        "disk_id": 101,
+        "host": "10.0.0.7",
+        "idc": "z0",
+        "total": 2,
+        "bytes_total": 2048,
+        "started_at": "2024-05-06T07:08:09+00:00",
+        "tm_id": str(uuid.UUID(int=7, version=4)),
+        "migrated": 1,
+        "failed": 0,
+        "bytes_finished": 1024,
+        "finished_at": None,
+        "aborting": False,
+        "children": ["disk_repair-101-1003-abcdefghijklmnopqrst", "disk_repair-101-1004-abcdefghijklmnopqrst"],
+        "kind": "disk_job",
+    }
+    job = DiskJob.from_json(stored)
+    assert (job.disk_id, job.total, job.migrated) == (101, 2, 1)
+    assert "children" not in job.to_json()

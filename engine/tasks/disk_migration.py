@@ -43,8 +43,6 @@ class DiskJob:
     bytes_finished: int = 0
     finished_at: datetime | None = None
     aborting: bool = False
-    children: list[str] = field(default_factory=list)
-    """CubeFS ids of this disk's migrate tasks."""
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
 
     def to_json(self) -> dict[str, Any]:
@@ -57,7 +55,9 @@ class DiskJob:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DiskJob:
-        values = {k: v for k, v in data.items() if k != "kind"}
+        # "children" (the CubeFS ids of its migrate tasks) came with jobs stored before 2026-12: 40 B a chunk, and the
+        # whole list rewritten with the job on every chunk that finished.
+        values = {k: v for k, v in data.items() if k not in ("kind", "children")}
         values["started_at"] = datetime.fromisoformat(values["started_at"])
         values["finished_at"] = datetime.fromisoformat(values["finished_at"]) if values["finished_at"] else None
         return cls(**values)
@@ -178,7 +178,6 @@ class DiskMigrationType:
         for child in children:
             work = child.work
             work.tm_id = child.id
-            job.children.append(work.task_id)
             self.migrations.add(work)
         ctx.log(self.task_type, f"disk {disk_id} on {disk.host}: {len(chunks)} chunk migrations queued")
         if not chunks:
@@ -186,8 +185,8 @@ class DiskMigrationType:
 
     def _chunk_finished(self, work: MigrateWork, error: str | None) -> None:
         job = self.jobs.get(work.source_disk_id)
-        if job is None or job.finished_at is not None or work.task_id not in job.children:
-            return
+        if job is None or job.finished_at is not None or work.ctime < job.started_at:
+            return  # not one of this job's chunks: those are made as it starts (an earlier job's were made before)
         if error is None:
             job.migrated += 1
             job.bytes_finished += work.total_size
