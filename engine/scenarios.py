@@ -69,6 +69,7 @@ def populate(
     manual_tasks = 0
     wanted = tasks - repairs - drops - balanced
     manual = engine.handlers.manual
+    now = engine.clock.now()
     for volume in cluster.volumes.values():
         if manual_tasks >= wanted:
             break
@@ -77,7 +78,7 @@ def populate(
                 break
             if disk_id in emptied or engine.migrations.busy(vuid) is not None:
                 continue
-            manual.add(vuid, True)
+            manual.add(vuid, True, now)
             manual_tasks += 1
     made = Populated(broken, repairs, manual_tasks, len(emptied) - broken, drops, balanced)
     if made.tasks < tasks:

@@ -7,6 +7,7 @@ entity is the CubeFS task id ``manual_migrate-<disk>-<vid>-<xid>``.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidArgument
@@ -25,7 +26,9 @@ class ManualMigrate:
         self.migrations = migrations
         ctx.tm.register_module("manual_migrate", self.on_abort)
 
-    def add(self, vuid: object, direct_download: object) -> str:
+    def add(self, vuid: object, direct_download: object, now: datetime | None = None) -> str:
+        """Queue a manual migration of the unit ``vuid``; its CubeFS id. ``now``: the creation time, when a caller
+        makes many at one moment (a failure wave: one ``datetime`` shared, not one each)."""
         if isinstance(vuid, bool) or not isinstance(vuid, int):
             raise InvalidArgument(f"vuid must be an unsigned 64-bit integer, got {vuid!r}")
         if not 1 <= vuid <= UINT64_MAX:
@@ -42,7 +45,7 @@ class ManualMigrate:
         busy = self.migrations.busy(vuid)
         if busy is not None:
             raise InvalidArgument(f"vuid {vuid} is already being migrated by task {busy}")
-        work = self.migrations.new_work("manual_migrate", vuid, direct_download)
+        work = self.migrations.new_work("manual_migrate", vuid, direct_download, now)
         task = self.ctx.tm.create(
             "manual_migrate",
             "manual_migrate",
