@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from engine import taskmanager
 from engine.model import TaskKind
 from engine.taskmanager import Task, TaskManager
 from tests import reference_taskmanager as ref
@@ -58,7 +59,7 @@ def _registry(tm: Any) -> Any:
         dict(tm.sequence),
         {m: [t.id for t in tm.list_tasks(m, internal=True)] for m in tm.modules},
         [(t.id, t.to_record(), list(t.children), t.revision, t.order) for t in tm.tasks.values()],
-        list(tm.changes.items()),
+        tm.changes() if callable(tm.changes) else list(tm.changes.items()),
         list(tm.removed_log),
         sorted(tm.expiry),
         sorted(tm.dirty),
@@ -260,6 +261,14 @@ async def _run(seed: int, steps: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8])
 async def test_the_task_manager_answers_as_the_reference_does(seed: int) -> None:
+    await _run(seed, 1500)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+async def test_answers_hold_while_the_change_log_is_compacted_again_and_again(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(taskmanager, "CHANGE_LOG_SLACK", 3)  # compacted every few changes, not every 4 096
     await _run(seed, 1500)
 
 
