@@ -327,31 +327,27 @@ class Task:
         what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10).
 
         The dashboard keeps 100 000 of these, so they share what they can: the head of every task of one identity,
-        the Unix seconds of one start, the float of one whole-number progress (see :func:`_shared_float`), and
-        carry one None for the end time, error and children most tasks do not have."""
+        the Unix seconds of one start, the float of one whole-number progress (see :func:`_shared_float`)."""
         identity = self.identity
         start, end, total, completed = self.start_time, self.end_time, self.progress_total, self.progress_completed
         if total.__class__ is not float:
             total = _FLOATS.get(total) or _shared_float(total)  # (0.0 is falsy: the function gives the same)
         if completed.__class__ is not float:
             completed = _FLOATS.get(completed) or _shared_float(completed)
-        error = self.error
-        if end is None and not error and not children:
-            rest = None  # most tasks: not ended, no error, no children (the row's extras, one field)
-        else:
-            rest = (None if end is None else _unix_seconds(end), error, children)
         return (
             identity[12],  # the row head
             self.id,
             self.state,
             None if start is None else _unix_seconds(start),
+            None if end is None else _unix_seconds(end),
+            self.error,
             self.parent_id or NO_PARENT,
             self.sequence_number,
             identity[6],  # table
             self.entity,
             total,
             completed,
-            rest,
+            children,
         )
 
     def stats(self) -> TaskStats:

@@ -11,9 +11,8 @@ import pytest
 
 from app.client_model import ClientModel
 from app.sources.wire_schedtop import compact_from_body
-from engine.model import ClusterSummary, Snapshot, TaskKind, TaskRow, TasksStat, TaskState
+from engine.model import ClusterSummary, Snapshot, TaskKind, TasksStat, TaskState
 from engine.model.compact_row import (
-    EXTRAS_AT,
     HEAD_AT,
     HEAD_GONE,
     ID_AT,
@@ -21,9 +20,6 @@ from engine.model.compact_row import (
     STATE_AT,
     TOTAL_AT,
     CompactRow,
-    children_of,
-    end_of,
-    error_of,
     gone_of,
     marked_gone,
 )
@@ -142,27 +138,3 @@ def snapshot(revision: int, rows: list[CompactRow], full: bool, removed: list[st
         task_rows=rows,
         removed=removed or [],
     )
-
-
-def test_a_row_carries_end_error_and_children_only_when_its_task_has_any(served: ServedEngine) -> None:
-    ended = datetime(2026, 1, 1, 12, 5, tzinfo=UTC)
-    queued = Task("q", "m", "repair", TaskKind.NODE, "node", 1).compact_row()
-    failed = Task("f", "m", "repair", TaskKind.NODE, "node", 2, state=TaskState.FAILED, end_time=ended, error="boom")
-    assert queued[EXTRAS_AT] is None
-    assert (end_of(queued), error_of(queued), children_of(queued)) == (None, "", ())
-    assert (end_of(failed.compact_row()), error_of(failed.compact_row())) == (int(ended.timestamp()), "boom")
-    assert children_of(failed.compact_row((("c", "n1"),))) == (("c", "n1"),)
-    rows = engine_snapshot(served).task_rows
-    parents = [row for row in rows if children_of(row)]
-    assert parents and any(row[EXTRAS_AT] is None for row in rows)
-    by_id = {row.id: row for row in engine_rows_as_models(served)}
-    for row in parents:
-        status = by_id[row[ID_AT]].status
-        assert children_of(row) == tuple((child.task_id, child.node) for child in status.children_ids)
-
-
-def engine_rows_as_models(served: ServedEngine) -> list[TaskRow]:
-    async def take() -> Snapshot:
-        return served.engine.snapshot(0)
-
-    return served.call(take()).tasks

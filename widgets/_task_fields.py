@@ -18,7 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from engine.model import TaskRow, TaskState
 from engine.model.compact_row import (
+    CHILDREN_AT,
     ENTITY_AT,
+    ERROR_AT,
     HEAD_AT,
     HEAD_GONE,
     HEAD_INTERNAL,
@@ -33,8 +35,6 @@ from engine.model.compact_row import (
     STATE_AT,
     TABLE_AT,
     CompactRow,
-    children_of,
-    error_of,
     gone_of,
     head_column,
     internal_of,
@@ -145,7 +145,7 @@ def _compact_matches(task: CompactRow, needle: str, node: str = "") -> bool:
             head[HEAD_TYPE],
             task[ENTITY_AT],
             task[STATE_AT].value,
-            error_of(task),
+            task[ERROR_AT],
             head[HEAD_SCOPE],
             head[HEAD_MODULE],
             head[HEAD_KEYSPACE],
@@ -211,7 +211,7 @@ COMPACT = RowFields(
     elapsed_keys=compact_elapsed_keys,
     in_quick_view=_compact_in_quick_view,
     matches=_compact_matches,
-    child_nodes=lambda task: dict(children_of(task)),
+    child_nodes=lambda task: dict(task[CHILDREN_AT]),
 )
 """Tasks as compact rows (tuples)."""
 

@@ -11,8 +11,8 @@ from operator import attrgetter, itemgetter, sub
 from engine.model import TaskRow, TaskState
 from engine.model.compact_row import (
     COMPLETED_AT,
+    END_AT,
     ENTITY_AT,
-    EXTRAS_AT,
     HEAD_AT,
     HEAD_GONE,
     HEAD_KEYSPACE,
@@ -24,7 +24,6 @@ from engine.model.compact_row import (
     STATE_AT,
     TOTAL_AT,
     CompactRow,
-    end_of,
 )
 
 
@@ -218,7 +217,7 @@ def compact_sort_key(mode: str, now: Callable[[], datetime | None] = lambda: Non
             start = r[START_AT]
             if start is None:
                 return (0.0, r[SEQUENCE_AT], r[ID_AT])
-            end = end_of(r)
+            end = r[END_AT]
             if end is None:
                 clock = now()
                 until = _STILL_RUNNING_SECONDS if clock is None else clock.timestamp()
@@ -234,7 +233,7 @@ _COMPACT_SORT_FIELDS = {  # a sort field in the head (gone, type, keyspace): the
     SortMode.STATE: (HEAD_AT, STATE_AT, SEQUENCE_AT),
     SortMode.PROGRESS: (TOTAL_AT, COMPLETED_AT),
     SortMode.TYPE: (HEAD_AT, ENTITY_AT),
-    SortMode.ELAPSED: (START_AT, EXTRAS_AT, SEQUENCE_AT),  # the end time is in the extras
+    SortMode.ELAPSED: (START_AT, END_AT, SEQUENCE_AT),
     SortMode.STARTED: (START_AT, SEQUENCE_AT),
 }
 

@@ -15,7 +15,7 @@ one's do.
 from __future__ import annotations
 
 from ..trusted import construct
-from .compact_row import COMPACT_ROW_FIELDS, CompactRow, extras, moment, shared_head, unix_seconds
+from .compact_row import COMPACT_ROW_FIELDS, CompactRow, moment, shared_head, unix_seconds
 from .snapshot import Snapshot, TaskRow
 from .taskmanager import ChildRef, TaskStatus
 
@@ -46,17 +46,15 @@ def compact_row(row: TaskRow) -> CompactRow:
         status.id,
         status.state,
         unix_seconds(status.start_time),
+        unix_seconds(status.end_time),
+        status.error,
         status.parent_id,
         status.sequence_number,
         status.table,
         status.entity,
         status.progress_total,
         status.progress_completed,
-        extras(
-            unix_seconds(status.end_time),
-            status.error,
-            tuple([(child.task_id, child.node) for child in status.children_ids]),
-        ),
+        tuple([(child.task_id, child.node) for child in status.children_ids]),
     )
 
 
@@ -68,16 +66,17 @@ def task_row(row: CompactRow) -> TaskRow:
         task_id,
         state,
         start_time,
+        end_time,
+        error,
         parent_id,
         sequence_number,
         table,
         entity,
         progress_total,
         progress_completed,
-        rest,
+        children,
     ) = row
     module, internal, user, gone, task_type, kind, scope, is_abortable, shard, keyspace, progress_units = head
-    end_time, error, children = (None, "", ()) if rest is None else rest
     status = construct(
         TaskStatus,
         id=task_id,

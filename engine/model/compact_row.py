@@ -7,10 +7,9 @@ are the positions of the fields a reader picks out of a row without building a :
 
 Memory (issue 12): eleven of a task's fields are the same for the thousands of tasks of one kind (module, type,
 scope, …). They travel and live as one shared tuple, the row's *head* (:data:`RowHead`), interned
-(:func:`shared_head`), and the three fields most tasks leave unset (end time, error, children) are one field, None
-for most rows (:data:`Extras`): a row is 11 fields (128 bytes) instead of 23 (224), ~9 MiB less at 100 000 rows, in
-the embedded dashboard and, since a parsed head is interned as it is validated, in the remote one. The wire form is
-the tuple as it is: the head and the extras are arrays inside the row's array.
+(:func:`shared_head`), so a row is 13 fields (144 bytes) instead of 23 (224): ~7.6 MiB less at 100 000 rows, in the
+embedded dashboard and, since a parsed head is interned as it is validated, in the remote one. The wire form is the
+tuple as it is: the head is an array inside the row's array.
 """
 
 from __future__ import annotations
@@ -67,26 +66,20 @@ RowHead = Annotated[HeadFields, AfterValidator(_HEADS.__getitem__)]
 """The fields a row shares with its siblings; the names, in order, are :data:`ROW_HEAD_FIELDS`. Read from the wire,
 each row's head becomes the shared one as it is validated."""
 
-Extras = tuple[
-    int | None,  # end_time, Unix seconds
-    str,  # error
-    tuple[tuple[str, str], ...],  # children_ids as (task_id, node)
-]
-"""The fields most tasks leave unset (a queued or running leaf has no end, no error and no children): a row carries
-them together, or None when all three are unset; the names, in order, are :data:`EXTRAS_FIELDS`."""
-
 CompactRow = tuple[
     RowHead,
     str,  # id
     TaskState,
     int | None,  # start_time, Unix seconds
+    int | None,  # end_time, Unix seconds
+    str,  # error
     str,  # parent_id
     int,  # sequence_number
     str,  # table (one per disk for CubeFS tasks: not shared enough to go in the head)
     str,  # entity
     float,  # progress_total
     float,  # progress_completed
-    Extras | None,
+    tuple[tuple[str, str], ...],  # children_ids as (task_id, node); a tuple: most rows have none, and () is one object
 ]
 """One task row; the names, in order, are :data:`COMPACT_ROW_FIELDS`."""
 
@@ -106,31 +99,25 @@ ROW_HEAD_FIELDS: tuple[str, ...] = (
 """The head's fields: the row's own (module, internal, user, gone), then those of :class:`~engine.model.TaskStatus`
 that siblings share."""
 
-EXTRAS_FIELDS: tuple[str, ...] = ("end_time", "error", "children_ids")
-
 COMPACT_ROW_FIELDS: tuple[str, ...] = (
     "head",
-    *(name for name in TaskStatus.model_fields if name not in ROW_HEAD_FIELDS and name not in EXTRAS_FIELDS),
-    "extras",
+    *(name for name in TaskStatus.model_fields if name not in ROW_HEAD_FIELDS),
 )
-"""The head, then the status's other fields in the order :class:`~engine.model.TaskStatus` declares them, then the
-extras."""
+"""The head, then the status's other fields in the order :class:`~engine.model.TaskStatus` declares them."""
 
 HEAD_AT: Final = 0
 ID_AT: Final = 1
 STATE_AT: Final = 2
 START_AT: Final = 3
-PARENT_AT: Final = 4
-SEQUENCE_AT: Final = 5
-TABLE_AT: Final = 6
-ENTITY_AT: Final = 7
-TOTAL_AT: Final = 8
-COMPLETED_AT: Final = 9
-EXTRAS_AT: Final = 10
-
-EXTRA_END: Final = 0
-EXTRA_ERROR: Final = 1
-EXTRA_CHILDREN: Final = 2
+END_AT: Final = 4
+ERROR_AT: Final = 5
+PARENT_AT: Final = 6
+SEQUENCE_AT: Final = 7
+TABLE_AT: Final = 8
+ENTITY_AT: Final = 9
+TOTAL_AT: Final = 10
+COMPLETED_AT: Final = 11
+CHILDREN_AT: Final = 12
 
 HEAD_MODULE: Final = 0
 HEAD_INTERNAL: Final = 1
@@ -152,16 +139,17 @@ for _names, _positions in (
             (ID_AT, "id"),
             (STATE_AT, "state"),
             (START_AT, "start_time"),
+            (END_AT, "end_time"),
+            (ERROR_AT, "error"),
             (PARENT_AT, "parent_id"),
             (SEQUENCE_AT, "sequence_number"),
             (TABLE_AT, "table"),
             (ENTITY_AT, "entity"),
             (TOTAL_AT, "progress_total"),
             (COMPLETED_AT, "progress_completed"),
-            (EXTRAS_AT, "extras"),
+            (CHILDREN_AT, "children_ids"),
         ),
     ),
-    (EXTRAS_FIELDS, ((EXTRA_END, "end_time"), (EXTRA_ERROR, "error"), (EXTRA_CHILDREN, "children_ids"))),
     (
         ROW_HEAD_FIELDS,
         (
@@ -205,26 +193,6 @@ def type_of(row: CompactRow) -> str:
     return row[HEAD_AT][HEAD_TYPE]
 
 
-def extras(end: int | None, error: str, children: tuple[tuple[str, str], ...]) -> Extras | None:
-    """A row's extras: None when all are unset (most rows: one field, no tuple)."""
-    return None if end is None and not error and not children else (end, error, children)
-
-
-def end_of(row: CompactRow) -> int | None:
-    rest = row[EXTRAS_AT]
-    return None if rest is None else rest[EXTRA_END]
-
-
-def error_of(row: CompactRow) -> str:
-    rest = row[EXTRAS_AT]
-    return "" if rest is None else rest[EXTRA_ERROR]
-
-
-def children_of(row: CompactRow) -> tuple[tuple[str, str], ...]:
-    rest = row[EXTRAS_AT]
-    return () if rest is None else rest[EXTRA_CHILDREN]
-
-
 def head_column(rows: Iterable[CompactRow], at: int) -> Iterator[Any]:
     """One head field of each row (``at``: a ``HEAD_*`` position), with C-level passes only."""
     return map(itemgetter(at), map(head_of, rows))
@@ -243,4 +211,4 @@ def marked_gone(row: CompactRow) -> CompactRow:
     shared head marked gone (the head is shared, the siblings stay as they are)."""
     head = row[HEAD_AT]
     gone = shared_head((*head[:HEAD_GONE], True, *head[HEAD_GONE + 1 :]))  # type: ignore[arg-type]  # the same 11
-    return (gone, *row[HEAD_AT + 1 :])  # type: ignore[return-value]  # the same 11 fields
+    return (gone, *row[HEAD_AT + 1 :])  # type: ignore[return-value]  # the same 13 fields
