@@ -14,7 +14,7 @@ from typing import Any
 
 from .jsontext import encode, json_num, json_str, json_time
 from .model import NO_PARENT, ChildRef, TaskKind, TaskState, TaskStats, TaskStatus
-from .model.compact_row import CompactRow
+from .model.compact_row import CompactRow, RowHead, shared_head
 from .optional_part import PartField
 from .store_protocol import TASK_TAIL_FIELDS as TAIL_FIELDS
 from .trusted import construct as _construct
@@ -33,8 +33,10 @@ _STATE_JSON = {state: f'"{state.value}"' for state in TaskState}
 _BOOL_JSON = {False: "false", True: "true"}
 _EMPTY_JSON = '""'
 
-Identity = tuple[str, str, TaskKind, str, str, str, str, int, bool, bool, bool, str]
-"""module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units."""
+Identity = tuple[str, str, TaskKind, str, str, str, str, int, bool, bool, bool, str, RowHead]
+"""module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units, and the
+head of the task's snapshot rows (:data:`~engine.model.compact_row.RowHead`: what its rows share with its siblings',
+made once here rather than looked up per row)."""
 
 _IDENTITIES: dict[Identity, Identity] = {}
 """Distinct identities, once each (see :class:`Task`); as many as the (module, type, node, disk…) mixes in use."""
@@ -42,12 +44,54 @@ IDENTITIES_KEPT = 65_536
 """Past this many the table starts over (tasks keep theirs): user-named keyspaces and tables cannot grow it forever."""
 
 
-def _interned(identity: Identity) -> Identity:
+def _interned(
+    module: str,
+    type_: str,
+    kind: TaskKind,
+    scope: str,
+    node: str,
+    keyspace: str,
+    table: str,
+    shard: int,
+    abortable: bool,
+    internal: bool,
+    user: bool,
+    units: str,
+) -> Identity:
+    head = shared_head((module, internal, user, False, type_, kind, scope, abortable, shard, keyspace, units))
+    identity = (module, type_, kind, scope, node, keyspace, table, shard, abortable, internal, user, units, head)
     shared = _IDENTITIES.get(identity)
     if shared is None:
         if len(_IDENTITIES) >= IDENTITIES_KEPT:
             _IDENTITIES.clear()
         shared = _IDENTITIES[identity] = identity
+    return shared
+
+
+_SECONDS: dict[datetime, int] = {}
+"""Recent times as Unix seconds: the tasks that started in one turn share one reading (and one ``int``)."""
+_FLOATS: dict[float, float] = {}
+"""Whole-number progress as floats: a row's progress is a float, and a task's is often an ``int`` (0 when queued,
+a chunk count), which made a new float per row per snapshot."""
+NUMBERS_KEPT = 65_536
+"""Past this many either table starts over."""
+
+
+def _unix_seconds(moment: datetime) -> int:
+    seconds = _SECONDS.get(moment)
+    if seconds is None:
+        if len(_SECONDS) >= NUMBERS_KEPT:
+            _SECONDS.clear()
+        seconds = _SECONDS[moment] = int(moment.timestamp())
+    return seconds
+
+
+def _shared_float(number: float) -> float:
+    shared = _FLOATS.get(number)
+    if shared is None:
+        if len(_FLOATS) >= NUMBERS_KEPT:
+            _FLOATS.clear()
+        shared = _FLOATS[number] = float(number)
     return shared
 
 
@@ -147,7 +191,7 @@ class Task:
     ) -> None:
         self.id = id
         self.identity = _interned(
-            (module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units)
+            module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units
         )
         self.sequence_number = sequence_number
         self.parent_id = parent_id
@@ -185,7 +229,7 @@ class Task:
     ) -> Identity:
         """The shared identity tuple of tasks with these fields (see :data:`Identity`)."""
         return _interned(
-            (module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units)
+            module, type, kind, scope, node, keyspace, table, shard, is_abortable, internal, user, progress_units
         )
 
     @classmethod
@@ -274,7 +318,7 @@ class Task:
         return self.state in (TaskState.DONE, TaskState.FAILED)
 
     def status(self, children_ids: list[ChildRef] | None = None) -> TaskStatus:
-        _, type_, kind, scope, _, keyspace, table, shard, abortable, _, _, units = self.identity
+        _, type_, kind, scope, _, keyspace, table, shard, abortable, _, _, units, _ = self.identity
         outcome = self.outcome or _NO_OUTCOME
         return _construct(
             TaskStatus,
@@ -301,39 +345,36 @@ class Task:
 
     def compact_row(self, children: tuple[tuple[str, str], ...] = ()) -> CompactRow:
         """The task's snapshot row as a tuple (:data:`~engine.model.compact_row.CompactRow`), built without a model:
-        what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10)."""
-        module, type_, kind, scope, _, keyspace, table, shard, abortable, internal, user, units = self.identity
+        what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10).
+
+        The dashboard keeps 100 000 of these, so they share what they can: the head of every task of one identity,
+        the Unix seconds of one start, the float of one whole-number progress (see :func:`_shared_float`)."""
+        identity = self.identity
         outcome = self.outcome or _NO_OUTCOME
-        start, end = self.start_time, outcome.end_time
+        start, end, total, completed = self.start_time, outcome.end_time, self.progress_total, self.progress_completed
+        if total.__class__ is not float:
+            total = _FLOATS.get(total) or _shared_float(total)  # (0.0 is falsy: the function gives the same)
+        if completed.__class__ is not float:
+            completed = _FLOATS.get(completed) or _shared_float(completed)
         return (
-            module,
-            internal,
-            user,
-            False,
+            identity[12],  # the row head
             self.id,
-            type_,
-            kind,
-            scope,
             self.state,
-            abortable,
-            None if start is None else int(start.timestamp()),
-            None if end is None else int(end.timestamp()),
+            None if start is None else _unix_seconds(start),
+            None if end is None else _unix_seconds(end),
             outcome.error,
             self.parent_id or NO_PARENT,
             self.sequence_number,
-            shard,
-            keyspace,
-            table,
+            identity[6],  # table
             self.entity,
-            units,
-            float(self.progress_total),
-            float(self.progress_completed),
+            total,
+            completed,
             children,
         )
 
     def stats(self) -> TaskStats:
         """The ``list_module_tasks`` item (``task_stats``), built without validation from trusted fields."""
-        _, type_, kind, scope, _, keyspace, table, shard, _, _, _, _ = self.identity
+        _, type_, kind, scope, _, keyspace, table, shard, _, _, _, _, _ = self.identity
         return _construct(
             TaskStats,
             task_id=self.id,
@@ -377,7 +418,7 @@ class Task:
 
     def _identity(self) -> dict[str, Any]:
         # StrEnum members serialise as their text in JSON, so no ``.value`` here (this runs on every flush).
-        module, type_, kind, scope, node, keyspace, table, shard, abortable, internal, user, units = self.identity
+        module, type_, kind, scope, node, keyspace, table, shard, abortable, internal, user, units, _ = self.identity
         return {
             "id": self.id,
             "module": module,

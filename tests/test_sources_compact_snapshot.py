@@ -19,6 +19,7 @@ from app.sources.http_schedtop import SchedtopHttpSource
 from app.sources.wire_schedtop import snapshot_from_compact
 from engine.model import Snapshot
 from engine.model.compact import COMPACT_ROW_FIELDS, CompactRow, CompactSnapshot, compact_snapshot
+from engine.model.compact_row import ROW_HEAD_FIELDS, HeadFields
 
 from .fake_upstreams import ServedApp
 from .http_support import ServedEngine
@@ -82,6 +83,8 @@ def test_every_row_has_the_fields_its_schema_names() -> None:
     assert len(COMPACT_ROW_FIELDS) == len(CompactRow.__args__)  # type: ignore[attr-defined]
     schema = CompactSnapshot.model_json_schema()
     assert str(COMPACT_ROW_FIELDS) in schema["properties"]["task_rows"]["description"]
+    assert len(ROW_HEAD_FIELDS) == len(HeadFields.__args__)  # type: ignore[attr-defined]
+    assert str(ROW_HEAD_FIELDS) in schema["properties"]["task_rows"]["description"]
 
 
 async def test_the_remote_source_reads_deltas_in_the_compact_form(served: ServedEngine) -> None:
@@ -157,3 +160,27 @@ def test_a_negative_since_is_refused_with_a_message(served: ServedEngine) -> Non
         response = client.get("/api/snapshot/compact", params={"since": -1})
     assert response.status_code == 400
     assert "since" in response.text
+
+
+async def test_a_server_with_compact_rows_of_another_layout_is_read_in_the_full_form(served: ServedEngine) -> None:
+    """A server from before the rows had a head sends flat rows; the dashboard reads its full form instead, and from
+    then on only that."""
+    full_body = full_form(served).model_dump_json()
+    flat = json.loads(full_body)
+    flat["tasks"], flat["task_rows"] = [], [["repair", False, False, False, "id", "repair", "node"]]  # flat, old
+    asked: list[str] = []
+
+    async def answer(request: Request) -> Response:
+        asked.append(request.url.path)
+        body = json.dumps(flat) if request.url.path.endswith("/compact") else full_body
+        return Response(body, media_type="application/json")
+
+    older = Starlette(routes=[Route("/api/snapshot/compact", answer), Route("/api/snapshot", answer)])
+    with ServedApp(older) as server:
+        source = SchedtopHttpSource(server.url)
+        first = await source.snapshot()
+        again = await source.snapshot(since=first.revision)
+        await source.close()
+    assert {row.id: row for row in first.tasks} == {row.id: row for row in full_form(served).tasks}
+    assert again.revision == first.revision
+    assert asked == ["/api/snapshot/compact", "/api/snapshot", "/api/snapshot"]

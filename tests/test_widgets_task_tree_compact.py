@@ -15,7 +15,7 @@ from engine.model.compact_row import CompactRow
 from tests.test_widgets_task_tree import T0, RandomCluster, row
 from widgets.task_tree import QUICK_VIEWS, SORT_MODES, TaskTree
 
-FILTERS = ("", "t00", "entity t001", "running", "gone", "10.0.0")
+FILTERS = ("", "t00", "entity t001", "running", "gone", "10.0.0", "disk full")
 
 
 def compact_table(rows: dict[str, TaskRow]) -> CompactRows:

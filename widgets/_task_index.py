@@ -270,7 +270,7 @@ class TaskIndex:
             seen = dict(rows)
         else:
             values = list(rows.values())
-            shown = list(map(not_, map(fields.internal, values)))
+            shown = list(map(not_, fields.internals(values)))
             seen = dict(zip(compress(rows.keys(), shown), compress(values, shown), strict=True))
         ids = list(seen)
         raw_parents = list(map(fields.parent_id, map(_STATUS, seen.values())))
@@ -278,7 +278,7 @@ class TaskIndex:
         absent = set(raw_parents).difference(seen)
         orphan = list(map(absent.__contains__, raw_parents))
         roots = list(compress(ids, orphan))
-        root_modules = list(map(fields.module, map(seen.__getitem__, roots)))
+        root_modules = list(fields.modules(map(seen.__getitem__, roots)))
         module_set = set(modules) | set(root_modules)
         module_keys = {module: self._module_key(module) for module in module_set}
         root_parent = dict(zip(roots, map(module_keys.__getitem__, root_modules), strict=True))
@@ -326,7 +326,7 @@ class TaskIndex:
             ids: Sequence[str] = all_ids
             shown_rows, statuses = all_tasks, all_statuses
         else:
-            shown = list(map(not_, map(fields.internal, all_tasks)))
+            shown = list(map(not_, fields.internals(all_tasks)))
             ids = list(compress(all_ids, shown))
             shown_rows = list(compress(all_tasks, shown))
             statuses = list(compress(all_statuses, shown)) if all_statuses is not all_tasks else shown_rows
@@ -335,7 +335,7 @@ class TaskIndex:
         absent = set(raw_parents).difference(seen)
         orphan = list(map(absent.__contains__, raw_parents))
         roots = list(compress(ids, orphan))
-        root_modules = list(map(fields.module, compress(shown_rows, orphan)))
+        root_modules = list(fields.modules(compress(shown_rows, orphan)))
         module_set = set(modules) | set(root_modules)
         waiting: dict[str, dict[str, None]] = {}
         root_parents = list(compress(raw_parents, orphan))

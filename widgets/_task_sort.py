@@ -13,17 +13,16 @@ from engine.model.compact_row import (
     COMPLETED_AT,
     END_AT,
     ENTITY_AT,
-    GONE_AT,
+    HEAD_AT,
+    HEAD_GONE,
+    HEAD_KEYSPACE,
+    HEAD_TYPE,
     ID_AT,
-    INTERNAL_AT,
-    KEYSPACE_AT,
-    MODULE_AT,
     PARENT_AT,
     SEQUENCE_AT,
     START_AT,
     STATE_AT,
     TOTAL_AT,
-    TYPE_AT,
     CompactRow,
 )
 
@@ -199,11 +198,19 @@ def compact_sort_key(mode: str, now: Callable[[], datetime | None] = lambda: Non
     """:func:`sort_key` of a compact row."""
     mode = sort_mode(mode)
     if mode is SortMode.STATE:
-        return lambda r: (_GONE_ORDER if r[GONE_AT] else _STATE_ORDER.get(r[STATE_AT], 9), r[SEQUENCE_AT], r[ID_AT])
+        return lambda r: (
+            _GONE_ORDER if r[HEAD_AT][HEAD_GONE] else _STATE_ORDER.get(r[STATE_AT], 9),
+            r[SEQUENCE_AT],
+            r[ID_AT],
+        )
     if mode is SortMode.PROGRESS:
         return lambda r: (_fraction(r[TOTAL_AT], r[COMPLETED_AT]), r[ID_AT])
     if mode is SortMode.TYPE:
-        return lambda r: (natural_key(r[TYPE_AT]), natural_key(r[ENTITY_AT] or r[KEYSPACE_AT]), r[ID_AT])
+        return lambda r: (
+            natural_key(r[HEAD_AT][HEAD_TYPE]),
+            natural_key(r[ENTITY_AT] or r[HEAD_AT][HEAD_KEYSPACE]),
+            r[ID_AT],
+        )
     if mode is SortMode.ELAPSED:
 
         def elapsed(r: CompactRow) -> tuple[float, int, str]:
@@ -222,10 +229,10 @@ def compact_sort_key(mode: str, now: Callable[[], datetime | None] = lambda: Non
     return lambda r: (_NOT_STARTED_SECONDS if r[START_AT] is None else r[START_AT], r[SEQUENCE_AT], r[ID_AT])
 
 
-_COMPACT_SORT_FIELDS = {
-    SortMode.STATE: (GONE_AT, STATE_AT, SEQUENCE_AT),
+_COMPACT_SORT_FIELDS = {  # a sort field in the head (gone, type, keyspace): the head (one tuple, equal or not)
+    SortMode.STATE: (HEAD_AT, STATE_AT, SEQUENCE_AT),
     SortMode.PROGRESS: (TOTAL_AT, COMPLETED_AT),
-    SortMode.TYPE: (TYPE_AT, ENTITY_AT, KEYSPACE_AT),
+    SortMode.TYPE: (HEAD_AT, ENTITY_AT),
     SortMode.ELAPSED: (START_AT, END_AT, SEQUENCE_AT),
     SortMode.STARTED: (START_AT, SEQUENCE_AT),
 }
@@ -238,7 +245,7 @@ def compact_sort_fields(mode: str) -> Callable[[CompactRow], object]:
 
 def compact_shape(mode: str) -> Callable[[CompactRow], object]:
     """:func:`shape` of a compact row."""
-    return itemgetter(INTERNAL_AT, MODULE_AT, PARENT_AT, STATE_AT, *_COMPACT_SORT_FIELDS[sort_mode(mode)])
+    return itemgetter(HEAD_AT, PARENT_AT, STATE_AT, *_COMPACT_SORT_FIELDS[sort_mode(mode)])  # (internal, module: head)
 
 
 def compact_started_keys_of(

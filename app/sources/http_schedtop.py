@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.errors import NotFound
+from engine.errors import EngineError, NotFound
 from engine.model import (
     AddJobRequest,
     CreateTaskRequest,
@@ -64,7 +64,18 @@ class SchedtopHttpSource(TaskManagerHttp):
                 try:
                     return compact_from_body(response.content)
                 except ValueError as error:
-                    raise SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}") from None
+                    unreadable = SourceError(f"{self.url} answered a snapshot schedtop cannot read: {error}")
+                # a server whose compact rows have another layout (one from before the rows had a head): the
+                # full form reads the same, slower; a server that has no readable full form either is the error
+                try:
+                    snapshot = await self._full_snapshot(since)
+                except (SourceError, EngineError):
+                    raise unreadable from None
+                self._compact = False
+                return snapshot
+        return await self._full_snapshot(since)
+
+    async def _full_snapshot(self, since: int) -> Snapshot:
         body = await translated(self.client.get_json("/api/snapshot", params={"since": since}))
         try:
             return Snapshot.model_validate(body)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..model import AlertRules, JobState, Severity, Snapshot, SupervisorState, TaskRow, TaskState
-from ..model.compact_row import GONE_AT, INTERNAL_AT, PARENT_AT, STATE_AT, CompactRow
+from ..model.compact_row import HEAD_AT, HEAD_GONE, HEAD_INTERNAL, PARENT_AT, STATE_AT, CompactRow
 from ..model.taskmanager import NO_PARENT
 
 
@@ -135,7 +135,7 @@ def is_failed_root_compact(row: CompactRow) -> bool:
     """:func:`is_failed_root` of a row in the compact form, read without building the row."""
     return (
         row[STATE_AT] is TaskState.FAILED
-        and not (row[GONE_AT] or row[INTERNAL_AT])
+        and not (row[HEAD_AT][HEAD_GONE] or row[HEAD_AT][HEAD_INTERNAL])
         and row[PARENT_AT] in ("", NO_PARENT)
     )
 

@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from ..alerts import RULES
 from ..model import Alert, DiskRepairStats, Snapshot, SupervisorState, TasksStat
-from ..model.compact_row import GONE_AT, MODULE_AT, STATE_AT, TYPE_AT, CompactRow
+from ..model.compact_row import HEAD_AT, HEAD_MODULE, HEAD_TYPE, STATE_AT, CompactRow, gone_of
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
@@ -152,11 +152,11 @@ def render(snapshot: Snapshot, *, open_waits: int = 0, alerts: Sequence[Alert] |
     return generate_latest(registry).decode("utf-8")
 
 
-_COUNTED = itemgetter(MODULE_AT, TYPE_AT, STATE_AT)
+_COUNTED = itemgetter(HEAD_AT, STATE_AT)
 
 
 def _not_gone(row: CompactRow) -> bool:
-    return not row[GONE_AT]
+    return not gone_of(row)
 
 
 def _last_full_minute(series: list[int]) -> int:
@@ -167,7 +167,9 @@ def _last_full_minute(series: list[int]) -> int:
 def _tasks(out: Families, snapshot: Snapshot) -> None:
     counts = Counter((row.module, row.status.type, row.status.state) for row in snapshot.tasks if not row.gone)
     # Compact rows (serve's own snapshot, schedtop serve read by the exporter): counted on the tuples, no model each.
-    counts.update(map(_COUNTED, filter(_not_gone, snapshot.task_rows)))
+    # Counted by (head, state) first: the few distinct heads then give their module and type.
+    for (head, state), count in Counter(map(_COUNTED, filter(_not_gone, snapshot.task_rows))).items():
+        counts[(head[HEAD_MODULE], head[HEAD_TYPE], state)] += count
     for (module, task_type, state), count in sorted(counts.items()):
         out.add("schedtop_tasks", count, module=module, type=task_type, state=state.value)
 

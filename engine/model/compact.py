@@ -6,13 +6,16 @@ plain values validates in pydantic-core at a fraction of the cost. Times travel 
 unset), which is what the ``YYYY-MM-DDTHH:MM:SSZ`` text of the full form holds, without parsing text.
 
 ``GET /api/snapshot/compact?since=N`` answers a :class:`CompactSnapshot`: the :class:`~engine.model.Snapshot`
-fields with ``tasks`` empty and the rows in ``task_rows`` instead, each a :data:`CompactRow`.
+fields with ``tasks`` empty and the rows in ``task_rows`` instead, each a :data:`CompactRow`. A row's first
+element is its head, an array of the fields tasks of one kind share (:data:`~engine.model.compact_row.RowHead`),
+which the reader interns as it validates the body: a remote dashboard's rows share their heads as the embedded
+one's do.
 """
 
 from __future__ import annotations
 
 from ..trusted import construct
-from .compact_row import COMPACT_ROW_FIELDS, CompactRow, moment, unix_seconds
+from .compact_row import COMPACT_ROW_FIELDS, CompactRow, moment, shared_head, unix_seconds
 from .snapshot import Snapshot, TaskRow
 from .taskmanager import ChildRef, TaskStatus
 
@@ -25,27 +28,30 @@ class CompactSnapshot(Snapshot):
 
 def compact_row(row: TaskRow) -> CompactRow:
     status = row.status
-    return (
+    head = (
         row.module,
         row.internal,
         row.user,
         row.gone,
-        status.id,
         status.type,
         status.kind,
         status.scope,
-        status.state,
         status.is_abortable,
+        status.shard,
+        status.keyspace,
+        status.progress_units,
+    )
+    return (
+        shared_head(head),
+        status.id,
+        status.state,
         unix_seconds(status.start_time),
         unix_seconds(status.end_time),
         status.error,
         status.parent_id,
         status.sequence_number,
-        status.shard,
-        status.keyspace,
         status.table,
         status.entity,
-        status.progress_units,
         status.progress_total,
         status.progress_completed,
         tuple([(child.task_id, child.node) for child in status.children_ids]),
@@ -56,30 +62,21 @@ def task_row(row: CompactRow) -> TaskRow:
     """The :class:`~engine.model.TaskRow` a compact row stands for, built without a second validation (its values
     were checked when the body was validated: :func:`engine.trusted.construct`, ~2 µs a model instead of ~20)."""
     (
-        module,
-        internal,
-        user,
-        gone,
+        head,
         task_id,
-        task_type,
-        kind,
-        scope,
         state,
-        is_abortable,
         start_time,
         end_time,
         error,
         parent_id,
         sequence_number,
-        shard,
-        keyspace,
         table,
         entity,
-        progress_units,
         progress_total,
         progress_completed,
         children,
     ) = row
+    module, internal, user, gone, task_type, kind, scope, is_abortable, shard, keyspace, progress_units = head
     status = construct(
         TaskStatus,
         id=task_id,

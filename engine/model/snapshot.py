@@ -8,7 +8,7 @@ from pydantic import Field
 
 from .base import WireModel
 from .cluster import ClusterSummary, DiskMigration
-from .compact_row import COMPACT_ROW_FIELDS, CompactRow
+from .compact_row import COMPACT_ROW_FIELDS, ROW_HEAD_FIELDS, CompactRow
 from .cubefs import TasksStat
 from .supervisor import SupervisorView
 from .taskmanager import TaskStatus
@@ -58,7 +58,8 @@ class Snapshot(WireModel):
     task_rows: list[CompactRow] = Field(
         default_factory=list,
         description=f"changed task rows in the compact form, one array each, fields in this order: {COMPACT_ROW_FIELDS}"
-        " (engine.model.compact); a snapshot may carry its rows here, in tasks, or both",
+        f", the head an array of the fields tasks of one kind share: {ROW_HEAD_FIELDS} (engine.model.compact); a"
+        " snapshot may carry its rows here, in tasks, or both",
     )
     removed: list[str] = Field(default_factory=list)
     migrations: list[DiskMigration] = Field(default_factory=list)
