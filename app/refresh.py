@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from engine.alerts import AlertEvaluator
+from engine.heap import TRIM_FROM, give_back_free_memory
 from engine.model import Alert, AlertRules
 
 from .client_model import Changes
 from .collector import RowFreezer
 from .config import MAX_REFRESH, MIN_REFRESH
-from .heap import TRIM_FROM, give_back_free_memory
 from .nodes import Node
 
 if TYPE_CHECKING:  # httpx only once an --alertmanager asks for it (start-up time)

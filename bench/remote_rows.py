@@ -40,10 +40,10 @@ async def _measure(form: str, ticks: int) -> dict[str, Any]:
     from textual.app import App, ComposeResult
 
     from app.client_model import ClientModel
-    from app.heap import give_back_free_memory
     from app.sources.wire_schedtop import compact_from_body, snapshot_from_compact
     from engine.clock import ManualClock
     from engine.engine import Engine, EngineConfig
+    from engine.heap import give_back_free_memory
     from engine.http.compact_body import CompactBodies
     from engine.scenarios import populate
     from engine.sim.cluster import ClusterShape

@@ -130,7 +130,6 @@ class Task:
         "parent_id",
         "progress_completed",
         "progress_total",
-        "revision",
         "sequence_number",
         "start_time",
         "state",
@@ -185,7 +184,6 @@ class Task:
         failed_descendant: bool = False,
         folded: bool = False,
         expires_at: float | None = None,
-        revision: int = 0,
         order: int = 0,
         work: Any = None,
     ) -> None:
@@ -207,7 +205,6 @@ class Task:
             self.outcome = outcome = TaskOutcome()
             outcome.end_time, outcome.error, outcome.expires_at = end_time, error, expires_at
             outcome.failed_descendant, outcome.folded = failed_descendant, folded
-        self.revision = revision
         self.order = order
         self.work = work
         self.stored = False
@@ -257,12 +254,12 @@ class Task:
         task.progress_completed = 0.0
         task.children = NO_CHILDREN  # type: ignore[assignment]
         task.stored = False
-        task.revision = task.order = 0
+        task.order = 0
         task.work = work
         return task
 
     def __repr__(self) -> str:
-        return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r}, revision={self.revision})"
+        return f"Task(id={self.id!r}, module={self.module!r}, state={self.state!r})"
 
     # The shared identity, field by field (read-only: nothing changes these after creation).
     @property
@@ -343,7 +340,7 @@ class Task:
             children_ids=children_ids if children_ids is not None else [],
         )
 
-    def compact_row(self, children: tuple[tuple[str, str], ...] = ()) -> CompactRow:
+    def compact_row(self, children: tuple[str, ...] = ()) -> CompactRow:
         """The task's snapshot row as a tuple (:data:`~engine.model.compact_row.CompactRow`), built without a model:
         what the embedded dashboard and ``/api/snapshot/compact`` carry (~1 µs, where a TaskRow took ~10).
 

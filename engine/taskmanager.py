@@ -14,8 +14,10 @@
   off they begin suspended; switching it on resumes them. The handlers do not step a switched-off type's work, so
   a suspended task's progress stays where it was.
 - ``drain`` unregisters a module's finished tasks at once, whatever their TTL (ScyllaDB's ``drain/{module}``).
-- Every change bumps a global revision stored on the task, so a snapshot can return just the rows changed (and
-  the ids removed) since a revision, in time proportional to the changes, not to the number of tasks.
+- Every change bumps a global revision and is logged (task id, revision), so a snapshot can return just the rows
+  changed (and the ids removed) since a revision, in time proportional to the changes, not to the number of tasks.
+  The task does not hold its revision (an int object a task, 3 MB at 100 000): a task's last change is its last
+  entry in the log.
 
 A task itself (its fields, store record and wire forms) is :class:`engine.task.Task`. Memory (issue 12): the
 answers built from a task for consumers (snapshot rows, ``list_module_tasks`` JSON) are cached here by task id for
@@ -30,13 +32,15 @@ import random
 from array import array
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import compress
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from .errors import InvalidArgument, NotAbortable, WaitTimeout
+from .heap import TRIM_FROM, give_back_free_memory
 from .model import ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
-from .model.compact_row import CompactRow
+from .model.compact_row import CompactRow, flat_children
 from .task import ROW_NO_CHILDREN, Task, TaskOutcome, add_child
 from .trusted import construct as _construct
 
@@ -264,8 +268,7 @@ class TaskManager:
 
     def touch(self, task: Task) -> None:
         """Record a change: bump the revision and mark the task for the next store flush."""
-        self.revision += 1
-        task.revision = revision = self.revision
+        self.revision = revision = self.revision + 1
         task_id = task.id
         ids = self._change_ids
         ids.append(task_id)
@@ -546,7 +549,7 @@ class TaskManager:
         if not task.children:
             return task.compact_row()
         tasks = self.tasks
-        return task.compact_row(tuple([(c, tasks[c].node) for c in task.children if c in tasks]))
+        return task.compact_row(flat_children([(c, tasks[c].node) for c in task.children if c in tasks]))
 
     def stats_json(self, task: Task) -> bytes:
         """``task.stats()`` as the HTTP API writes it, cached until the task changes (``list_module_tasks``)."""
@@ -564,11 +567,15 @@ class TaskManager:
             return True, list(self.tasks.values()), []
         changed: list[Task] = []
         tasks, ids, revisions = self.tasks, self._change_ids, self._change_revisions
+        taken: set[str] = set()
         at = len(ids) - 1
-        while at >= 0 and (revision := revisions[at]) > since:
-            task = tasks.get(ids[at])
-            if task is not None and task.revision == revision:  # the task's last change, and still registered
-                changed.append(task)
+        while at >= 0 and revisions[at] > since:
+            task_id = ids[at]
+            if task_id not in taken:  # walking back, a task's first entry is its last change
+                taken.add(task_id)
+                task = tasks.get(task_id)
+                if task is not None:  # still registered
+                    changed.append(task)
             at -= 1
         changed.reverse()
         removed: list[str] = []
@@ -581,18 +588,29 @@ class TaskManager:
 
     def changes(self) -> list[tuple[str, int]]:
         """(task id, revision of its last change) of every registered task, oldest change first."""
-        tasks = self.tasks
-        return [
-            (task_id, revision)
-            for task_id, revision in zip(self._change_ids, self._change_revisions, strict=True)
-            if (task := tasks.get(task_id)) is not None and task.revision == revision
-        ]
+        ids, revisions = self._live_changes()
+        return list(zip(ids, revisions, strict=True))
+
+    def _live_changes(self) -> tuple[list[str], array[int]]:
+        """The change log without its stale entries, as two columns: no (id, revision) pair per task, so compacting
+        the log of 100 000 tasks does not briefly take ~13 MB (which the process then keeps)."""
+        tasks, taken, all_ids = self.tasks, set(), self._change_ids
+        keep = bytearray(len(all_ids))
+        at = len(all_ids)
+        for task_id in reversed(all_ids):
+            at -= 1
+            if task_id not in taken:  # walking back, a task's first entry is its last change
+                taken.add(task_id)
+                if task_id in tasks:
+                    keep[at] = 1
+        del taken  # before the new columns are made: they take its place
+        return list(compress(all_ids, keep)), array("q", compress(self._change_revisions, keep))
 
     def _compact_change_log(self) -> None:
-        live = self.changes()
-        self._change_ids = [task_id for task_id, _ in live]
-        self._change_revisions = array("q", [revision for _, revision in live])
-        self._change_log_limit = 2 * len(live) + CHANGE_LOG_SLACK
+        self._change_ids, self._change_revisions = self._live_changes()
+        self._change_log_limit = 2 * len(self._change_ids) + CHANGE_LOG_SLACK
+        if len(self._change_ids) >= TRIM_FROM:
+            give_back_free_memory()  # the walk's set of ids is gone: its pages need not stay resident
 
     # -- persistence ----------------------------------------------------------------------------------------
     def take_dirty(self) -> tuple[list[Task], list[str]]:

@@ -11,7 +11,8 @@ import pytest
 
 from app.client_model import ClientModel
 from app.sources.wire_schedtop import compact_from_body
-from engine.model import ClusterSummary, Snapshot, TaskKind, TasksStat, TaskState
+from engine.model import ChildRef, ClusterSummary, Snapshot, TaskKind, TaskRow, TasksStat, TaskState, TaskStatus
+from engine.model.compact import compact_row
 from engine.model.compact_row import (
     HEAD_AT,
     HEAD_GONE,
@@ -138,3 +139,25 @@ def snapshot(revision: int, rows: list[CompactRow], full: bool, removed: list[st
         task_rows=rows,
         removed=removed or [],
     )
+
+
+def test_a_parents_children_read_from_the_compact_wire_form_are_those_of_the_full_form(served: ServedEngine) -> None:
+    with served.client() as client:
+        full = Snapshot.model_validate(client.get("/api/snapshot").json())
+    compact = {row.status.id: row for row in wire_snapshot(served).changed_rows()}
+    parents = [row for row in full.tasks if row.status.children_ids]
+    assert parents  # the repair trees
+    for row in parents:
+        assert compact[row.status.id].status.children_ids == row.status.children_ids
+
+
+def test_children_on_other_nodes_keep_their_nodes_through_the_compact_form(served: ServedEngine) -> None:
+    children = [ChildRef(task_id=f"c{n}", node=f"10.0.0.{n}") for n in range(3)]
+    status = TaskStatus(
+        id="p", type="repair", kind=TaskKind.NODE, scope="node", state=TaskState.RUNNING, children_ids=children
+    )
+    body = engine_snapshot(served).model_copy(
+        update={"task_rows": [compact_row(TaskRow(module="repair", status=status))]}
+    )
+    (read,) = compact_from_body(body.model_dump_json().encode()).changed_rows()
+    assert read.status.children_ids == children

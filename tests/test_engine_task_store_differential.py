@@ -58,7 +58,7 @@ def _registry(tm: Any) -> Any:
         tm.user_task_ttl,
         dict(tm.sequence),
         {m: [t.id for t in tm.list_tasks(m, internal=True)] for m in tm.modules},
-        [(t.id, t.to_record(), list(t.children), t.revision, t.order) for t in tm.tasks.values()],
+        [(t.id, t.to_record(), list(t.children), t.order) for t in tm.tasks.values()],
         tm.changes() if callable(tm.changes) else list(tm.changes.items()),
         list(tm.removed_log),
         sorted(tm.expiry),

@@ -35,6 +35,7 @@ from engine.model.compact_row import (
     STATE_AT,
     TABLE_AT,
     CompactRow,
+    child_pairs,
     gone_of,
     head_column,
     internal_of,
@@ -211,7 +212,7 @@ COMPACT = RowFields(
     elapsed_keys=compact_elapsed_keys,
     in_quick_view=_compact_in_quick_view,
     matches=_compact_matches,
-    child_nodes=lambda task: dict(task[CHILDREN_AT]),
+    child_nodes=lambda task: dict(child_pairs(task[CHILDREN_AT])),
 )
 """Tasks as compact rows (tuples)."""
 

@@ -15,7 +15,7 @@ one's do.
 from __future__ import annotations
 
 from ..trusted import construct
-from .compact_row import COMPACT_ROW_FIELDS, CompactRow, moment, shared_head, unix_seconds
+from .compact_row import COMPACT_ROW_FIELDS, CompactRow, child_pairs, flat_children, moment, shared_head, unix_seconds
 from .snapshot import Snapshot, TaskRow
 from .taskmanager import ChildRef, TaskStatus
 
@@ -54,7 +54,7 @@ def compact_row(row: TaskRow) -> CompactRow:
         status.entity,
         status.progress_total,
         status.progress_completed,
-        tuple([(child.task_id, child.node) for child in status.children_ids]),
+        flat_children((child.task_id, child.node) for child in status.children_ids),
     )
 
 
@@ -97,7 +97,7 @@ def task_row(row: CompactRow) -> TaskRow:
         progress_units=progress_units,
         progress_total=progress_total,
         progress_completed=progress_completed,
-        children_ids=[construct(ChildRef, task_id=child, node=node) for child, node in children],
+        children_ids=[construct(ChildRef, task_id=child, node=node) for child, node in child_pairs(children)],
     )
     return construct(TaskRow, module=module, internal=internal, user=user, gone=gone, status=status)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Annotated, Any, Final
 
@@ -79,7 +80,7 @@ CompactRow = tuple[
     str,  # entity
     float,  # progress_total
     float,  # progress_completed
-    tuple[tuple[str, str], ...],  # children_ids as (task_id, node); a tuple: most rows have none, and () is one object
+    tuple[str, ...],  # children_ids flat: task_id, node, task_id, node, … (see CHILDREN_AT)
 ]
 """One task row; the names, in order, are :data:`COMPACT_ROW_FIELDS`."""
 
@@ -118,6 +119,9 @@ ENTITY_AT: Final = 9
 TOTAL_AT: Final = 10
 COMPLETED_AT: Final = 11
 CHILDREN_AT: Final = 12
+"""The children as one flat tuple, each child's id then its node (:func:`child_pairs` pairs them): a tuple of
+pairs cost ~64 bytes more a child (3 MB in a 100 000-task wave, whose disk jobs have ~50 000 chunk children), and
+most rows have none (``()`` is one object)."""
 
 HEAD_MODULE: Final = 0
 HEAD_INTERNAL: Final = 1
@@ -191,6 +195,16 @@ def gone_of(row: CompactRow) -> bool:
 
 def type_of(row: CompactRow) -> str:
     return row[HEAD_AT][HEAD_TYPE]
+
+
+def child_pairs(children: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(task_id, node) of each child in a row's flat ``children_ids``."""
+    return zip(islice(children, 0, None, 2), islice(children, 1, None, 2), strict=True)
+
+
+def flat_children(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """A row's flat ``children_ids`` from (task_id, node) pairs."""
+    return tuple(chain.from_iterable(pairs))
 
 
 def head_column(rows: Iterable[CompactRow], at: int) -> Iterator[Any]:

@@ -58,7 +58,8 @@ class Snapshot(WireModel):
     task_rows: list[CompactRow] = Field(
         default_factory=list,
         description=f"changed task rows in the compact form, one array each, fields in this order: {COMPACT_ROW_FIELDS}"
-        f", the head an array of the fields tasks of one kind share: {ROW_HEAD_FIELDS} (engine.model.compact); a"
+        f", the head an array of the fields tasks of one kind share: {ROW_HEAD_FIELDS} (engine.model.compact),"
+        " children_ids one flat array (task_id, node, task_id, node, …); a"
         " snapshot may carry its rows here, in tasks, or both",
     )
     removed: list[str] = Field(default_factory=list)
