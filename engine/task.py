@@ -68,6 +68,26 @@ def _interned(
     return shared
 
 
+_HEAD_PARTS: dict[RowHead, tuple[str, str]] = {}
+"""The JSON text of the stored head's fields that a row head determines (module to scope, shard to
+progress_units), by row head: a few dozen, where identities are one per disk (node, keyspace and table are written
+per task)."""
+
+
+def _head_parts(identity: Identity) -> tuple[str, str]:
+    module, type_, kind, scope, _, _, _, shard, abortable, internal, user, units, head = identity
+    parts = (
+        encode({"module": module, "type": type_, "kind": kind, "scope": scope})[1:-1],
+        encode(
+            {"shard": shard, "is_abortable": abortable, "internal": internal, "user": user, "progress_units": units}
+        )[1:-1],
+    )
+    if len(_HEAD_PARTS) >= IDENTITIES_KEPT:
+        _HEAD_PARTS.clear()
+    _HEAD_PARTS[head] = parts
+    return parts
+
+
 _SECONDS: dict[datetime, int] = {}
 """Recent times as Unix seconds: the tasks that started in one turn share one reading (and one ``int``)."""
 _FLOATS: dict[float, float] = {}
@@ -393,8 +413,23 @@ class Task:
         return {**self._identity(), **self._changing()}
 
     def head_json(self) -> str:
-        """The store's head: the JSON object of the fields fixed at creation, written once per task."""
-        return encode(self._identity())
+        """The store's head: the JSON object of the fields fixed at creation, written once per task (``encode`` of
+        :meth:`_identity`, byte for byte: the identity's parts are written once per identity, the task's own
+        fields around them)."""
+        identity = self.identity
+        parts = _HEAD_PARTS.get(identity[12])
+        if parts is None:
+            parts = _head_parts(identity)
+        module_to_scope, shard_to_units = parts
+        parent, sequence, order = self.parent_id, self.sequence_number, self.order
+        return (
+            f'{{"id": {json_str(self.id)}, {module_to_scope}, "sequence_number": '
+            f"{sequence if sequence.__class__ is int else encode(sequence)}, "
+            f'"parent_id": {"null" if parent is None else json_str(parent)}, "node": {json_str(identity[4])}, '
+            f'"keyspace": {json_str(identity[5])}, "table": {json_str(identity[6])}, '
+            f'"entity": {json_str(self.entity)}, {shard_to_units}, '
+            f'"order": {order if order.__class__ is int else encode(order)}}}'
+        )
 
     def tail_json(self) -> str:
         """The store's tail: ``json.dumps`` of the changing fields' values as an array, in :data:`TAIL_FIELDS` order.
@@ -403,7 +438,11 @@ class Task:
         is assembled by hand, a fifth of the record it replaced (issue 12: bytes written were half a flush).
         """
         head = f"[{_STATE_JSON[self.state]}, {json_time(self.start_time)}, "
-        numbers = f"{json_num(self.progress_total)}, {json_num(self.progress_completed)}"
+        total, completed = self.progress_total, self.progress_completed  # ints, mostly: repr without a call
+        numbers = (
+            f"{total if total.__class__ is int else json_num(total)}, "
+            f"{completed if completed.__class__ is int else json_num(completed)}"
+        )
         outcome = self.outcome
         if outcome is None:  # not ended: the usual case
             return f"{head}null, {_EMPTY_JSON}, {numbers}, false, false, null]"

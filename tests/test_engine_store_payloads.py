@@ -97,6 +97,7 @@ def test_a_head_without_a_tail_is_a_whole_record_as_schema_1_stored_it() -> None
 @pytest.mark.parametrize("text", AWKWARD_TEXTS)
 def test_a_migrate_payload_is_exactly_json_dumps_and_loads_back_with_every_field(text: str) -> None:
     payload = work(
+        source_idc=text,
         dest_host=text,
         last_error=text,
         finish_advance_reason=text,
@@ -106,6 +107,8 @@ def test_a_migrate_payload_is_exactly_json_dumps_and_loads_back_with_every_field
         worker_redo_cnt=2,
     )
     head = payload.head_json()
+    whole = payload.to_json()
+    assert head == json.dumps({name: value for name, value in whole.items() if name not in MIGRATE_TAIL_FIELDS})
     for _ in range(2):
         whole = payload.to_json()
         assert payload.tail_json() == json.dumps([whole[name] for name in MIGRATE_TAIL_FIELDS])

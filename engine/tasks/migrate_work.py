@@ -61,6 +61,25 @@ class MigrateRun:
 
 
 _RUN_DEFAULTS = MigrateRun()
+_STATE_JSON = {state: str(int(state)) for state in MigrateState}
+_ORIGIN_JSON: dict[tuple[Any, ...], tuple[str, str]] = {}
+"""The stored head's text of the origin fields tasks share by the thousand (task_type to source_idc;
+forbidden_direct_download), by (task_type, code_mode, source_idc, forbidden_direct_download): a few dozen (the
+source disk, one of thousands, is written per task)."""
+
+
+def _origin_json(key: tuple[Any, ...]) -> tuple[str, str]:
+    task_type, code_mode, source_idc, forbidden_direct_download = key
+    parts = (
+        encode({"task_type": task_type, "code_mode": code_mode, "source_idc": source_idc})[1:-1],
+        encode({"forbidden_direct_download": forbidden_direct_download})[1:-1],
+    )
+    if len(_ORIGIN_JSON) >= 4096:  # user-made IDC names cannot grow it forever
+        _ORIGIN_JSON.clear()
+    _ORIGIN_JSON[key] = parts
+    return parts
+
+
 T = TypeVar("T")
 
 
@@ -218,17 +237,36 @@ class MigrateWork:
         return {**self._identity(), **self._changing()}
 
     def head_json(self) -> str:
-        """The store's head: the JSON object of the fields fixed at creation, written once with its task's head."""
-        return encode(self._identity())
+        """The store's head: the JSON object of the fields fixed at creation, written once with its task's head
+        (``encode`` of :meth:`_identity`, byte for byte; the fields of the shared ``origin`` written once per origin)."""
+        task_type, code_mode, source_idc, disk, forbidden = self.origin
+        key = (task_type, code_mode, source_idc, forbidden)
+        parts = _ORIGIN_JSON.get(key)
+        if parts is None:
+            parts = _origin_json(key)
+        type_to_idc, download = parts
+        vuid, size, count = self.source_vuid, self.total_size, self.total_count
+        return (
+            f'{{"task_id": {json_str(self.task_id)}, {type_to_idc}, '
+            f'"source_disk_id": {disk if disk.__class__ is int else json_num(disk)}, '
+            f'"source_vuid": {vuid if vuid.__class__ is int else json_num(vuid)}, {download}, '
+            f'"ctime": {json_time(self.ctime)}, "total_size": {size if size.__class__ is int else json_num(size)}, '
+            f'"total_count": {count if count.__class__ is int else json_num(count)}, "rate": {json_num(self.rate)}, '
+            '"kind": "migrate"}'
+        )
 
     def tail_json(self) -> str:
         """``json.dumps`` of the changing fields' values as an array in :data:`TAIL_FIELDS` order (see
         ``Task.tail_json``)."""
         run = self.run if self.run is not None else _RUN_DEFAULTS  # read once: the store writes this on every change
+        # The int fields (ints but for a bad restore) written as ints are without a call each: a flush writes
+        # thousands of these.
+        disk, vuid, done, redo = run.dest_disk_id, run.dest_vuid, run.done_size, run.worker_redo_cnt
         return (
-            f"[{int(self.state)}, {json_time(self.mtime)}, {json_str(self.tm_id)}, {json_num(run.dest_disk_id)}, "
-            f"{json_str(run.dest_host)}, {json_num(run.dest_vuid)}, {json_num(run.done_size)}, "
-            f"{json_num(run.worker_redo_cnt)}, {json_str(run.finish_advance_reason)}, "
+            f"[{_STATE_JSON[self.state]}, {json_time(self.mtime)}, {json_str(self.tm_id)}, "
+            f"{disk if disk.__class__ is int else json_num(disk)}, {json_str(run.dest_host)}, "
+            f"{vuid if vuid.__class__ is int else json_num(vuid)}, {done if done.__class__ is int else json_num(done)}, "
+            f"{redo if redo.__class__ is int else json_num(redo)}, {json_str(run.finish_advance_reason)}, "
             f"{json_num(run.finish_left)}, {json_str(run.last_error)}]"
         )
 
