@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from .errors import InvalidArgument
@@ -66,20 +67,17 @@ def populate(
     balanced = 0
     if balance and tasks - repairs - drops >= 1 + CHUNKS_PER_ROUND:
         balanced = _balance_round(engine)
-    manual_tasks = 0
     wanted = tasks - repairs - drops - balanced
-    manual = engine.handlers.manual
-    now = engine.clock.now()
-    for volume in cluster.volumes.values():
-        if manual_tasks >= wanted:
-            break
-        for vuid, disk_id in volume.units:
-            if manual_tasks >= wanted:
-                break
-            if disk_id in emptied or engine.migrations.busy(vuid) is not None:
-                continue
-            manual.add(vuid, True, now)
-            manual_tasks += 1
+    busy = engine.migrations.busy
+    free_units = (
+        vuid
+        for volume in cluster.volumes.values()
+        for vuid, disk_id in volume.units
+        if disk_id not in emptied and busy(vuid) is None
+    )
+    manual_tasks = engine.handlers.manual.add_many(islice(free_units, max(0, wanted)), True, engine.clock.now())
+    if manual_tasks:
+        engine._log("manual_migrate", f"{manual_tasks} manual migrations queued")
     made = Populated(broken, repairs, manual_tasks, len(emptied) - broken, drops, balanced)
     if made.tasks < tasks:
         raise InvalidArgument(f"the cluster has chunks for {made.tasks} tasks, not {tasks}")

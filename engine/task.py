@@ -255,7 +255,7 @@ class Task:
         identity: Identity,
         id: str,
         sequence_number: int,
-        parent_id: str,
+        parent_id: str | None,
         entity: str,
         progress_total: float,
         work: Any,

@@ -41,7 +41,7 @@ from .errors import InvalidArgument, NotAbortable, WaitTimeout
 from .heap import TRIM_FROM, give_back_free_memory
 from .model import ChildRef, TaskKind, TaskRow, TaskState, TaskStats, TaskStatus
 from .model.compact_row import CompactRow, flat_children
-from .task import ROW_NO_CHILDREN, Task, TaskOutcome, add_child
+from .task import ROW_NO_CHILDREN, Identity, Task, TaskOutcome, add_child
 from .trusted import construct as _construct
 
 TTL_MAX = 2**32 - 1
@@ -258,6 +258,47 @@ class TaskManager:
             made.append(task)
         if made:
             touch(parent)
+        return made
+
+    def create_roots(
+        self,
+        module: str,
+        type: str,
+        scope: str,
+        roots: Iterable[tuple[str, str, str, str, float, Any]],
+        *,
+        user: bool = False,
+        progress_units: str = "",
+    ) -> list[Task]:
+        """Many abortable roots of one module that differ only in (node, keyspace, table, entity, progress_total,
+        work): what :meth:`create` without a parent makes of each, in order (each the module's next sequence
+        number), with an identity made once per (node, keyspace, table) — a failure wave queues ~300 000 manual
+        migrations. ``roots`` is read lazily, one root made after each item is drawn, as :meth:`create` would."""
+        if module not in self.modules:
+            raise InvalidArgument(f"unknown module {module!r}")
+        identities: dict[tuple[str, str, str], Identity] = {}
+        tasks, registry, touch, new_id, sequences = (
+            self.tasks,
+            self.modules[module],
+            self.touch,
+            self.new_id,
+            self.sequence,
+        )
+        made = []
+        for node, keyspace, table, entity, total, work in roots:
+            identity = identities.get((node, keyspace, table))
+            if identity is None:
+                identity = identities[node, keyspace, table] = Task.identity_of(
+                    module, type, TaskKind.NODE, scope, node, keyspace, table, 0, True, False, user, progress_units
+                )
+            sequence = sequences[module] = sequences.get(module, 0) + 1
+            task = Task.sibling(identity, new_id(), sequence, None, entity, total, work)
+            self.created += 1
+            task.order = self.created
+            tasks[task.id] = task
+            registry[task.id] = task
+            touch(task)
+            made.append(task)
         return made
 
     def _register(self, task: Task, parent: Task | None) -> None:

@@ -60,3 +60,40 @@ async def test_an_in_memory_engine_writes_no_cluster_rows_nothing_could_read_the
         assert len(engine.tm.tasks) >= 120  # the engine itself has them all
     finally:
         await engine.close()
+
+
+async def _engine() -> Engine:
+    return await Engine.open(EngineConfig(clock=ManualClock(), autorun=False, supervisor=False, seed=11))
+
+
+def _free_units(engine: Engine, count: int) -> list[int]:
+    return [vuid for volume in engine.cluster.volumes.values() for vuid, _ in volume.units][:count]
+
+
+async def test_manual_migrations_queued_in_bulk_are_those_queued_one_by_one() -> None:
+    one_by_one, in_bulk = await _engine(), await _engine()
+    try:
+        now = one_by_one.clock.now()
+        ids = [one_by_one.handlers.manual.add(vuid, True, now) for vuid in _free_units(one_by_one, 40)]
+        assert in_bulk.handlers.manual.add_many(_free_units(in_bulk, 40), True, now) == 40
+
+        def made(engine: Engine) -> list[object]:
+            return [(t.to_record(), t.work.to_json()) for t in engine.tm.listing("manual_migrate")]
+
+        assert made(in_bulk) == made(one_by_one)
+        assert [t.entity for t in in_bulk.tm.listing("manual_migrate")] == ids
+        assert all(in_bulk.migrations.busy(vuid) is not None for vuid in _free_units(in_bulk, 40))
+    finally:
+        await one_by_one.close()
+        await in_bulk.close()
+
+
+async def test_queuing_in_bulk_a_unit_already_migrating_is_refused_with_the_task_that_moves_it() -> None:
+    engine = await _engine()
+    try:
+        first, second = _free_units(engine, 2)
+        moving = engine.handlers.manual.add(second, True)
+        with pytest.raises(InvalidArgument, match=f"already being migrated by task {moving}"):
+            engine.handlers.manual.add_many([first, second], True, engine.clock.now())
+    finally:
+        await engine.close()

@@ -283,3 +283,29 @@ def test_children_made_in_bulk_are_the_children_made_one_by_one(clock: ManualClo
     assert tree(in_bulk) == tree(one_by_one)
     assert in_bulk.revision == one_by_one.revision - len(items) + 1  # the parent is touched once, not per child
     assert {i for i, _ in in_bulk.changes()} == {i for i, _ in one_by_one.changes()}
+
+
+def test_roots_made_in_bulk_are_the_roots_made_one_by_one(clock: ManualClock) -> None:
+    managers = [TaskManager(random.Random(7), clock.now) for _ in range(2)]
+    for manager in managers:
+        manager.register_module("manual_migrate")
+    one_by_one, in_bulk = managers
+    one_by_one.create("manual_migrate", "manual_migrate", "chunk")  # sequence numbers go on from the module's
+    in_bulk.create("manual_migrate", "manual_migrate", "chunk")
+    items = [(f"10.0.0.{n % 2}", "z0", str(100 + n % 3), f"m-{n}", float(10 + n), {"n": n}) for n in range(6)]
+    for node, keyspace, table, entity, total, work in items:
+        one_by_one.create(
+            "manual_migrate", "manual_migrate", "chunk", node=node, keyspace=keyspace, table=table, entity=entity,
+            user=True, progress_units="bytes", progress_total=total, work=work,
+        )  # fmt: skip
+    made = in_bulk.create_roots("manual_migrate", "manual_migrate", "chunk", items, user=True, progress_units="bytes")
+
+    def tree(manager: TaskManager) -> list[tuple[object, ...]]:
+        return [(t.to_record(), list(t.children), t.work) for t in manager.tasks.values()]
+
+    assert len(made) == len(items)
+    assert tree(in_bulk) == tree(one_by_one)
+    assert in_bulk.changes() == one_by_one.changes()
+    assert [t.id for t in in_bulk.list_tasks("manual_migrate")] == [
+        t.id for t in one_by_one.list_tasks("manual_migrate")
+    ]

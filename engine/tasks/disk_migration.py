@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import NotMigrating
 from ..model import DiskMigration, DiskStatus, MigrateState
 from ..taskmanager import Task
 from ..trusted import construct
 from .base import Context, shallow_fields
+
+if TYPE_CHECKING:
+    from ..sim.cluster import Volume
 from .migrate import MigrateWork, Migrations
 
 KEEP_FINISHED_S = 60.0
@@ -141,7 +144,11 @@ class DiskMigrationType:
             other = self.migrations.busy(vuid)
             if other is not None:
                 self.migrations.supersede(other, f"superseded by {self.task_type} of disk {disk_id}")
-        sizes = [ctx.cluster.locate(v)[0].chunk_size for v in chunks]  # type: ignore[index]
+        found = list(map(ctx.cluster.locate, chunks))
+        if None in found:
+            raise RuntimeError(f"disk {disk_id} lists a chunk that no volume holds")
+        where = cast("list[tuple[Volume, int]]", found)
+        sizes = [located[0].chunk_size for located in where]
         table = str(disk_id)  # one string shared by the root and every child
         job = DiskJob(self.task_type, disk_id, disk.host, disk.idc, len(chunks), sum(sizes), ctx.now())
         root = ctx.tm.create(
@@ -163,7 +170,7 @@ class DiskMigrationType:
         ctx.cluster.set_status(disk, self.active_status, held=False)
         direct = self.task_type == "disk_drop"
         created = job.started_at
-        works = (self.migrations.new_work(self.task_type, vuid, direct, created) for vuid in chunks)
+        works = self.migrations.new_works(self.task_type, disk, zip(chunks, where, strict=True), direct, created)
         children = ctx.tm.create_children(
             root,
             self.task_type,

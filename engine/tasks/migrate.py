@@ -11,9 +11,10 @@ destination host stalls its tasks.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from ..model import (
     DiskStatus,
@@ -23,7 +24,10 @@ from ..model import (
 )
 from ..taskmanager import ABORTED, Task
 from .base import Context
-from .migrate_work import MigrateWork
+from .migrate_work import MigrateWork, Origin, interned_origin
+
+if TYPE_CHECKING:
+    from ..sim.cluster import Disk, Volume
 
 __all__ = ["MigrateWork", "Migrations"]
 
@@ -65,14 +69,23 @@ class Migrations:
         self.on_finished: dict[str, Finished] = {}
 
     # -- creation -------------------------------------------------------------------------------------------
-    def new_work(self, task_type: str, vuid: int, direct_download: bool, now: datetime | None = None) -> MigrateWork:
+    def new_work(
+        self,
+        task_type: str,
+        vuid: int,
+        direct_download: bool,
+        now: datetime | None = None,
+        located: tuple[Volume, int] | None = None,
+    ) -> MigrateWork:
         """A migrate task for the unit ``vuid`` (which must be current); not queued until ``add``.
 
         ``now``: the creation time, when many are made at one moment (a disk job's chunks share one ``datetime``
-        object rather than one each: 49 B a task, ~5 MB in a 100 000-task wave)."""
-        located = self.ctx.cluster.locate(vuid)
+        object rather than one each: 49 B a task, ~5 MB in a 100 000-task wave). ``located``: the unit's
+        ``Cluster.locate``, when the caller has it already (a million-task wave located every unit twice)."""
         if located is None:
-            raise ValueError(f"vuid {vuid} is not on any disk")
+            located = self.ctx.cluster.locate(vuid)
+            if located is None:
+                raise ValueError(f"vuid {vuid} is not on any disk")
         volume, index = located
         source = self.ctx.cluster.disks[volume.units[index][1]]
         if now is None:
@@ -94,6 +107,33 @@ class Migrations:
             total_count=shards,
             rate=rng.uniform(150, 400) * 1024**2,
         )
+
+    def new_works(
+        self,
+        task_type: str,
+        source: Disk,
+        units: Iterable[tuple[int, tuple[Volume, int]]],
+        direct_download: bool,
+        now: datetime,
+    ) -> Iterator[MigrateWork]:
+        """:meth:`new_work` for many (vuid, located) units of one disk, as a disk job makes them: the same random
+        draws in the same order, with what they share (the origin, the id's prefix) made once per volume kind."""
+        rng, xid, chunk_bytes = self.ctx.rng, self.ctx.xid, SHARD_BYTES
+        random = rng.random
+        forbidden, disk_id, idc = not direct_download, source.disk_id, source.idc
+        origins: dict[int, Origin] = {}
+        prefix = f"{task_type}-{disk_id}-"
+        for vuid, (volume, _) in units:
+            size = volume.chunk_size
+            # rng.uniform(a, b) is a + (b - a) * random(): written out, the draws (and so the ids) are the same
+            shards = max(1, int(size / chunk_bytes * (0.8 + (1.2 - 0.8) * random())))
+            task_id = f"{prefix}{volume.vid}-{xid()}"
+            rate = (150 + (400 - 150) * random()) * 1024**2
+            mode = int(volume.code_mode)
+            origin = origins.get(mode)
+            if origin is None:
+                origin = origins[mode] = interned_origin((task_type, mode, idc, disk_id, forbidden))
+            yield MigrateWork.queued(task_id, origin, vuid, now, size, shards, rate)
 
     def busy(self, vuid: int) -> str | None:
         """The id of the live migrate task already moving this unit, if any."""

@@ -26,7 +26,8 @@ ORIGINS_KEPT = 65_536
 """Past this many distinct origins the table starts over (works keep theirs)."""
 
 
-def _interned(origin: Origin) -> Origin:
+def interned_origin(origin: Origin) -> Origin:
+    """The one shared origin equal to ``origin``."""
     shared = _ORIGINS.get(origin)
     if shared is None:
         if len(_ORIGINS) >= ORIGINS_KEPT:
@@ -162,7 +163,7 @@ class MigrateWork:
         head_stored: bool = False,
     ) -> None:
         self.task_id = task_id
-        self.origin = _interned((task_type, code_mode, source_idc, source_disk_id, forbidden_direct_download))
+        self.origin = interned_origin((task_type, code_mode, source_idc, source_disk_id, forbidden_direct_download))
         self.state = state
         self.source_vuid = source_vuid
         self.ctime = ctime
@@ -181,6 +182,26 @@ class MigrateWork:
         run.dest_disk_id, run.dest_host, run.dest_vuid, run.done_size = dest_disk_id, dest_host, dest_vuid, done_size
         run.worker_redo_cnt, run.finish_advance_reason = worker_redo_cnt, finish_advance_reason
         run.finish_left, run.last_error = finish_left, last_error
+
+    @classmethod
+    def queued(
+        cls,
+        task_id: str,
+        origin: Origin,
+        source_vuid: int,
+        now: datetime,
+        total_size: int,
+        total_count: int,
+        rate: float,
+    ) -> MigrateWork:
+        """A new queued (``inited``) work with its origin already interned (:func:`interned_origin`): what
+        ``MigrateWork(...)`` makes of it, without the keyword arguments (a disk job makes one per chunk)."""
+        work = cls.__new__(cls)
+        work.task_id, work.origin, work.state, work.source_vuid = task_id, origin, MigrateState.INITED, source_vuid
+        work.ctime = work.mtime = now
+        work.total_size, work.total_count, work.rate = total_size, total_count, rate
+        work.tm_id, work.head_stored, work.run = "", False, None
+        return work
 
     def __repr__(self) -> str:
         return f"MigrateWork(task_id={self.task_id!r}, state={self.state!r}, done_size={self.done_size})"
