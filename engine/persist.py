@@ -95,7 +95,12 @@ class Persistence:
         a minute.
         """
         tm, cluster = self.tm, self.cluster
-        changed, removed = tm.take_dirty()
+        if self.store.durable:
+            changed, removed = tm.take_dirty()
+        else:  # nothing of the tasks is written: no list of them (a million after a wave)
+            changed, removed = [], list(tm.dirty_removed)
+            tm.dirty.clear()
+            tm.dirty_removed.clear()
         if self.store.in_transaction:  # inside a turn: known written only once the turn commits
             self.uncommitted_removed.extend(removed)
         durable = self.store.durable

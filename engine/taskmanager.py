@@ -243,7 +243,7 @@ class TaskManager:
             module, type, TaskKind.NODE, scope, node, keyspace, table, 0, True, True, False, progress_units
         )
         made = []
-        tasks, registry, touch, new_id = self.tasks, self.modules[module], self.touch, self.new_id
+        tasks, registry, new_id = self.tasks, self.modules[module], self.new_id
         listed = parent.module != module  # internal children of their parent's module are reached from it
         sequence, parent_id = parent.sequence_number, parent.id
         for entity, total, work in children:
@@ -253,11 +253,11 @@ class TaskManager:
             tasks[task.id] = task
             if listed:
                 registry[task.id] = task
-            touch(task)
             add_child(parent, task.id)
             made.append(task)
+        self._touch_new(made)
         if made:
-            touch(parent)
+            self.touch(parent)
         return made
 
     def create_roots(
@@ -277,13 +277,7 @@ class TaskManager:
         if module not in self.modules:
             raise InvalidArgument(f"unknown module {module!r}")
         identities: dict[tuple[str, str, str], Identity] = {}
-        tasks, registry, touch, new_id, sequences = (
-            self.tasks,
-            self.modules[module],
-            self.touch,
-            self.new_id,
-            self.sequence,
-        )
+        tasks, registry, new_id, sequences = self.tasks, self.modules[module], self.new_id, self.sequence
         made = []
         for node, keyspace, table, entity, total, work in roots:
             identity = identities.get((node, keyspace, table))
@@ -297,8 +291,8 @@ class TaskManager:
             task.order = self.created
             tasks[task.id] = task
             registry[task.id] = task
-            touch(task)
             made.append(task)
+        self._touch_new(made)
         return made
 
     def _register(self, task: Task, parent: Task | None) -> None:
@@ -306,6 +300,21 @@ class TaskManager:
         if _listed(task, parent):
             self.modules.setdefault(task.module, {})[task.id] = task
         self.touch(task)
+
+    def _touch_new(self, made: list[Task]) -> None:
+        """:meth:`touch` for tasks just registered, in bulk: the same revisions, one after another, and nothing
+        cached for them yet to drop (a disk job or a wave makes thousands at once)."""
+        if not made:
+            return
+        first = self.revision + 1
+        self.revision += len(made)
+        ids = [task.id for task in made]
+        self._change_ids.extend(ids)
+        self._change_revisions.extend(range(first, self.revision + 1))
+        self.dirty.update(ids)
+        # New tasks' entries are not stale, and compacting is for stale ones: the limit grows with the live tasks
+        # (2 entries each), so a wave of a million is not walked again and again as it is made.
+        self._change_log_limit += 2 * len(made)
 
     def touch(self, task: Task) -> None:
         """Record a change: bump the revision and mark the task for the next store flush."""

@@ -50,40 +50,41 @@ class ChunkSet(MutableSet[int]):
 
 
 class Units:
-    """A volume's units: ``units[index]`` is ``(vuid, disk_id)``, kept in two arrays of 64-bit numbers."""
+    """A volume's units: ``units[index]`` is ``(vuid, disk_id)``, kept in two arrays of 64-bit numbers (``vuids``
+    and ``disk_ids``, read directly where a million lookups would each build a tuple)."""
 
-    __slots__ = ("_disks", "_vuids")
+    __slots__ = ("disk_ids", "vuids")
 
     def __init__(self, units: Iterable[tuple[int, int]] = ()) -> None:
-        self._vuids = array("Q")
-        self._disks = array("Q")
+        self.vuids = array("Q")
+        self.disk_ids = array("Q")
         for vuid, disk_id in units:
-            self._vuids.append(vuid)
-            self._disks.append(disk_id)
+            self.vuids.append(vuid)
+            self.disk_ids.append(disk_id)
 
     @classmethod
     def of(cls, vuids: list[int], disk_ids: list[int]) -> Units:
         """Units from their vuids and disk ids, in unit order (the arrays filled in one call each)."""
         units = cls()
-        units._vuids.extend(vuids)
-        units._disks.extend(disk_ids)
+        units.vuids.extend(vuids)
+        units.disk_ids.extend(disk_ids)
         return units
 
     def __len__(self) -> int:
-        return len(self._vuids)
+        return len(self.vuids)
 
     def __getitem__(self, index: int) -> tuple[int, int]:
-        return self._vuids[index], self._disks[index]
+        return self.vuids[index], self.disk_ids[index]
 
     def __setitem__(self, index: int, unit: tuple[int, int]) -> None:
-        self._vuids[index], self._disks[index] = unit
+        self.vuids[index], self.disk_ids[index] = unit
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        return zip(self._vuids, self._disks, strict=True)
+        return zip(self.vuids, self.disk_ids, strict=True)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Units):
-            return self._vuids == other._vuids and self._disks == other._disks
+            return self.vuids == other.vuids and self.disk_ids == other.disk_ids
         if isinstance(other, list | tuple):
             return list(self) == [tuple(unit) for unit in other]
         return NotImplemented

@@ -183,9 +183,8 @@ class DiskMigrationType:
             progress_units="bytes",
         )
         for child in children:
-            work = child.work
-            work.tm_id = child.id
-            self.migrations.add(work)
+            child.work.tm_id = child.id
+        self.migrations.add_queued(child.work for child in children)
         ctx.log(self.task_type, f"disk {disk_id} on {disk.host}: {len(chunks)} chunk migrations queued")
         if not chunks:
             self._complete(job)

@@ -92,9 +92,8 @@ class ManualMigrate:
             "manual_migrate", "manual_migrate", "chunk", roots(), user=True, progress_units="bytes"
         )
         for task in made:
-            work = task.work
-            work.tm_id = task.id
-            migrations.add(work)
+            task.work.tm_id = task.id
+        migrations.add_queued(task.work for task in made)
         return len(made)
 
     def step(self, dt: float) -> None:

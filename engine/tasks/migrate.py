@@ -87,26 +87,15 @@ class Migrations:
             if located is None:
                 raise ValueError(f"vuid {vuid} is not on any disk")
         volume, index = located
-        source = self.ctx.cluster.disks[volume.units[index][1]]
+        source = self.ctx.cluster.disks[volume.units.disk_ids[index]]
         if now is None:
             now = self.ctx.now()
         rng = self.ctx.rng
         shards = max(1, int(volume.chunk_size / SHARD_BYTES * rng.uniform(0.8, 1.2)))
-        return MigrateWork(
-            task_id=f"{task_type}-{source.disk_id}-{volume.vid}-{self.ctx.xid()}",
-            task_type=task_type,
-            state=MigrateState.INITED,
-            code_mode=int(volume.code_mode),
-            source_idc=source.idc,
-            source_disk_id=source.disk_id,
-            source_vuid=vuid,
-            forbidden_direct_download=not direct_download,
-            ctime=now,
-            mtime=now,
-            total_size=volume.chunk_size,
-            total_count=shards,
-            rate=rng.uniform(150, 400) * 1024**2,
-        )
+        task_id = f"{task_type}-{source.disk_id}-{volume.vid}-{self.ctx.xid()}"
+        origin = interned_origin((task_type, int(volume.code_mode), source.idc, source.disk_id, not direct_download))
+        rate = rng.uniform(150, 400) * 1024**2
+        return MigrateWork.queued(task_id, origin, vuid, now, volume.chunk_size, shards, rate)
 
     def new_works(
         self,
@@ -145,6 +134,18 @@ class Migrations:
             return
         self.queues[work.task_type][work.state][work.task_id] = work
         self.busy_units[work.source_vuid] = work.task_id
+
+    def add_queued(self, works: Iterable[MigrateWork]) -> None:
+        """:meth:`add` for many new works of one type, all queued (``inited``): a disk job's chunks, a wave's
+        manual migrations."""
+        queue, busy = None, self.busy_units
+        for work in works:
+            if queue is None:
+                queue = self.queues[work.task_type][MigrateState.INITED]
+            if work.state is not MigrateState.INITED:
+                raise ValueError(f"{work.task_id} is {work.state.name}, not queued")
+            queue[work.task_id] = work
+            busy[work.source_vuid] = work.task_id
 
     def counts(self, task_type: str) -> tuple[int, int, int]:
         q = self.queues[task_type]
