@@ -18,10 +18,10 @@ from ..model import DiskMigration, DiskStatus, MigrateState
 from ..taskmanager import Task
 from ..trusted import construct
 from .base import Context, shallow_fields
+from .migrate import MigrateWork, Migrations
 
 if TYPE_CHECKING:
     from ..sim.cluster import Volume
-from .migrate import MigrateWork, Migrations
 
 KEEP_FINISHED_S = 60.0
 RATE_WINDOW_S = 30.0

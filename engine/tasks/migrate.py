@@ -88,14 +88,7 @@ class Migrations:
                 raise ValueError(f"vuid {vuid} is not on any disk")
         volume, index = located
         source = self.ctx.cluster.disks[volume.units.disk_ids[index]]
-        if now is None:
-            now = self.ctx.now()
-        rng = self.ctx.rng
-        shards = max(1, int(volume.chunk_size / SHARD_BYTES * rng.uniform(0.8, 1.2)))
-        task_id = f"{task_type}-{source.disk_id}-{volume.vid}-{self.ctx.xid()}"
-        origin = interned_origin((task_type, int(volume.code_mode), source.idc, source.disk_id, not direct_download))
-        rate = rng.uniform(150, 400) * 1024**2
-        return MigrateWork.queued(task_id, origin, vuid, now, volume.chunk_size, shards, rate)
+        return next(self.new_works(task_type, source, ((vuid, located),), direct_download, now or self.ctx.now()))
 
     def new_works(
         self,
@@ -105,8 +98,8 @@ class Migrations:
         direct_download: bool,
         now: datetime,
     ) -> Iterator[MigrateWork]:
-        """:meth:`new_work` for many (vuid, located) units of one disk, as a disk job makes them: the same random
-        draws in the same order, with what they share (the origin, the id's prefix) made once per volume kind."""
+        """New migrate tasks for (vuid, located) units of the disk ``source`` (see :meth:`new_work`), as a disk job
+        makes them: what they share (the origin, the id's prefix) made once per volume kind."""
         rng, xid, chunk_bytes = self.ctx.rng, self.ctx.xid, SHARD_BYTES
         random = rng.random
         forbidden, disk_id, idc = not direct_download, source.disk_id, source.idc

@@ -259,7 +259,9 @@ class MigrateWork:
 
     def head_json(self) -> str:
         """The store's head: the JSON object of the fields fixed at creation, written once with its task's head
-        (``encode`` of :meth:`_identity`, byte for byte; the fields of the shared ``origin`` written once per origin)."""
+        (``encode`` of :meth:`_identity`, byte for byte; type, code mode, IDC and download rule as text cached per
+        mix of them, the rest per work). Like ``Task.head_json``, the numbers are written inline: a call each was
+        several per cent of a flush."""
         task_type, code_mode, source_idc, disk, forbidden = self.origin
         key = (task_type, code_mode, source_idc, forbidden)
         parts = _ORIGIN_JSON.get(key)
