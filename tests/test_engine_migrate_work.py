@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.clock import ManualClock
+from engine.engine import Engine, EngineConfig
 from engine.model import MigrateState
 from engine.tasks.migrate import MigrateWork
 
@@ -55,3 +57,15 @@ def test_siblings_share_their_origin_and_keep_their_own_unit() -> None:
     assert (first.task_type, first.code_mode, first.source_idc, first.source_disk_id) == ("disk_repair", 11, "z0", 101)
     assert (first.source_vuid, second.source_vuid) == (1, 2)
     assert chunk(3, code_mode=12).code_mode == 12
+
+
+async def test_the_works_of_a_failure_wave_share_one_int_per_shard_count() -> None:
+    engine = await Engine.open(
+        EngineConfig(clock=ManualClock(), autorun=False, supervisor=False, wave_tasks=20_000, disks=1_000, seed=5)
+    )
+    try:
+        counts = [work.total_count for work in engine.migrations.works()]
+        assert len(counts) > 19_000 and len(set(counts)) < len(counts) * 0.7  # thousands of works share a count
+        assert len({id(count) for count in counts}) == len(set(counts))
+    finally:
+        await engine.close()
