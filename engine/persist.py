@@ -95,7 +95,8 @@ class Persistence:
         a minute.
         """
         tm, cluster = self.tm, self.cluster
-        if self.store.durable:
+        durable = self.store.durable
+        if durable:
             changed, removed = tm.take_dirty()
         else:  # nothing of the tasks is written: no list of them (a million after a wave)
             changed, removed = [], list(tm.dirty_removed)
@@ -103,7 +104,6 @@ class Persistence:
             tm.dirty_removed.clear()
         if self.store.in_transaction:  # inside a turn: known written only once the turn commits
             self.uncommitted_removed.extend(removed)
-        durable = self.store.durable
         task_rows = task_rows_of(changed) if changed and durable else ()
         if not durable:
             removed = []

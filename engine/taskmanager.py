@@ -246,18 +246,20 @@ class TaskManager:
         tasks, registry, new_id = self.tasks, self.modules[module], self.new_id
         listed = parent.module != module  # internal children of their parent's module are reached from it
         sequence, parent_id = parent.sequence_number, parent.id
-        for entity, total, work in children:
-            task = Task.sibling(identity, new_id(), sequence, parent_id, entity, total, work)
-            self.created += 1
-            task.order = self.created
-            tasks[task.id] = task
-            if listed:
-                registry[task.id] = task
-            add_child(parent, task.id)
-            made.append(task)
-        self._touch_new(made)
-        if made:
-            self.touch(parent)
+        try:  # the children are read lazily: one that cannot be made leaves those before it registered and logged
+            for entity, total, work in children:
+                task = Task.sibling(identity, new_id(), sequence, parent_id, entity, total, work)
+                self.created += 1
+                task.order = self.created
+                tasks[task.id] = task
+                if listed:
+                    registry[task.id] = task
+                add_child(parent, task.id)
+                made.append(task)
+        finally:
+            self._touch_new(made)
+            if made:
+                self.touch(parent)
         return made
 
     def create_roots(
@@ -279,20 +281,22 @@ class TaskManager:
         identities: dict[tuple[str, str, str], Identity] = {}
         tasks, registry, new_id, sequences = self.tasks, self.modules[module], self.new_id, self.sequence
         made = []
-        for node, keyspace, table, entity, total, work in roots:
-            identity = identities.get((node, keyspace, table))
-            if identity is None:
-                identity = identities[node, keyspace, table] = Task.identity_of(
-                    module, type, TaskKind.NODE, scope, node, keyspace, table, 0, True, False, user, progress_units
-                )
-            sequence = sequences[module] = sequences.get(module, 0) + 1
-            task = Task.sibling(identity, new_id(), sequence, None, entity, total, work)
-            self.created += 1
-            task.order = self.created
-            tasks[task.id] = task
-            registry[task.id] = task
-            made.append(task)
-        self._touch_new(made)
+        try:  # as in create_children: those made before an item that fails stay registered and logged
+            for node, keyspace, table, entity, total, work in roots:
+                identity = identities.get((node, keyspace, table))
+                if identity is None:
+                    identity = identities[node, keyspace, table] = Task.identity_of(
+                        module, type, TaskKind.NODE, scope, node, keyspace, table, 0, True, False, user, progress_units
+                    )
+                sequence = sequences[module] = sequences.get(module, 0) + 1
+                task = Task.sibling(identity, new_id(), sequence, None, entity, total, work)
+                self.created += 1
+                task.order = self.created
+                tasks[task.id] = task
+                registry[task.id] = task
+                made.append(task)
+        finally:
+            self._touch_new(made)
         return made
 
     def _register(self, task: Task, parent: Task | None) -> None:

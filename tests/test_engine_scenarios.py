@@ -88,12 +88,29 @@ async def test_manual_migrations_queued_in_bulk_are_those_queued_one_by_one() ->
         await in_bulk.close()
 
 
-async def test_queuing_in_bulk_a_unit_already_migrating_is_refused_with_the_task_that_moves_it() -> None:
+async def test_queuing_in_bulk_a_unit_already_migrating_is_refused_after_queuing_those_before_it() -> None:
     engine = await _engine()
     try:
-        first, second = _free_units(engine, 2)
+        first, second, third = _free_units(engine, 3)
         moving = engine.handlers.manual.add(second, True)
         with pytest.raises(InvalidArgument, match=f"already being migrated by task {moving}"):
-            engine.handlers.manual.add_many([first, second], True, engine.clock.now())
+            engine.handlers.manual.add_many([first, second, third], True, engine.clock.now())
+        queued = engine.migrations.busy(first)  # as one call each: the first queued, the third never tried
+        assert queued is not None and engine.migrations.busy(third) is None
+        [task] = [t for t in engine.tm.listing("manual_migrate") if t.entity == queued]
+        assert task.id in {task_id for task_id, _ in engine.tm.changes()}  # logged: deltas and the store see it
+        assert len(engine.tm.listing("manual_migrate")) == 2
+    finally:
+        await engine.close()
+
+
+async def test_a_unit_named_twice_in_one_bulk_request_gets_one_migration() -> None:
+    engine = await _engine()
+    try:
+        [unit] = _free_units(engine, 1)
+        with pytest.raises(InvalidArgument, match="already being migrated"):
+            engine.handlers.manual.add_many([unit, unit], True, engine.clock.now())
+        assert len([w for w in engine.migrations.works() if w.source_vuid == unit]) == 1
+        assert len(engine.tm.listing("manual_migrate")) == 1
     finally:
         await engine.close()

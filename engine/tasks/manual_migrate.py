@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgument
 from ..model import DiskStatus
@@ -17,6 +17,9 @@ from ..model.cubefs import UINT64_MAX
 from ..taskmanager import Task
 from .base import Context
 from .migrate import MigrateWork, Migrations
+
+if TYPE_CHECKING:
+    from ..sim.cluster import Disk, Volume
 
 
 class ManualMigrate:
@@ -36,23 +39,13 @@ class ManualMigrate:
             raise InvalidArgument(f"vuid must be between 1 and {UINT64_MAX}, got {vuid}")
         if not isinstance(direct_download, bool):
             raise InvalidArgument(f"direct_download must be true or false, got {direct_download!r}")
-        cluster = self.ctx.cluster
-        located = cluster.locate(vuid)
-        if located is None:
-            raise InvalidArgument(f"vuid {vuid} is not on any disk")
-        volume, index = located
-        disk = cluster.disks[volume.units[index][1]]
-        if disk.status in (DiskStatus.DROPPED,):
-            raise InvalidArgument(f"vuid {vuid} is on dropped disk {disk.disk_id}")
-        busy = self.migrations.busy(vuid)
-        if busy is not None:
-            raise InvalidArgument(f"vuid {vuid} is already being migrated by task {busy}")
+        located, disk = self._movable(vuid, self.migrations.busy(vuid))
         work = self.migrations.new_work("manual_migrate", vuid, direct_download, now, located)
         task = self.ctx.tm.create(
             "manual_migrate",
             "manual_migrate",
             "chunk",
-            node=cluster.hosts[disk.host].ip,
+            node=self.ctx.cluster.hosts[disk.host].ip,
             keyspace=disk.idc,
             table=sys.intern(str(disk.disk_id)),  # shared by every task on the disk
             entity=work.task_id,
@@ -68,23 +61,22 @@ class ManualMigrate:
 
     def add_many(self, vuids: Iterable[int], direct_download: bool, now: datetime) -> int:
         """:meth:`add` for many units at one moment, without a log line each (a failure wave's manual migrations:
-        the caller logs them in one); the same tasks, ids and draws as one call each. How many were queued."""
-        cluster, migrations = self.ctx.cluster, self.migrations
-        hosts, disks, new_work = cluster.hosts, cluster.disks, migrations.new_work
+        the caller logs them in one); the same tasks, ids and draws as one call each, and like them, a unit that is
+        refused (InvalidArgument) stops the rest after those before it were queued. How many were queued."""
+        hosts, migrations = self.ctx.cluster.hosts, self.migrations
+        new_work, busy = migrations.new_work, migrations.busy
+        this_batch: dict[int, str] = {}  # vuid → its task: busy once queued, which happens after the batch is made
+        refused: list[InvalidArgument] = []
 
         def roots() -> Iterator[tuple[str, str, str, str, float, MigrateWork]]:
             for vuid in vuids:
-                located = cluster.locate(vuid)
-                if located is None:
-                    raise InvalidArgument(f"vuid {vuid} is not on any disk")
-                volume, index = located
-                disk = disks[volume.units[index][1]]
-                if disk.status is DiskStatus.DROPPED:
-                    raise InvalidArgument(f"vuid {vuid} is on dropped disk {disk.disk_id}")
-                busy = migrations.busy(vuid)
-                if busy is not None:
-                    raise InvalidArgument(f"vuid {vuid} is already being migrated by task {busy}")
+                try:
+                    located, disk = self._movable(vuid, busy(vuid) or this_batch.get(vuid))
+                except InvalidArgument as error:
+                    refused.append(error)  # raised once what was made is queued: nothing half made
+                    return
                 work = new_work("manual_migrate", vuid, direct_download, now, located)
+                this_batch[vuid] = work.task_id
                 table = sys.intern(str(disk.disk_id))
                 yield hosts[disk.host].ip, disk.idc, table, work.task_id, work.total_size, work
 
@@ -94,7 +86,24 @@ class ManualMigrate:
         for task in made:
             task.work.tm_id = task.id
         migrations.add_queued(task.work for task in made)
+        if refused:
+            raise refused[0]
         return len(made)
+
+    def _movable(self, vuid: int, busy: str | None) -> tuple[tuple[Volume, int], Disk]:
+        """(where the unit is, its disk) when a manual migration may move it (``busy``: the task moving it
+        already, if any); InvalidArgument saying why not."""
+        cluster = self.ctx.cluster
+        located = cluster.locate(vuid)
+        if located is None:
+            raise InvalidArgument(f"vuid {vuid} is not on any disk")
+        volume, index = located
+        disk = cluster.disks[volume.units.disk_ids[index]]
+        if disk.status is DiskStatus.DROPPED:
+            raise InvalidArgument(f"vuid {vuid} is on dropped disk {disk.disk_id}")
+        if busy is not None:
+            raise InvalidArgument(f"vuid {vuid} is already being migrated by task {busy}")
+        return located, disk
 
     def step(self, dt: float) -> None:
         """The shared migrate queues do the work."""
